@@ -1,0 +1,64 @@
+# Tandem — two commands: `make run` and `make test`.
+SHELL := /bin/sh
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help venv run test test-services lint format migrate seed worker beat clean
+
+help:
+	@echo "make run     set up .venv, migrate, load demo data and serve http://$(HOST):$(PORT)/"
+	@echo "make test    set up .venv and run the whole test suite"
+	@echo "make lint    ruff check and format check"
+	@echo "make worker  a Celery worker (needs REDIS_URL); make beat for the scheduler"
+
+# (Re)install when a requirements file changes. The interpreter must be 3.12+
+# (Django 6.1); scripts/find-python finds one or explains what is missing.
+$(STAMP): requirements.txt requirements-dev.txt
+	@if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+		rm -rf $(VENV); \
+		interpreter=$$(scripts/find-python) || exit 1; \
+		echo "Creating $(VENV) with $$interpreter"; \
+		"$$interpreter" -m venv $(VENV) || exit 1; \
+	fi
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+migrate: venv
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+run: seed
+	@echo ""
+	@echo "  Tandem is starting at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	@echo "  Admin: http://$(HOST):$(PORT)/admin/"
+	@echo ""
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: venv
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+worker: venv
+	$(PY) -m celery -A config worker --loglevel=INFO
+
+beat: venv
+	$(PY) -m celery -A config beat --loglevel=INFO
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

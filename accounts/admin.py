@@ -1,0 +1,93 @@
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from accounts import services
+from accounts.models import Membership, MembershipInvitation, Organization, User
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+    fields = ["user", "role", "created_at"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "display_name", "preferred_language", "is_staff", "is_active", "date_joined"]
+    list_filter = ["is_staff", "is_superuser", "is_active", "preferred_language"]
+    search_fields = ["email", "display_name"]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Personal info"), {"fields": ("display_name", "preferred_language")}),
+        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "display_name", "password1", "password2")}),)
+    readonly_fields = ["last_login", "date_joined"]
+
+
+class VerifiedFilter(admin.SimpleListFilter):
+    title = _("verified")
+    parameter_name = "verified"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Verified")), ("no", _("Not verified"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(verified_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(verified_at__isnull=True)
+        return queryset
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = [
+        "legal_name",
+        "kind",
+        "credit_code",
+        "size_band",
+        "industry",
+        "province",
+        "verified_at",
+        "created_at",
+    ]
+    list_filter = ["kind", VerifiedFilter, "size_band", "industry", "province"]
+    search_fields = ["legal_name", "credit_code", "website", "memberships__user__email"]
+    readonly_fields = ["created_at", "verified_at", "verified_by"]
+    inlines = [MembershipInline]
+    actions = ["verify"]
+    date_hierarchy = "created_at"
+
+    @admin.action(description=_("Verify selected organisations"))
+    def verify(self, request, queryset):
+        count = services.organization_verify(organizations=queryset, admin=request.user)
+        self.message_user(
+            request,
+            ngettext("%(count)d organisation verified.", "%(count)d organisations verified.", count) % {"count": count},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "organization", "role", "created_at"]
+    list_filter = ["role", "organization__kind"]
+    search_fields = ["user__email", "user__display_name", "organization__legal_name"]
+    autocomplete_fields = ["user", "organization"]
+    list_select_related = ["user", "organization"]
+
+
+@admin.register(MembershipInvitation)
+class MembershipInvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "organization", "role", "created_at", "sent_at", "accepted_at", "revoked_at"]
+    list_filter = ["role"]
+    search_fields = ["email", "organization__legal_name"]
+    list_select_related = ["organization"]
+    readonly_fields = ["created_at", "sent_at", "accepted_at", "revoked_at", "invited_by"]

@@ -1,0 +1,13 @@
+from accounts.selectors import memberships_for_user
+
+
+def current_membership(request):
+    membership = getattr(request, "membership", None)
+    if membership is None:
+        return {"current_membership": None}
+
+    def other_memberships():
+        return memberships_for_user(user=request.user).exclude(pk=membership.pk)
+
+    # Lazy: evaluated only where the navigation shows the organisation switcher.
+    return {"current_membership": membership, "other_memberships": other_memberships}

@@ -1,0 +1,86 @@
+"""Reads for accounts: querysets with their joins, and permission-checked fetches."""
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from accounts.choices import OrganizationKind
+from accounts.models import Membership, MembershipInvitation, Organization, User
+
+INVITATION_SALT = "accounts.membership-invitation"
+
+
+def memberships_for_user(*, user: User) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user).select_related("organization")
+
+
+def membership_get_current(*, user: User, organization_id: int | None) -> Membership | None:
+    """The membership the user acts through: the organisation chosen in the
+    session if they still belong to it, otherwise their oldest membership."""
+    memberships = memberships_for_user(user=user).order_by("created_at", "pk")
+    if organization_id is not None:
+        chosen = memberships.filter(organization_id=organization_id).first()
+        if chosen is not None:
+            return chosen
+    return memberships.first()
+
+
+def membership_get_for_actor(*, actor: Membership, pk: int) -> Membership:
+    """A membership in the actor's organisation, or 404."""
+    membership = Membership.objects.filter(pk=pk, organization_id=actor.organization_id).select_related("user").first()
+    if membership is None:
+        raise Http404(_("No such member."))
+    return membership
+
+
+def organization_members(*, organization: Organization) -> QuerySet[Membership]:
+    return organization.memberships.select_related("user").order_by("role", "user__display_name")
+
+
+def organization_pending_invitations(*, organization: Organization) -> list[MembershipInvitation]:
+    invitations = organization.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True).select_related(
+        "invited_by"
+    )
+    return [invitation for invitation in invitations if invitation.is_pending]
+
+
+def organization_get_public(*, pk: int) -> Organization:
+    organization = Organization.objects.filter(pk=pk).first()
+    if organization is None:
+        raise Http404(_("No such organisation."))
+    return organization
+
+
+def organizations_newest(*, limit: int = 6) -> QuerySet[Organization]:
+    return Organization.objects.order_by("-verified_at", "-created_at")[:limit]
+
+
+def organization_counts() -> dict[str, int]:
+    return Organization.objects.aggregate(
+        platforms=Count("pk", filter=Q(kind=OrganizationKind.PLATFORM)),
+        smes=Count("pk", filter=Q(kind=OrganizationKind.SME)),
+        verified=Count("pk", filter=Q(verified_at__isnull=False)),
+    )
+
+
+def membership_invitation_token(invitation: MembershipInvitation) -> str:
+    return signing.dumps(invitation.pk, salt=INVITATION_SALT, compress=True)
+
+
+def membership_invitation_get_by_token(*, token: str) -> MembershipInvitation:
+    """The invitation a link points at; a clear ValidationError when the link
+    is malformed, expired, revoked or already used."""
+    max_age = settings.MEMBERSHIP_INVITATION_MAX_AGE_DAYS * 24 * 3600
+    try:
+        pk = signing.loads(token, salt=INVITATION_SALT, max_age=max_age)
+    except signing.SignatureExpired:
+        raise ValidationError(_("This invitation link has expired. Ask for a new one.")) from None
+    except signing.BadSignature:
+        raise ValidationError(_("This invitation link is not valid. Check that you copied all of it.")) from None
+    invitation = MembershipInvitation.objects.select_related("organization", "invited_by").filter(pk=pk).first()
+    if invitation is None or not invitation.is_pending:
+        raise ValidationError(_("This invitation has expired, was revoked or has already been used."))
+    return invitation

@@ -1,0 +1,286 @@
+"""Writes for accounts: one function per action.
+
+Each function runs in one transaction, validates, checks who may act, and
+queues side effects (e-mail) only after commit. User-caused problems raise
+``ValidationError`` (bad input or a rule, shown as a message) or
+``PermissionDenied`` (not allowed: 403).
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.choices import Role
+from accounts.models import Membership, MembershipInvitation, Organization, User
+from accounts.selectors import membership_invitation_token
+from accounts.validators import normalize_credit_code
+
+# Fields whose change on a verified organisation means it must be verified again.
+IDENTITY_FIELDS = ("legal_name", "credit_code")
+ORGANIZATION_EDITABLE_FIELDS = (
+    "legal_name",
+    "credit_code",
+    "size_band",
+    "industry",
+    "province",
+    "website",
+    "description",
+)
+
+
+def user_create(*, email: str, password: str, display_name: str, preferred_language: str = "en") -> User:
+    email = User.objects.normalize_email(email).lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": _("An account with this e-mail address already exists.")})
+    user = User(email=email, display_name=display_name.strip(), preferred_language=preferred_language)
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user
+
+
+def user_update_profile(*, user: User, display_name: str, preferred_language: str) -> User:
+    user.display_name = display_name.strip()
+    user.preferred_language = preferred_language
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["display_name", "preferred_language"])
+    return user
+
+
+@transaction.atomic
+def organization_create(*, owner: User, kind: str, **fields) -> Membership:
+    """Create an organisation with ``owner`` as its first owner."""
+    unknown = set(fields) - set(ORGANIZATION_EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown organisation fields: {sorted(unknown)}")
+    fields["credit_code"] = normalize_credit_code(fields.get("credit_code", ""))
+    organization = Organization(kind=kind, **fields)
+    organization.full_clean()
+    organization.save()
+    membership = Membership(user=owner, organization=organization, role=Role.OWNER)
+    membership.save()
+    return membership
+
+
+@transaction.atomic
+def account_register(
+    *,
+    email: str,
+    password: str,
+    display_name: str,
+    preferred_language: str,
+    organization_fields: dict,
+) -> Membership:
+    """Sign-up: a new user and their organisation (``organization_fields``
+    holds ``kind`` and the editable fields), with the user as owner.
+
+    Both rows are written or neither is.
+    """
+    user = user_create(
+        email=email,
+        password=password,
+        display_name=display_name,
+        preferred_language=preferred_language,
+    )
+    return organization_create(owner=user, **organization_fields)
+
+
+@transaction.atomic
+def organization_update(*, actor: Membership, **fields) -> Organization:
+    """Edit the actor's organisation (owners and managers).
+
+    Changing the legal name or credit code of a verified organisation clears
+    its verification: an admin must check the new identity.
+    """
+    if not actor.can_manage_members:
+        raise PermissionDenied(_("Only owners and managers can edit the organisation."))
+    organization = Organization.objects.select_for_update().get(pk=actor.organization_id)
+    if "credit_code" in fields:
+        fields["credit_code"] = normalize_credit_code(fields["credit_code"])
+    changed = [
+        name for name in ORGANIZATION_EDITABLE_FIELDS if name in fields and getattr(organization, name) != fields[name]
+    ]
+    for name in changed:
+        setattr(organization, name, fields[name])
+    if organization.verified_at and any(name in IDENTITY_FIELDS for name in changed):
+        organization.verified_at = None
+        organization.verified_by = None
+        changed += ["verified_at", "verified_by"]
+    organization.full_clean()
+    if changed:
+        organization.save(update_fields=changed)
+    return organization
+
+
+def organization_verify(*, organizations: QuerySet, admin: User) -> int:
+    """Mark organisations verified by ``admin``; returns how many changed.
+
+    A conditional UPDATE: organisations already verified keep their original
+    verifier and time, and two admins acting at once cannot overwrite each other.
+    """
+    if not admin.is_staff:
+        raise PermissionDenied(_("Only administrators can verify organisations."))
+    return organizations.filter(verified_at__isnull=True).update(verified_at=timezone.now(), verified_by=admin)
+
+
+def _lock_organization(organization_id: int) -> Organization:
+    # Every membership change locks the organisation row first, so concurrent
+    # changes (two owners removing each other) run one after the other and
+    # the "at least one owner" rule holds.
+    return Organization.objects.select_for_update().get(pk=organization_id)
+
+
+@transaction.atomic
+def membership_invite(*, actor: Membership, email: str, role: str) -> MembershipInvitation:
+    """Invite ``email`` to the actor's organisation; the e-mail is sent after commit.
+
+    Inviting an address again replaces its earlier pending invitation, so the
+    newest link is the one that works.
+    """
+    if not actor.can_manage_members:
+        raise PermissionDenied(_("Only owners and managers can invite people."))
+    if role == Role.OWNER and actor.role != Role.OWNER:
+        raise PermissionDenied(_("Only owners can invite another owner."))
+    organization = _lock_organization(actor.organization_id)
+    email = User.objects.normalize_email(email).lower()
+    if organization.memberships.filter(user__email__iexact=email).exists():
+        raise ValidationError({"email": _("This person is already a member of %(org)s.") % {"org": organization}})
+    organization.invitations.filter(email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    invitation = MembershipInvitation(organization=organization, email=email, role=role, invited_by=actor.user)
+    invitation.full_clean()
+    invitation.save()
+
+    from accounts.tasks import membership_invitation_send
+
+    # robust=True: if the broker is down the invitation is still saved and can
+    # be re-sent; the user is not shown an error for work that committed.
+    transaction.on_commit(lambda: membership_invitation_send.delay(invitation.pk), robust=True)
+    return invitation
+
+
+def membership_invitation_send_email(*, invitation_id: int) -> bool:
+    """Send the invitation e-mail; returns False when there is nothing to send.
+
+    Called by the Celery task. Safe to run twice: a revoked, accepted or
+    expired invitation is skipped.
+    """
+    invitation = (
+        MembershipInvitation.objects.select_related("organization", "invited_by").filter(pk=invitation_id).first()
+    )
+    if invitation is None or not invitation.is_pending:
+        return False
+    link = settings.SITE_URL.rstrip("/") + reverse(
+        "accounts:invitation_accept", args=[membership_invitation_token(invitation)]
+    )
+    invitee = User.objects.filter(email__iexact=invitation.email).first()
+    language = invitee.preferred_language if invitee else settings.LANGUAGE_CODE
+    context = {"invitation": invitation, "link": link, "expires_at": invitation.expires_at}
+    with translation.override(language):
+        subject = render_to_string("emails/membership_invitation_subject.txt", context).strip()
+        body = render_to_string("emails/membership_invitation.txt", context)
+    send_mail(subject, body, None, [invitation.email])
+    MembershipInvitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())
+    return True
+
+
+@transaction.atomic
+def membership_invitation_accept(*, invitation_id: int, user: User) -> Membership:
+    """Join the organisation of an invitation. The link works once."""
+    invitation = MembershipInvitation.objects.select_for_update().get(pk=invitation_id)
+    if not invitation.is_pending:
+        raise ValidationError(_("This invitation has expired, was revoked or has already been used."))
+    if invitation.email.lower() != user.email.lower():
+        raise PermissionDenied(
+            _("This invitation was sent to %(email)s. Log in with that address to accept it.")
+            % {"email": invitation.email}
+        )
+    _lock_organization(invitation.organization_id)
+    if Membership.objects.filter(user=user, organization_id=invitation.organization_id).exists():
+        raise ValidationError(_("You are already a member of this organisation."))
+    membership = Membership.objects.create(user=user, organization_id=invitation.organization_id, role=invitation.role)
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    return membership
+
+
+@transaction.atomic
+def account_register_by_invitation(
+    *, invitation_id: int, password: str, display_name: str, preferred_language: str
+) -> Membership:
+    """Sign-up through an invitation: the new user joins the inviting organisation."""
+    invitation = MembershipInvitation.objects.get(pk=invitation_id)
+    user = user_create(
+        email=invitation.email,
+        password=password,
+        display_name=display_name,
+        preferred_language=preferred_language,
+    )
+    return membership_invitation_accept(invitation_id=invitation_id, user=user)
+
+
+@transaction.atomic
+def membership_invitation_revoke(*, actor: Membership, invitation_id: int) -> None:
+    if not actor.can_manage_members:
+        raise PermissionDenied(_("Only owners and managers can revoke invitations."))
+    updated = MembershipInvitation.objects.filter(
+        pk=invitation_id,
+        organization_id=actor.organization_id,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+    ).update(revoked_at=timezone.now())
+    if not updated:
+        raise ValidationError(_("This invitation is no longer pending."))
+
+
+@transaction.atomic
+def membership_remove(*, actor: Membership, membership_id: int) -> None:
+    """Remove a member, or leave when ``membership_id`` is the actor's own.
+
+    Owners and managers may remove members; only owners may remove owners.
+    The last owner can neither leave nor be removed.
+    """
+    _lock_organization(actor.organization_id)
+    # Read both memberships under the lock: roles may have changed since the
+    # page was shown, and a concurrent removal may already have happened.
+    memberships = Membership.objects.filter(organization_id=actor.organization_id)
+    actor = memberships.filter(pk=actor.pk).first()
+    if actor is None:
+        raise PermissionDenied(_("You are no longer a member of this organisation."))
+    target = memberships.filter(pk=membership_id).first()
+    if target is None:
+        raise ValidationError(_("This person is no longer a member."))
+    if target.pk != actor.pk:
+        if not actor.can_manage_members:
+            raise PermissionDenied(_("Only owners and managers can remove members."))
+        if target.role == Role.OWNER and actor.role != Role.OWNER:
+            raise PermissionDenied(_("Only an owner can remove another owner."))
+    if target.role == Role.OWNER and memberships.filter(role=Role.OWNER).count() <= 1:
+        raise ValidationError(_("An organisation needs at least one owner. Make someone else an owner first."))
+    target.delete()
+
+
+def membership_set_current(*, user: User | AnonymousUser, session, organization_id: int) -> Membership:
+    """Remember which of the user's organisations they are acting for."""
+    membership = Membership.objects.filter(user=user, organization_id=organization_id).first()
+    if membership is None:
+        raise PermissionDenied(_("You are not a member of that organisation."))
+    session["current_organization_id"] = membership.organization_id
+    return membership
+
+
+def membership_invitations_purge(*, older_than_days: int = 30) -> int:
+    """Delete invitations that expired (or were revoked) long ago."""
+    cutoff = timezone.now() - timedelta(days=older_than_days + settings.MEMBERSHIP_INVITATION_MAX_AGE_DAYS)
+    deleted, _details = MembershipInvitation.objects.filter(accepted_at__isnull=True, created_at__lt=cutoff).delete()
+    return deleted

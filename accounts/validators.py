@@ -1,0 +1,65 @@
+"""Validation of the Unified Social Credit Code (统一社会信用代码), GB 32100-2015.
+
+Layout of the 18 characters:
+  1     registration authority code
+  2     organisation category code
+  3-8   administrative division code (digits)
+  9-17  organisation code (the body of the GB 11714 code)
+  18    check character over the first 17, weighted, modulo 31
+
+The code uses the digits and 21 capital letters: I, O, S, V and Z are left out
+because they are easily confused with 1, 0, 5, U and 2.
+"""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+CREDIT_CODE_LENGTH = 18
+# Weight of position i (0-based) is 3**i mod 31.
+CREDIT_CODE_WEIGHTS = tuple(pow(3, i, 31) for i in range(CREDIT_CODE_LENGTH - 1))
+_VALUE = {char: value for value, char in enumerate(CREDIT_CODE_ALPHABET)}
+
+
+def normalize_credit_code(value: str) -> str:
+    """Upper-case and drop spaces and hyphens people type for readability."""
+    return "".join(value.split()).replace("-", "").upper()
+
+
+def credit_code_check_character(first17: str) -> str:
+    """The check character for the first 17 characters of a credit code."""
+    total = sum(_VALUE[char] * weight for char, weight in zip(first17, CREDIT_CODE_WEIGHTS, strict=True))
+    return CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]
+
+
+def validate_credit_code(value: str) -> None:
+    code = normalize_credit_code(value)
+    if len(code) != CREDIT_CODE_LENGTH:
+        raise ValidationError(
+            _("A Unified Social Credit Code has 18 characters; this one has %(length)d."),
+            code="credit_code_length",
+            params={"length": len(code)},
+        )
+    bad = sorted({char for char in code if char not in _VALUE})
+    if bad:
+        raise ValidationError(
+            _(
+                "A Unified Social Credit Code cannot contain %(chars)s (only digits and capital letters without I, O, S, V, Z)."
+            ),
+            code="credit_code_charset",
+            params={"chars": ", ".join(bad)},
+        )
+    if not code[2:8].isdigit():
+        raise ValidationError(
+            _(
+                "Characters 3 to 8 of a Unified Social Credit Code are the administrative division code and must be digits."
+            ),
+            code="credit_code_division",
+        )
+    if credit_code_check_character(code[:17]) != code[17]:
+        raise ValidationError(
+            _(
+                "This Unified Social Credit Code is not valid: its check character does not match. Please check for typing errors."
+            ),
+            code="credit_code_check",
+        )

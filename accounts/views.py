@@ -1,0 +1,237 @@
+"""HTML views for accounts: parse input, call one service or selector, render."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import Form
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import selectors, services
+from accounts.decorators import membership_required
+from accounts.forms import (
+    InvitationForm,
+    InvitationSignUpForm,
+    OrganizationCreateForm,
+    OrganizationForm,
+    ProfileForm,
+    SignUpForm,
+)
+from accounts.models import User
+
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def add_service_error(form: Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on its fields where the
+    form has them, otherwise at the top."""
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, field_errors)
+    else:
+        form.add_error(None, error)
+
+
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignUpForm(request.POST or None)
+    organization_form = OrganizationCreateForm(request.POST or None, prefix="organization")
+    if request.method == "POST" and form.is_valid() and organization_form.is_valid():
+        try:
+            membership = services.account_register(
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password1"],
+                display_name=form.cleaned_data["display_name"],
+                preferred_language=request.LANGUAGE_CODE,
+                organization_fields=organization_form.cleaned_data,
+            )
+        except ValidationError as error:
+            add_service_error(organization_form, error)
+        else:
+            login(request, membership.user, backend=MODEL_BACKEND)
+            messages.success(
+                request,
+                _("Welcome to Tandem! %(org)s is registered; an administrator will verify it shortly.")
+                % {"org": membership.organization},
+            )
+            return redirect("accounts:organization_settings")
+    status = 400 if form.errors or organization_form.errors else 200
+    context = {"form": form, "organization_form": organization_form}
+    return render(request, "accounts/signup.html", context, status=status)
+
+
+@login_required
+def profile(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = services.user_update_profile(user=request.user, **form.cleaned_data)
+        messages.success(request, _("Your profile is saved."))
+        response = redirect("accounts:profile")
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.preferred_language, samesite="Lax")
+        return response
+    return render(request, "accounts/profile.html", {"form": form})
+
+
+@login_required
+def organization_create(request):
+    form = OrganizationCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.organization_create(owner=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            services.membership_set_current(
+                user=request.user, session=request.session, organization_id=membership.organization_id
+            )
+            messages.success(request, _("%(org)s is registered.") % {"org": membership.organization})
+            return redirect("accounts:organization_settings")
+    return render(request, "accounts/organization_create.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@membership_required
+def organization_settings(request):
+    membership = request.membership
+    form = OrganizationForm(request.POST or None, instance=membership.organization)
+    if not membership.can_manage_members:
+        for field in form.fields.values():
+            field.disabled = True
+    if request.method == "POST":
+        if not membership.can_manage_members:
+            raise PermissionDenied(_("Only owners and managers can edit the organisation."))
+        if form.is_valid():
+            was_verified = membership.organization.is_verified
+            organization = services.organization_update(actor=membership, **form.cleaned_data)
+            messages.success(request, _("The organisation's details are saved."))
+            if was_verified and not organization.is_verified:
+                messages.warning(
+                    request, _("You changed the legal name or credit code, so the organisation must be verified again.")
+                )
+            return redirect("accounts:organization_settings")
+    return render(request, "accounts/organization_settings.html", {"form": form})
+
+
+@membership_required
+def members(request):
+    membership = request.membership
+    form = InvitationForm(request.POST or None, actor_role=membership.role)
+    if request.method == "POST":
+        if not membership.can_manage_members:
+            raise PermissionDenied(_("Only owners and managers can invite people."))
+        if form.is_valid():
+            try:
+                invitation = services.membership_invite(actor=membership, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, _("An invitation is on its way to %(email)s.") % {"email": invitation.email})
+                return redirect("accounts:members")
+    context = {
+        "form": form,
+        "memberships": selectors.organization_members(organization=membership.organization),
+        "invitations": selectors.organization_pending_invitations(organization=membership.organization),
+        "invitation_days": settings.MEMBERSHIP_INVITATION_MAX_AGE_DAYS,
+    }
+    return render(request, "accounts/members.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+@membership_required
+def member_remove(request, pk: int):
+    target = selectors.membership_get_for_actor(actor=request.membership, pk=pk)
+    leaving = target.pk == request.membership.pk
+    try:
+        services.membership_remove(actor=request.membership, membership_id=target.pk)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("accounts:members")
+    if leaving:
+        request.session.pop("current_organization_id", None)
+        messages.success(request, _("You have left %(org)s.") % {"org": target.organization})
+        return redirect("home")
+    messages.success(request, _("%(name)s was removed.") % {"name": target.user})
+    return redirect("accounts:members")
+
+
+@require_POST
+@membership_required
+def invitation_revoke(request, pk: int):
+    try:
+        services.membership_invitation_revoke(actor=request.membership, invitation_id=pk)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("The invitation was revoked."))
+    return redirect("accounts:members")
+
+
+def invitation_accept(request, token: str):
+    try:
+        invitation = selectors.membership_invitation_get_by_token(token=token)
+    except ValidationError as error:
+        return render(request, "accounts/invitation_invalid.html", {"error": error.messages[0]}, status=400)
+    account_exists = User.objects.filter(email__iexact=invitation.email).exists()
+    signup_form = None
+    if not request.user.is_authenticated and not account_exists:
+        signup_form = InvitationSignUpForm(request.POST or None, email=invitation.email)
+    if request.method == "POST":
+        try:
+            if request.user.is_authenticated:
+                membership = services.membership_invitation_accept(invitation_id=invitation.pk, user=request.user)
+            elif signup_form is not None and signup_form.is_valid():
+                membership = services.account_register_by_invitation(
+                    invitation_id=invitation.pk,
+                    password=signup_form.cleaned_data["password1"],
+                    display_name=signup_form.cleaned_data["display_name"],
+                    preferred_language=request.LANGUAGE_CODE,
+                )
+                login(request, membership.user, backend=MODEL_BACKEND)
+            else:
+                membership = None
+        except PermissionDenied as error:
+            return render(request, "accounts/invitation_invalid.html", {"error": str(error)}, status=403)
+        except ValidationError as error:
+            return render(request, "accounts/invitation_invalid.html", {"error": error.messages[0]}, status=400)
+        if membership is not None:
+            services.membership_set_current(
+                user=membership.user, session=request.session, organization_id=membership.organization_id
+            )
+            messages.success(request, _("Welcome to %(org)s.") % {"org": membership.organization})
+            return redirect("home")
+    context = {
+        "invitation": invitation,
+        "account_exists": account_exists,
+        "signup_form": signup_form,
+        "login_url": reverse("accounts:login") + "?next=" + request.path,
+    }
+    status = 400 if signup_form is not None and signup_form.errors else 200
+    return render(request, "accounts/invitation_accept.html", context, status=status)
+
+
+@require_POST
+@login_required
+def organization_switch(request):
+    try:
+        organization_id = int(request.POST.get("organization", ""))
+    except ValueError:
+        messages.error(request, _("Choose an organisation."))
+        return redirect("home")
+    membership = services.membership_set_current(
+        user=request.user, session=request.session, organization_id=organization_id
+    )
+    messages.success(request, _("You are now acting for %(org)s.") % {"org": membership.organization})
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(next_url)
+    return redirect("home")
+
+
+def organization_public(request, pk: int):
+    organization = selectors.organization_get_public(pk=pk)
+    return render(request, "accounts/organization_public.html", {"organization": organization})

@@ -1,0 +1,1 @@
+# Capabilities, needs, applications and their messages arrive with the marketplace work.

@@ -1,0 +1,1 @@
+# Matches and ranker versions arrive with the matching engine.
