@@ -1,8 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from config.views import health
 from marketplace.views import home
+
+admin.site.site_header = _("Tandem administration")
+admin.site.site_title = _("Tandem admin")
+admin.site.index_title = _("Moderation and verification")
 
 urlpatterns = [
     path("", home, name="home"),

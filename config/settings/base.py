@@ -151,9 +151,34 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# E-mail: printed to the console unless EMAIL_URL points at a real server.
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
-vars().update(EMAIL_CONFIG)
+# E-mail: printed to the console unless EMAIL_URL points at a real server
+# (smtp://user:password@host:587/?tls=True, smtp+ssl://..., consolemail://,
+# filemail:///path, dummymail://). Django 6.1 configures mail through MAILERS.
+_SMTP_OPTIONS = {
+    "EMAIL_HOST": "host",
+    "EMAIL_PORT": "port",
+    "EMAIL_HOST_USER": "username",
+    "EMAIL_HOST_PASSWORD": "password",
+    "EMAIL_USE_TLS": "use_tls",
+    "EMAIL_USE_SSL": "use_ssl",
+    "EMAIL_TIMEOUT": "timeout",
+}
+
+
+def mailer_from_url(url: str) -> dict:
+    """One MAILERS entry from an e-mail URL (parsed by django-environ)."""
+    config = environ.Env.email_url_config(url)
+    backend = config["EMAIL_BACKEND"]
+    options = {}
+    if backend.endswith("smtp.EmailBackend"):
+        options = {name: config[key] for key, name in _SMTP_OPTIONS.items() if config.get(key) not in (None, "")}
+        options.setdefault("timeout", 10)
+    elif backend.endswith("filebased.EmailBackend"):
+        options = {"file_path": config["EMAIL_FILE_PATH"]}
+    return {"BACKEND": backend, "OPTIONS": options}
+
+
+MAILERS = {"default": mailer_from_url(env("EMAIL_URL", default="consolemail://"))}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Tandem <noreply@tandem.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -2,16 +2,28 @@
 
 Unit tests run Celery tasks eagerly and use local memory for the cache and
 e-mail. Tests marked ``celery_worker`` switch to a real worker on Redis
-themselves (see tests/conftest.py).
+themselves (see tests/celery_worker.py).
 """
 
+import os
+
 from config.settings.base import *  # noqa: F403
+from config.settings.base import env
 
 SECRET_KEY = "test-only-secret-key-not-for-production-use-0123456789"
 DEBUG = False
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_TASK_ALWAYS_EAGER = True
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+
+# Tests that use a real worker send to a queue of their own, so a developer's
+# running worker on the same Redis never takes (and runs against the wrong
+# database) a test's task. The worker started by the tests is given this name.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default=f"tandem-test-{os.getpid()}")
+
+# Serve static files from the app folders; no collectstatic before tests.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,372 @@
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from accounts import selectors, services
+from accounts.choices import Role
+from accounts.models import Membership, MembershipInvitation, Organization, User
+from tests.accounts.factories import MembershipFactory, make_credit_code
+
+pytestmark = pytest.mark.django_db
+
+
+def signup_data(**overrides):
+    data = {
+        "organization-kind": "sme",
+        "organization-legal_name": "Wenzhou Example Shoes Co., Ltd.",
+        "organization-credit_code": make_credit_code(31337),
+        "organization-size_band": "small",
+        "organization-industry": "manufacturing",
+        "organization-province": "zhejiang",
+        "organization-website": "",
+        "organization-description": "",
+        "display_name": "Lin Xia",
+        "email": "lin@example.com",
+        "password1": "a-long-enough-password",
+        "password2": "a-long-enough-password",
+    }
+    data.update(overrides)
+    return data
+
+
+class TestPublicPages:
+    def test_home_lists_organizations_and_counts(self, client, cast):
+        response = client.get(reverse("home"))
+        assert response.status_code == 200
+        assert response.context["counts"] == {"platforms": 2, "smes": 2, "verified": 0}
+        assert "Alice Parts Co., Ltd." in response.text
+
+    def test_home_escapes_organization_text(self, client, cast):
+        Organization.objects.filter(pk=cast.sme.pk).update(description="<script>alert(1)</script>")
+        response = client.get(reverse("home"))
+        assert "<script>alert(1)</script>" not in response.text
+        assert "&lt;script&gt;" in response.text
+
+    def test_public_profile_hides_credit_code(self, client, cast):
+        response = client.get(reverse("accounts:organization_public", args=[cast.sme.pk]))
+        assert response.status_code == 200
+        assert cast.sme.legal_name in response.text
+        assert cast.sme.credit_code not in response.text
+
+    def test_unknown_profile_is_404(self, client, db):
+        assert client.get(reverse("accounts:organization_public", args=[999999])).status_code == 404
+
+    def test_health(self, client, db):
+        response = client.get(reverse("health"))
+        assert response.status_code == 200
+        assert response.json() == {"status": "ok"}
+
+    @pytest.mark.parametrize(
+        "name",
+        ["accounts:profile", "accounts:organization_settings", "accounts:members", "accounts:organization_create"],
+    )
+    def test_private_pages_send_anonymous_visitors_to_login(self, client, db, name):
+        response = client.get(reverse(name))
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("accounts:login"))
+
+
+class TestSignup:
+    def test_signup_creates_account_logs_in_and_shows_organization(self, client, db):
+        response = client.post(reverse("accounts:signup"), signup_data(), follow=True)
+        assert response.status_code == 200
+        user = User.objects.get(email="lin@example.com")
+        membership = Membership.objects.get(user=user)
+        assert membership.role == Role.OWNER
+        assert membership.organization.kind == "sme"
+        assert response.context["user"] == user
+        assert "Wenzhou Example Shoes Co., Ltd." in response.text
+
+    def test_bad_credit_code_is_a_field_error_and_nothing_is_written(self, client, db):
+        response = client.post(reverse("accounts:signup"), signup_data(**{"organization-credit_code": "12345"}))
+        assert response.status_code == 400
+        assert response.context["organization_form"].errors["credit_code"]
+        assert not User.objects.exists()
+        assert not Organization.objects.exists()
+
+    def test_mismatched_passwords_are_a_field_error(self, client, db):
+        response = client.post(reverse("accounts:signup"), signup_data(password2="something-else-entirely"))
+        assert response.status_code == 400
+        assert response.context["form"].errors["password2"]
+        assert not User.objects.exists()
+
+    def test_weak_password_is_refused(self, client, db):
+        response = client.post(reverse("accounts:signup"), signup_data(password1="12345678", password2="12345678"))
+        assert response.status_code == 400
+        assert response.context["form"].errors["password1"]
+
+    def test_taken_email_and_credit_code_are_reported(self, client, cast):
+        data = signup_data(email="ALICE@example.com", **{"organization-credit_code": cast.sme.credit_code})
+        response = client.post(reverse("accounts:signup"), data)
+        assert response.status_code == 400
+        assert response.context["form"].errors["email"]
+        assert response.context["organization_form"].errors["credit_code"]
+
+    def test_unknown_choice_values_are_refused(self, client, db):
+        data = signup_data(**{"organization-kind": "government", "organization-province": "atlantis"})
+        response = client.post(reverse("accounts:signup"), data)
+        assert response.status_code == 400
+        errors = response.context["organization_form"].errors
+        assert "kind" in errors
+        assert "province" in errors
+
+
+class TestLogin:
+    def test_login_with_email_in_any_case(self, client, cast, password):
+        response = client.post(reverse("accounts:login"), {"username": "ALICE@Example.com", "password": password})
+        assert response.status_code == 302
+        assert client.get(reverse("accounts:profile")).status_code == 200
+
+    def test_wrong_password_is_refused(self, client, cast):
+        response = client.post(reverse("accounts:login"), {"username": "alice@example.com", "password": "nope"})
+        assert response.status_code == 200
+        assert response.context["form"].errors
+        assert "_auth_user_id" not in client.session
+
+    def test_logout_is_post_only(self, login, cast):
+        client = login(cast.alice)
+        assert client.get(reverse("accounts:logout")).status_code == 405
+        client.post(reverse("accounts:logout"))
+        assert "_auth_user_id" not in client.session
+
+
+class TestPasswordReset:
+    def test_reset_mail_contains_a_working_link(self, client, cast):
+        client.post(reverse("accounts:password_reset"), {"email": "alice@example.com"})
+        assert len(mail.outbox) == 1
+        link = re.search(r"https?://[^/]+(/accounts/password/reset/\S+/)", mail.outbox[0].body).group(1)
+        response = client.get(link, follow=True)
+        assert response.context["validlink"]
+        form_url = response.redirect_chain[-1][0]
+        response = client.post(
+            form_url, {"new_password1": "brand-new-password-9", "new_password2": "brand-new-password-9"}
+        )
+        assert response.status_code == 302
+        assert User.objects.get(email="alice@example.com").check_password("brand-new-password-9")
+
+    def test_unknown_address_sends_nothing_but_looks_the_same(self, client, db):
+        response = client.post(reverse("accounts:password_reset"), {"email": "nobody@example.com"})
+        assert response.status_code == 302
+        assert mail.outbox == []
+
+
+class TestProfile:
+    def test_edit_profile_and_remember_language(self, login, cast):
+        client = login(cast.bob)
+        response = client.post(reverse("accounts:profile"), {"display_name": "Bob B.", "preferred_language": "zh-hans"})
+        assert response.status_code == 302
+        cast.bob.user.refresh_from_db()
+        assert cast.bob.user.display_name == "Bob B."
+        assert response.cookies["django_language"].value == "zh-hans"
+
+    def test_unknown_language_is_refused(self, login, cast):
+        client = login(cast.bob)
+        response = client.post(reverse("accounts:profile"), {"display_name": "Bob", "preferred_language": "xx"})
+        assert response.status_code == 200
+        assert response.context["form"].errors["preferred_language"]
+
+
+class TestOrganizationSettings:
+    def test_owner_edits(self, login, cast):
+        client = login(cast.alice)
+        data = {
+            "legal_name": cast.sme.legal_name,
+            "credit_code": cast.sme.credit_code,
+            "size_band": "medium",
+            "industry": "manufacturing",
+            "province": "jiangsu",
+            "website": "https://alice.example",
+            "description": "Parts.",
+        }
+        response = client.post(reverse("accounts:organization_settings"), data)
+        assert response.status_code == 302
+        cast.sme.refresh_from_db()
+        assert (cast.sme.size_band, cast.sme.province) == ("medium", "jiangsu")
+
+    def test_member_sees_read_only_form_and_cannot_post(self, login, cast):
+        client = login(cast.bob)
+        response = client.get(reverse("accounts:organization_settings"))
+        assert response.status_code == 200
+        assert "disabled" in response.text
+        response = client.post(reverse("accounts:organization_settings"), {"legal_name": "Bob's Firm"})
+        assert response.status_code == 403
+        cast.sme.refresh_from_db()
+        assert cast.sme.legal_name == "Alice Parts Co., Ltd."
+
+    def test_each_user_edits_only_their_own_organization(self, login, cast):
+        client = login(cast.carol)
+        response = client.get(reverse("accounts:organization_settings"))
+        assert response.context["form"].instance == cast.other_sme
+
+    def test_user_without_organization_is_sent_to_register_one(self, login, cast):
+        client = login(cast.frank)
+        response = client.get(reverse("accounts:members"))
+        assert response.status_code == 302
+        assert response.url == reverse("accounts:organization_create")
+
+    def test_user_registers_an_organization(self, login, cast):
+        client = login(cast.frank)
+        data = {k.removeprefix("organization-"): v for k, v in signup_data().items() if k.startswith("organization-")}
+        response = client.post(reverse("accounts:organization_create"), data)
+        assert response.status_code == 302
+        assert Membership.objects.get(user=cast.frank).role == Role.OWNER
+
+
+class TestMembers:
+    def test_owner_sees_members_and_invites(self, login, cast, django_capture_on_commit_callbacks):
+        client = login(cast.alice)
+        response = client.get(reverse("accounts:members"))
+        assert {m.user.email for m in response.context["memberships"]} == {"alice@example.com", "bob@example.com"}
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("accounts:members"), {"email": "new@example.com", "role": "manager"})
+        assert response.status_code == 302
+        assert MembershipInvitation.objects.get(email="new@example.com").role == Role.MANAGER
+        assert len(mail.outbox) == 1
+
+    def test_member_sees_team_but_cannot_invite(self, login, cast):
+        client = login(cast.bob)
+        response = client.get(reverse("accounts:members"))
+        assert response.status_code == 200
+        assert "Send invitation" not in response.text
+        response = client.post(reverse("accounts:members"), {"email": "new@example.com", "role": "member"})
+        assert response.status_code == 403
+        assert not MembershipInvitation.objects.exists()
+
+    def test_manager_cannot_invite_owner(self, login, cast):
+        manager = MembershipFactory(organization=cast.sme, role=Role.MANAGER)
+        client = login(manager)
+        response = client.post(reverse("accounts:members"), {"email": "new@example.com", "role": "owner"})
+        assert response.status_code == 400
+        assert "role" in response.context["form"].errors
+        assert not MembershipInvitation.objects.exists()
+
+    def test_inviting_a_member_again_is_a_field_error(self, login, cast):
+        client = login(cast.alice)
+        response = client.post(reverse("accounts:members"), {"email": "bob@example.com", "role": "member"})
+        assert response.status_code == 400
+        assert response.context["form"].errors["email"]
+
+    def test_owner_removes_member(self, login, cast):
+        client = login(cast.alice)
+        response = client.post(reverse("accounts:member_remove", args=[cast.bob.pk]))
+        assert response.status_code == 302
+        assert not Membership.objects.filter(pk=cast.bob.pk).exists()
+
+    def test_member_cannot_remove_owner(self, login, cast):
+        client = login(cast.bob)
+        response = client.post(reverse("accounts:member_remove", args=[cast.alice.pk]))
+        assert response.status_code == 403
+        assert Membership.objects.filter(pk=cast.alice.pk).exists()
+
+    def test_membership_of_another_organization_is_404(self, login, cast):
+        client = login(cast.alice)
+        response = client.post(reverse("accounts:member_remove", args=[cast.carol.pk]))
+        assert response.status_code == 404
+        assert Membership.objects.filter(pk=cast.carol.pk).exists()
+
+    def test_last_owner_leaving_gets_a_message(self, login, cast):
+        client = login(cast.alice)
+        response = client.post(reverse("accounts:member_remove", args=[cast.alice.pk]), follow=True)
+        assert Membership.objects.filter(pk=cast.alice.pk).exists()
+        assert "at least one owner" in response.text
+
+    def test_remove_is_post_only(self, login, cast):
+        client = login(cast.alice)
+        assert client.get(reverse("accounts:member_remove", args=[cast.bob.pk])).status_code == 405
+
+    def test_revoke_invitation(self, login, cast):
+        invitation = services.membership_invite(actor=cast.alice, email="x@example.com", role=Role.MEMBER)
+        client = login(cast.carol)
+        client.post(reverse("accounts:invitation_revoke", args=[invitation.pk]))
+        invitation.refresh_from_db()
+        assert invitation.revoked_at is None
+        client = login(cast.alice)
+        client.post(reverse("accounts:invitation_revoke", args=[invitation.pk]))
+        invitation.refresh_from_db()
+        assert invitation.revoked_at is not None
+
+
+class TestInvitationAccept:
+    def url(self, invitation):
+        return reverse("accounts:invitation_accept", args=[selectors.membership_invitation_token(invitation)])
+
+    def test_new_person_signs_up_through_the_link(self, client, cast):
+        invitation = services.membership_invite(actor=cast.alice, email="newbie@example.com", role=Role.MEMBER)
+        response = client.get(self.url(invitation))
+        assert response.status_code == 200
+        assert response.context["signup_form"] is not None
+        response = client.post(
+            self.url(invitation),
+            {"display_name": "Newbie", "password1": "a-long-enough-password", "password2": "a-long-enough-password"},
+        )
+        assert response.status_code == 302
+        membership = Membership.objects.get(user__email="newbie@example.com")
+        assert membership.organization == cast.sme
+        assert client.session["current_organization_id"] == cast.sme.pk
+
+    def test_existing_user_is_asked_to_log_in_then_accepts(self, client, login, cast):
+        invitation = services.membership_invite(actor=cast.dan, email="alice@example.com", role=Role.MEMBER)
+        response = client.get(self.url(invitation))
+        assert response.context["account_exists"]
+        assert client.post(self.url(invitation)).status_code == 200
+        assert not Membership.objects.filter(user=cast.alice.user, organization=cast.platform).exists()
+        client = login(cast.alice)
+        response = client.post(self.url(invitation))
+        assert response.status_code == 302
+        assert Membership.objects.filter(user=cast.alice.user, organization=cast.platform).exists()
+
+    def test_wrong_account_gets_403_and_no_membership(self, login, cast):
+        invitation = services.membership_invite(actor=cast.alice, email="frank@example.com", role=Role.MEMBER)
+        client = login(cast.carol)
+        response = client.post(self.url(invitation))
+        assert response.status_code == 403
+        assert not Membership.objects.filter(user=cast.carol.user, organization=cast.sme).exists()
+
+    def test_bad_token_is_a_clear_400(self, client, db):
+        response = client.get(reverse("accounts:invitation_accept", args=["not-a-token"]))
+        assert response.status_code == 400
+        assert "not valid" in response.text
+
+    def test_used_link_is_refused(self, login, cast):
+        invitation = services.membership_invite(actor=cast.alice, email="frank@example.com", role=Role.MEMBER)
+        client = login(cast.frank)
+        client.post(self.url(invitation))
+        response = client.get(self.url(invitation))
+        assert response.status_code == 400
+
+
+class TestOrganizationSwitch:
+    def test_switch_to_own_organization(self, login, cast):
+        MembershipFactory(user=cast.alice.user, organization=cast.platform)
+        client = login(cast.alice)
+        response = client.post(reverse("accounts:organization_switch"), {"organization": cast.platform.pk})
+        assert response.status_code == 302
+        response = client.get(reverse("accounts:organization_settings"))
+        assert response.context["form"].instance == cast.platform
+
+    def test_switch_to_foreign_organization_is_403(self, login, cast):
+        client = login(cast.alice)
+        response = client.post(reverse("accounts:organization_switch"), {"organization": cast.other_sme.pk})
+        assert response.status_code == 403
+
+    def test_garbage_is_a_message_not_a_500(self, login, cast):
+        client = login(cast.alice)
+        response = client.post(reverse("accounts:organization_switch"), {"organization": "1e99"})
+        assert response.status_code == 302
+
+    def test_next_to_another_site_is_ignored(self, login, cast):
+        MembershipFactory(user=cast.alice.user, organization=cast.platform)
+        client = login(cast.alice)
+        response = client.post(
+            reverse("accounts:organization_switch"), {"organization": cast.platform.pk, "next": "https://evil.example/"}
+        )
+        assert response.url == reverse("home")
+
+
+def test_navigation_shows_user_organization_and_role(login, cast):
+    client = login(cast.bob)
+    response = client.get(reverse("home"))
+    assert "Alice Parts Co., Ltd." in response.text
+    assert "Member" in response.text

@@ -1,0 +1,82 @@
+"""Shared fixtures: the cast of users every permission test uses, and the
+gates for tests that need real services (PostgreSQL, Redis, a Celery worker).
+
+Without DATABASE_URL / REDIS_URL those tests are skipped with a reason; with
+REQUIRE_SERVICES=1 (as in CI) a missing service fails them instead.
+"""
+
+import os
+from types import SimpleNamespace
+
+import pytest
+from django.db import connection
+
+from accounts.choices import Role
+from tests.accounts.factories import (
+    TEST_PASSWORD,
+    MembershipFactory,
+    OrganizationFactory,
+    PlatformFactory,
+    UserFactory,
+)
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+pytest_plugins = ["tests.celery_worker"]
+
+
+def _missing_service(reason: str) -> None:
+    if REQUIRE_SERVICES:
+        pytest.fail(f"REQUIRE_SERVICES=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _service_gates(request):
+    markers = {marker.name for marker in request.node.iter_markers()}
+    if markers & {"postgres", "celery_worker"} and connection.vendor != "postgresql":
+        _missing_service("needs PostgreSQL: set DATABASE_URL=postgres://...")
+    if "celery_worker" in markers and not os.environ.get("REDIS_URL"):
+        _missing_service("needs Redis for a real Celery worker: set REDIS_URL=redis://...")
+
+
+@pytest.fixture
+def password():
+    return TEST_PASSWORD
+
+
+@pytest.fixture
+def cast(db):
+    """Alice owns an SME, Bob is a member there; Carol owns another SME.
+    Dan is platform staff (owner), Erin belongs to another platform;
+    Mallory is an admin. Frank has an account but no organisation."""
+    sme = OrganizationFactory(legal_name="Alice Parts Co., Ltd.")
+    other_sme = OrganizationFactory(legal_name="Carol Foods Co., Ltd.")
+    platform = PlatformFactory(legal_name="Dan Cloud Co., Ltd.")
+    other_platform = PlatformFactory(legal_name="Erin Compute Co., Ltd.")
+    people = SimpleNamespace(
+        sme=sme,
+        other_sme=other_sme,
+        platform=platform,
+        other_platform=other_platform,
+        alice=MembershipFactory(user__email="alice@example.com", organization=sme, role=Role.OWNER),
+        bob=MembershipFactory(user__email="bob@example.com", organization=sme, role=Role.MEMBER),
+        carol=MembershipFactory(user__email="carol@example.com", organization=other_sme, role=Role.OWNER),
+        dan=MembershipFactory(user__email="dan@example.com", organization=platform, role=Role.OWNER),
+        erin=MembershipFactory(user__email="erin@example.com", organization=other_platform, role=Role.OWNER),
+        mallory=UserFactory(email="mallory@example.com", is_staff=True, is_superuser=True),
+        frank=UserFactory(email="frank@example.com"),
+    )
+    return people
+
+
+@pytest.fixture
+def login(client):
+    """Log the client in as a user or as the user of a membership."""
+
+    def _login(who):
+        user = getattr(who, "user", who)
+        client.force_login(user)
+        return client
+
+    return _login
