@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import connection
 
 from config.celery import app
+from tests.service_gates import missing_service
 
 WORKER_START_TIMEOUT = 60
 
@@ -36,7 +37,7 @@ def _database_url(settings_dict) -> str:
 def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     redis_url = os.environ.get("REDIS_URL")
     if not redis_url or connection.vendor != "postgresql":
-        pytest.skip("a real Celery worker needs REDIS_URL and a PostgreSQL DATABASE_URL")
+        missing_service("a real Celery worker needs REDIS_URL and a PostgreSQL DATABASE_URL")
     queue = settings.CELERY_TASK_DEFAULT_QUEUE
     nodename = f"{queue}@{socket.gethostname()}"
     log_path = Path(tmp_path_factory.mktemp("celery")) / "worker.log"

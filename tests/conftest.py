@@ -19,25 +19,18 @@ from tests.accounts.factories import (
     PlatformFactory,
     UserFactory,
 )
-
-REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+from tests.service_gates import missing_service
 
 pytest_plugins = ["tests.celery_worker"]
-
-
-def _missing_service(reason: str) -> None:
-    if REQUIRE_SERVICES:
-        pytest.fail(f"REQUIRE_SERVICES=1 but {reason}", pytrace=False)
-    pytest.skip(reason)
 
 
 @pytest.fixture(autouse=True)
 def _service_gates(request):
     markers = {marker.name for marker in request.node.iter_markers()}
     if markers & {"postgres", "celery_worker"} and connection.vendor != "postgresql":
-        _missing_service("needs PostgreSQL: set DATABASE_URL=postgres://...")
+        missing_service("needs PostgreSQL: set DATABASE_URL=postgres://...")
     if "celery_worker" in markers and not os.environ.get("REDIS_URL"):
-        _missing_service("needs Redis for a real Celery worker: set REDIS_URL=redis://...")
+        missing_service("needs Redis for a real Celery worker: set REDIS_URL=redis://...")
 
 
 @pytest.fixture
