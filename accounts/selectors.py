@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -55,7 +55,8 @@ def organization_get_public(*, pk: int) -> Organization:
 
 
 def organizations_newest(*, limit: int = 6) -> QuerySet[Organization]:
-    return Organization.objects.order_by("-verified_at", "-created_at")[:limit]
+    """Verified organisations first (most recently verified first), then the newest."""
+    return Organization.objects.order_by(F("verified_at").desc(nulls_last=True), "-created_at", "-pk")[:limit]
 
 
 def organization_counts() -> dict[str, int]:

@@ -370,3 +370,11 @@ def test_navigation_shows_user_organization_and_role(login, cast):
     response = client.get(reverse("home"))
     assert "Alice Parts Co., Ltd." in response.text
     assert "Member" in response.text
+
+
+def test_home_shows_verified_organizations_first(client, cast):
+    services.organization_verify(
+        organizations=Organization.objects.filter(pk=cast.other_platform.pk), admin=cast.mallory
+    )
+    response = client.get(reverse("home"))
+    assert response.context["organizations"][0] == cast.other_platform
