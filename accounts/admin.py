@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts import services
+from accounts.forms import AdminUserChangeForm, AdminUserCreationForm, OrganizationAdminForm
 from accounts.models import Membership, MembershipInvitation, Organization, User
 
 
@@ -17,6 +18,8 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    form = AdminUserChangeForm
+    add_form = AdminUserCreationForm
     ordering = ["email"]
     list_display = ["email", "display_name", "preferred_language", "is_staff", "is_active", "date_joined"]
     list_filter = ["is_staff", "is_superuser", "is_active", "preferred_language"]
@@ -48,6 +51,7 @@ class VerifiedFilter(admin.SimpleListFilter):
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
+    form = OrganizationAdminForm
     list_display = [
         "legal_name",
         "kind",
@@ -65,14 +69,20 @@ class OrganizationAdmin(admin.ModelAdmin):
     actions = ["verify"]
     date_hierarchy = "created_at"
 
-    @admin.action(description=_("Verify selected organisations"))
+    @admin.action(description=_("Verify selected organisations"), permissions=["verify"])
     def verify(self, request, queryset):
-        count = services.organization_verify(organizations=queryset, admin=request.user)
+        verified = services.organization_verify(organizations=queryset, admin=request.user)
+        for organization in verified:
+            self.log_change(request, organization, [{"changed": {"fields": ["verified_at", "verified_by"]}}])
+        count = len(verified)
         self.message_user(
             request,
             ngettext("%(count)d organisation verified.", "%(count)d organisations verified.", count) % {"count": count},
             messages.SUCCESS,
         )
+
+    def has_verify_permission(self, request) -> bool:
+        return request.user.has_perm("accounts.verify_organization")
 
 
 @admin.register(Membership)

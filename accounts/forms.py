@@ -1,10 +1,34 @@
 from django import forms
 from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AdminUserCreationForm as DjangoAdminUserCreationForm
+from django.contrib.auth.forms import UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import OrganizationKind, Role
-from accounts.models import Organization, User
-from accounts.validators import normalize_credit_code
+from accounts.models import Organization, User, normalize_email_address
+from accounts.validators import CREDIT_CODE_LENGTH, normalize_credit_code
+
+
+class CreditCodeFormField(forms.CharField):
+    """Accepts a credit code as people type or paste it (spaces, hyphens,
+    lower case) and cleans it to the canonical 18 characters."""
+
+    def __init__(self, **kwargs):
+        kwargs["max_length"] = CREDIT_CODE_LENGTH * 2  # room for separators
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.update({"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"})
+        return attrs
+
+    def to_python(self, value):
+        return normalize_credit_code(super().to_python(value))
+
+
+class NormalizedEmailField(forms.EmailField):
+    def to_python(self, value):
+        return normalize_email_address(super().to_python(value))
 
 
 class PasswordPairMixin(forms.Form):
@@ -42,14 +66,14 @@ class PasswordPairMixin(forms.Form):
 
 class SignUpForm(PasswordPairMixin):
     display_name = forms.CharField(label=_("Your name"), max_length=100)
-    email = forms.EmailField(
+    email = NormalizedEmailField(
         label=_("Work e-mail"),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     field_order = ["display_name", "email", "password1", "password2"]
 
     def clean_email(self):
-        email = self.cleaned_data["email"].lower()
+        email = self.cleaned_data["email"]
         if User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError(_("An account with this e-mail address already exists. Log in instead."))
         return email
@@ -59,13 +83,8 @@ class OrganizationForm(forms.ModelForm):
     class Meta:
         model = Organization
         fields = ["legal_name", "credit_code", "size_band", "industry", "province", "website", "description"]
-        widgets = {
-            "description": forms.Textarea(attrs={"rows": 4}),
-            "credit_code": forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-        }
-
-    def clean_credit_code(self):
-        return normalize_credit_code(self.cleaned_data["credit_code"])
+        field_classes = {"credit_code": CreditCodeFormField}
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
 
 class OrganizationCreateForm(OrganizationForm):
@@ -86,13 +105,47 @@ class ProfileForm(forms.ModelForm):
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail address"))
+    email = NormalizedEmailField(label=_("E-mail address"))
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MEMBER)
 
     def __init__(self, *args, actor_role: str, **kwargs):
         super().__init__(*args, **kwargs)
         if actor_role != Role.OWNER:
             self.fields["role"].choices = [(value, label) for value, label in Role.choices if value != Role.OWNER]
+
+
+class MembershipRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class OrganizationSwitchForm(forms.Form):
+    # Bounded so that absurd numbers are a form error, not a database overflow.
+    organization = forms.IntegerField(min_value=1, max_value=2**63 - 1)
+
+
+class AdminUserCreationForm(DjangoAdminUserCreationForm):
+    email = NormalizedEmailField(label=_("E-mail address"))
+
+    class Meta:
+        model = User
+        fields = ["email", "display_name"]
+
+
+class AdminUserChangeForm(UserChangeForm):
+    email = NormalizedEmailField(label=_("E-mail address"))
+
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+class OrganizationAdminForm(forms.ModelForm):
+    class Meta:
+        model = Organization
+        fields = [
+            "kind", "legal_name", "credit_code", "size_band", "industry", "province", "website", "description",
+        ]  # fmt: skip
+        field_classes = {"credit_code": CreditCodeFormField}
 
 
 class InvitationSignUpForm(PasswordPairMixin):

@@ -3,12 +3,17 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Industry, OrganizationKind, Province, Role, SizeBand
 from accounts.validators import validate_credit_code
+
+
+def normalize_email_address(email: str) -> str:
+    """The one form an address is stored and compared in: trimmed, lower case."""
+    return email.strip().lower()
 
 
 class UserManager(BaseUserManager):
@@ -21,7 +26,7 @@ class UserManager(BaseUserManager):
     def _create_user(self, email, password, **extra_fields):
         if not email:
             raise ValueError("An e-mail address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user = self.model(email=normalize_email_address(email), **extra_fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -119,7 +124,12 @@ class Organization(models.Model):
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         ordering = ["legal_name"]
+        permissions = [("verify_organization", _("Can verify organisations"))]
         constraints = [
+            # Stored normalised, so uniqueness cannot be dodged by letter case.
+            models.CheckConstraint(
+                condition=models.Q(credit_code=Upper("credit_code")), name="accounts_org_credit_code_upper"
+            ),
             models.CheckConstraint(
                 condition=models.Q(kind__in=OrganizationKind.values), name="accounts_org_kind_valid"
             ),
@@ -187,6 +197,17 @@ class Membership(models.Model):
         return self.role in (Role.OWNER, Role.MANAGER)
 
 
+class MembershipInvitationQuerySet(models.QuerySet):
+    def open(self):
+        """Neither accepted nor revoked (expired ones included)."""
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+
+    def pending(self):
+        """Open and not yet expired: the link still works."""
+        cutoff = timezone.now() - timedelta(days=settings.MEMBERSHIP_INVITATION_MAX_AGE_DAYS)
+        return self.open().filter(created_at__gt=cutoff)
+
+
 class MembershipInvitation(models.Model):
     """An e-mailed invitation to join an organisation with a role.
 
@@ -214,6 +235,8 @@ class MembershipInvitation(models.Model):
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = MembershipInvitationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("membership invitation")

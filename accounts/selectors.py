@@ -3,11 +3,11 @@
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from accounts.choices import OrganizationKind
+from accounts.choices import OrganizationKind, Role
 from accounts.models import Membership, MembershipInvitation, Organization, User
 
 INVITATION_SALT = "accounts.membership-invitation"
@@ -36,15 +36,25 @@ def membership_get_for_actor(*, actor: Membership, pk: int) -> Membership:
     return membership
 
 
+ROLE_RANK = Case(
+    When(role=Role.OWNER, then=Value(0)),
+    When(role=Role.MANAGER, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+
+
 def organization_members(*, organization: Organization) -> QuerySet[Membership]:
-    return organization.memberships.select_related("user").order_by("role", "user__display_name")
+    """Owners first, then managers, then members; by name within a role."""
+    return organization.memberships.select_related("user").order_by(ROLE_RANK, "user__display_name", "pk")
 
 
-def organization_pending_invitations(*, organization: Organization) -> list[MembershipInvitation]:
-    invitations = organization.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True).select_related(
-        "invited_by"
-    )
-    return [invitation for invitation in invitations if invitation.is_pending]
+def organization_pending_invitations(*, organization: Organization) -> QuerySet[MembershipInvitation]:
+    return organization.invitations.pending().select_related("invited_by")
+
+
+def user_exists_with_email(*, email: str) -> bool:
+    return User.objects.filter(email__iexact=email).exists()
 
 
 def organization_get_public(*, pk: int) -> Organization:

@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
-from accounts.models import Membership, MembershipInvitation, Organization, User
+from accounts.models import Membership, MembershipInvitation, Organization, User, normalize_email_address
 from accounts.selectors import membership_invitation_token
 from accounts.validators import normalize_credit_code
 
@@ -38,7 +38,7 @@ ORGANIZATION_EDITABLE_FIELDS = (
 
 
 def user_create(*, email: str, password: str, display_name: str, preferred_language: str = "en") -> User:
-    email = User.objects.normalize_email(email).lower()
+    email = normalize_email_address(email)
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": _("An account with this e-mail address already exists.")})
     user = User(email=email, display_name=display_name.strip(), preferred_language=preferred_language)
@@ -101,9 +101,9 @@ def organization_update(*, actor: Membership, **fields) -> Organization:
     Changing the legal name or credit code of a verified organisation clears
     its verification: an admin must check the new identity.
     """
-    if not actor.can_manage_members:
-        raise PermissionDenied(_("Only owners and managers can edit the organisation."))
-    organization = Organization.objects.select_for_update().get(pk=actor.organization_id)
+    actor = _lock_actor(actor)
+    _require_manager(actor, _("Only owners and managers can edit the organisation."))
+    organization = actor.organization
     if "credit_code" in fields:
         fields["credit_code"] = normalize_credit_code(fields["credit_code"])
     changed = [
@@ -121,22 +121,39 @@ def organization_update(*, actor: Membership, **fields) -> Organization:
     return organization
 
 
-def organization_verify(*, organizations: QuerySet, admin: User) -> int:
-    """Mark organisations verified by ``admin``; returns how many changed.
+@transaction.atomic
+def organization_verify(*, organizations: QuerySet, admin: User) -> list[Organization]:
+    """Mark organisations verified by ``admin``; returns those this call verified.
 
     A conditional UPDATE: organisations already verified keep their original
     verifier and time, and two admins acting at once cannot overwrite each other.
     """
-    if not admin.is_staff:
-        raise PermissionDenied(_("Only administrators can verify organisations."))
-    return organizations.filter(verified_at__isnull=True).update(verified_at=timezone.now(), verified_by=admin)
+    if not admin.has_perm("accounts.verify_organization"):
+        raise PermissionDenied(_("You may not verify organisations."))
+    now = timezone.now()
+    candidates = list(organizations.filter(verified_at__isnull=True).values_list("pk", flat=True))
+    Organization.objects.filter(pk__in=candidates, verified_at__isnull=True).update(verified_at=now, verified_by=admin)
+    return list(Organization.objects.filter(pk__in=candidates, verified_at=now, verified_by=admin))
 
 
-def _lock_organization(organization_id: int) -> Organization:
-    # Every membership change locks the organisation row first, so concurrent
-    # changes (two owners removing each other) run one after the other and
-    # the "at least one owner" rule holds.
-    return Organization.objects.select_for_update().get(pk=organization_id)
+def _lock_actor(actor: Membership) -> Membership:
+    """Lock the actor's organisation row and re-read the actor's membership.
+
+    Every change to an organisation or its team takes this lock first, so
+    such changes run one after the other (two owners removing each other
+    cannot leave the organisation without an owner), and the actor's role is
+    checked as it is now, not as it was when the page was shown.
+    """
+    Organization.objects.select_for_update().get(pk=actor.organization_id)
+    current = Membership.objects.select_related("organization", "user").filter(pk=actor.pk).first()
+    if current is None:
+        raise PermissionDenied(_("You are no longer a member of this organisation."))
+    return current
+
+
+def _require_manager(actor: Membership, message: str) -> None:
+    if not actor.can_manage_members:
+        raise PermissionDenied(message)
 
 
 @transaction.atomic
@@ -146,17 +163,15 @@ def membership_invite(*, actor: Membership, email: str, role: str) -> Membership
     Inviting an address again replaces its earlier pending invitation, so the
     newest link is the one that works.
     """
-    if not actor.can_manage_members:
-        raise PermissionDenied(_("Only owners and managers can invite people."))
+    actor = _lock_actor(actor)
+    _require_manager(actor, _("Only owners and managers can invite people."))
     if role == Role.OWNER and actor.role != Role.OWNER:
         raise PermissionDenied(_("Only owners can invite another owner."))
-    organization = _lock_organization(actor.organization_id)
-    email = User.objects.normalize_email(email).lower()
+    organization = actor.organization
+    email = normalize_email_address(email)
     if organization.memberships.filter(user__email__iexact=email).exists():
         raise ValidationError({"email": _("This person is already a member of %(org)s.") % {"org": organization}})
-    organization.invitations.filter(email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
-    )
+    organization.invitations.open().filter(email__iexact=email).update(revoked_at=timezone.now())
     invitation = MembershipInvitation(organization=organization, email=email, role=role, invited_by=actor.user)
     invitation.full_clean()
     invitation.save()
@@ -164,7 +179,8 @@ def membership_invite(*, actor: Membership, email: str, role: str) -> Membership
     from accounts.tasks import membership_invitation_send
 
     # robust=True: if the broker is down the invitation is still saved and can
-    # be re-sent; the user is not shown an error for work that committed.
+    # be sent again by inviting again; the user is not shown an error for work
+    # that committed.
     transaction.on_commit(lambda: membership_invitation_send.delay(invitation.pk), robust=True)
     return invitation
 
@@ -197,18 +213,25 @@ def membership_invitation_send_email(*, invitation_id: int) -> bool:
 @transaction.atomic
 def membership_invitation_accept(*, invitation_id: int, user: User) -> Membership:
     """Join the organisation of an invitation. The link works once."""
+    organization_id = (
+        MembershipInvitation.objects.filter(pk=invitation_id).values_list("organization_id", flat=True).first()
+    )
+    if organization_id is None:
+        raise ValidationError(_("This invitation has expired, was revoked or has already been used."))
+    # Same lock order as membership_invite (organisation, then invitations),
+    # so an acceptance and a re-invitation at the same moment cannot deadlock.
+    Organization.objects.select_for_update().get(pk=organization_id)
     invitation = MembershipInvitation.objects.select_for_update().get(pk=invitation_id)
     if not invitation.is_pending:
         raise ValidationError(_("This invitation has expired, was revoked or has already been used."))
-    if invitation.email.lower() != user.email.lower():
+    if invitation.email != normalize_email_address(user.email):
         raise PermissionDenied(
             _("This invitation was sent to %(email)s. Log in with that address to accept it.")
             % {"email": invitation.email}
         )
-    _lock_organization(invitation.organization_id)
-    if Membership.objects.filter(user=user, organization_id=invitation.organization_id).exists():
+    if Membership.objects.filter(user=user, organization_id=organization_id).exists():
         raise ValidationError(_("You are already a member of this organisation."))
-    membership = Membership.objects.create(user=user, organization_id=invitation.organization_id, role=invitation.role)
+    membership = Membership.objects.create(user=user, organization_id=organization_id, role=invitation.role)
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     return membership
@@ -231,43 +254,67 @@ def account_register_by_invitation(
 
 @transaction.atomic
 def membership_invitation_revoke(*, actor: Membership, invitation_id: int) -> None:
-    if not actor.can_manage_members:
-        raise PermissionDenied(_("Only owners and managers can revoke invitations."))
-    updated = MembershipInvitation.objects.filter(
-        pk=invitation_id,
-        organization_id=actor.organization_id,
-        accepted_at__isnull=True,
-        revoked_at__isnull=True,
-    ).update(revoked_at=timezone.now())
+    actor = _lock_actor(actor)
+    _require_manager(actor, _("Only owners and managers can revoke invitations."))
+    updated = (
+        MembershipInvitation.objects.open()
+        .filter(pk=invitation_id, organization_id=actor.organization_id)
+        .update(revoked_at=timezone.now())
+    )
     if not updated:
         raise ValidationError(_("This invitation is no longer pending."))
 
 
+def _ensure_an_owner_remains(target: Membership, new_role: str | None) -> None:
+    """Refuse a change that would leave the organisation without an owner
+    (``new_role`` None means the membership is removed)."""
+    if target.role != Role.OWNER or new_role == Role.OWNER:
+        return
+    owners = Membership.objects.filter(organization_id=target.organization_id, role=Role.OWNER).count()
+    if owners <= 1:
+        raise ValidationError(_("An organisation needs at least one owner. Make someone else an owner first."))
+
+
+def _get_team_member(actor: Membership, membership_id: int) -> Membership:
+    target = Membership.objects.select_related("user").filter(pk=membership_id, organization_id=actor.organization_id)
+    target = target.first()
+    if target is None:
+        raise ValidationError(_("This person is no longer a member."))
+    return target
+
+
 @transaction.atomic
-def membership_remove(*, actor: Membership, membership_id: int) -> None:
+def membership_remove(*, actor: Membership, membership_id: int) -> Membership:
     """Remove a member, or leave when ``membership_id`` is the actor's own.
 
     Owners and managers may remove members; only owners may remove owners.
-    The last owner can neither leave nor be removed.
+    The last owner can neither leave nor be removed. Returns the removed row.
     """
-    _lock_organization(actor.organization_id)
-    # Read both memberships under the lock: roles may have changed since the
-    # page was shown, and a concurrent removal may already have happened.
-    memberships = Membership.objects.filter(organization_id=actor.organization_id)
-    actor = memberships.filter(pk=actor.pk).first()
-    if actor is None:
-        raise PermissionDenied(_("You are no longer a member of this organisation."))
-    target = memberships.filter(pk=membership_id).first()
-    if target is None:
-        raise ValidationError(_("This person is no longer a member."))
+    actor = _lock_actor(actor)
+    target = _get_team_member(actor, membership_id)
     if target.pk != actor.pk:
-        if not actor.can_manage_members:
-            raise PermissionDenied(_("Only owners and managers can remove members."))
+        _require_manager(actor, _("Only owners and managers can remove members."))
         if target.role == Role.OWNER and actor.role != Role.OWNER:
             raise PermissionDenied(_("Only an owner can remove another owner."))
-    if target.role == Role.OWNER and memberships.filter(role=Role.OWNER).count() <= 1:
-        raise ValidationError(_("An organisation needs at least one owner. Make someone else an owner first."))
+    _ensure_an_owner_remains(target, None)
     target.delete()
+    return target
+
+
+@transaction.atomic
+def membership_change_role(*, actor: Membership, membership_id: int, role: str) -> Membership:
+    """Change a member's role. Owners and managers may; only owners may make
+    someone an owner or change an owner's role; one owner must remain."""
+    actor = _lock_actor(actor)
+    _require_manager(actor, _("Only owners and managers can change roles."))
+    target = _get_team_member(actor, membership_id)
+    if Role.OWNER in (role, target.role) and actor.role != Role.OWNER:
+        raise PermissionDenied(_("Only an owner can grant or take away the owner role."))
+    _ensure_an_owner_remains(target, role)
+    target.role = role
+    target.full_clean()
+    target.save(update_fields=["role"])
+    return target
 
 
 def membership_set_current(*, user: User | AnonymousUser, session, organization_id: int) -> Membership:

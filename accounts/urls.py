@@ -9,7 +9,7 @@ urlpatterns = [
     path("accounts/signup/", views.signup, name="signup"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        views.LoginView.as_view(),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -52,6 +52,7 @@ urlpatterns = [
     path("organization/new/", views.organization_create, name="organization_create"),
     path("organization/switch/", views.organization_switch, name="organization_switch"),
     path("organization/members/", views.members, name="members"),
+    path("organization/members/<int:pk>/role/", views.member_role, name="member_role"),
     path("organization/members/<int:pk>/remove/", views.member_remove, name="member_remove"),
     path("organization/invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("join/<str:token>/", views.invitation_accept, name="invitation_accept"),

@@ -33,7 +33,9 @@ def credit_code_check_character(first17: str) -> str:
 
 
 def validate_credit_code(value: str) -> None:
-    code = normalize_credit_code(value)
+    """Validate a credit code as given; forms normalise input before this runs
+    (``CreditCodeFormField``), so a stored code is always in canonical form."""
+    code = value
     if len(code) != CREDIT_CODE_LENGTH:
         raise ValidationError(
             _("A Unified Social Credit Code has 18 characters; this one has %(length)d."),

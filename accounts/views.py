@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Form
@@ -13,28 +14,58 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
+from accounts.choices import Role
 from accounts.decorators import membership_required
 from accounts.forms import (
     InvitationForm,
     InvitationSignUpForm,
+    MembershipRoleForm,
     OrganizationCreateForm,
     OrganizationForm,
+    OrganizationSwitchForm,
     ProfileForm,
     SignUpForm,
 )
-from accounts.models import User
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
-def add_service_error(form: Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on its fields where the
-    form has them, otherwise at the top."""
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error)
+def add_service_error(error: ValidationError, *forms: Form) -> None:
+    """Show a service's ValidationError on the page: each field's errors on
+    the form that has that field, the rest at the top of the first form."""
+    if not hasattr(error, "error_dict"):
+        forms[0].add_error(None, error)
+        return
+    for field, field_errors in error.error_dict.items():
+        owner = next((form for form in forms if field in form.fields), None)
+        if owner is None:
+            forms[0].add_error(None, field_errors)
+        else:
+            owner.add_error(field, field_errors)
+
+
+def set_language_cookie(response, language: str) -> None:
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+
+
+class LoginView(auth_views.LoginView):
+    """Log in, and switch the site to the user's preferred language."""
+
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        set_language_cookie(response, form.get_user().preferred_language)
+        return response
 
 
 def signup(request):
@@ -52,7 +83,7 @@ def signup(request):
                 organization_fields=organization_form.cleaned_data,
             )
         except ValidationError as error:
-            add_service_error(organization_form, error)
+            add_service_error(error, form, organization_form)
         else:
             login(request, membership.user, backend=MODEL_BACKEND)
             messages.success(
@@ -73,7 +104,7 @@ def profile(request):
         user = services.user_update_profile(user=request.user, **form.cleaned_data)
         messages.success(request, _("Your profile is saved."))
         response = redirect("accounts:profile")
-        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.preferred_language, samesite="Lax")
+        set_language_cookie(response, user.preferred_language)
         return response
     return render(request, "accounts/profile.html", {"form": form})
 
@@ -85,7 +116,7 @@ def organization_create(request):
         try:
             membership = services.organization_create(owner=request.user, **form.cleaned_data)
         except ValidationError as error:
-            add_service_error(form, error)
+            add_service_error(error, form)
         else:
             services.membership_set_current(
                 user=request.user, session=request.session, organization_id=membership.organization_id
@@ -128,7 +159,7 @@ def members(request):
             try:
                 invitation = services.membership_invite(actor=membership, **form.cleaned_data)
             except ValidationError as error:
-                add_service_error(form, error)
+                add_service_error(error, form)
             else:
                 messages.success(request, _("An invitation is on its way to %(email)s.") % {"email": invitation.email})
                 return redirect("accounts:members")
@@ -137,8 +168,29 @@ def members(request):
         "memberships": selectors.organization_members(organization=membership.organization),
         "invitations": selectors.organization_pending_invitations(organization=membership.organization),
         "invitation_days": settings.MEMBERSHIP_INVITATION_MAX_AGE_DAYS,
+        "roles": Role.choices,
     }
     return render(request, "accounts/members.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+@membership_required
+def member_role(request, pk: int):
+    target = selectors.membership_get_for_actor(actor=request.membership, pk=pk)
+    form = MembershipRoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a valid role."))
+        return redirect("accounts:members")
+    try:
+        services.membership_change_role(actor=request.membership, membership_id=target.pk, **form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request,
+            _("%(name)s is now %(role)s.") % {"name": target.user, "role": Role(form.cleaned_data["role"]).label},
+        )
+    return redirect("accounts:members")
 
 
 @require_POST
@@ -176,7 +228,7 @@ def invitation_accept(request, token: str):
         invitation = selectors.membership_invitation_get_by_token(token=token)
     except ValidationError as error:
         return render(request, "accounts/invitation_invalid.html", {"error": error.messages[0]}, status=400)
-    account_exists = User.objects.filter(email__iexact=invitation.email).exists()
+    account_exists = selectors.user_exists_with_email(email=invitation.email)
     signup_form = None
     if not request.user.is_authenticated and not account_exists:
         signup_form = InvitationSignUpForm(request.POST or None, email=invitation.email)
@@ -217,13 +269,12 @@ def invitation_accept(request, token: str):
 @require_POST
 @login_required
 def organization_switch(request):
-    try:
-        organization_id = int(request.POST.get("organization", ""))
-    except ValueError:
+    form = OrganizationSwitchForm(request.POST)
+    if not form.is_valid():
         messages.error(request, _("Choose an organisation."))
         return redirect("home")
     membership = services.membership_set_current(
-        user=request.user, session=request.session, organization_id=organization_id
+        user=request.user, session=request.session, organization_id=form.cleaned_data["organization"]
     )
     messages.success(request, _("You are now acting for %(org)s.") % {"org": membership.organization})
     next_url = request.POST.get("next", "")

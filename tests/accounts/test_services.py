@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
@@ -111,23 +112,30 @@ class TestOrganizationUpdate:
 class TestOrganizationVerify:
     def test_records_who_and_when_and_keeps_first_verifier(self, cast):
         other_admin = UserFactory(is_staff=True)
-        count = services.organization_verify(organizations=Organization.objects.all(), admin=cast.mallory)
-        assert count == 4
+        other_admin.user_permissions.add(Permission.objects.get(codename="verify_organization"))
+        verified = services.organization_verify(organizations=Organization.objects.all(), admin=cast.mallory)
+        assert len(verified) == 4
         first_time = Organization.objects.get(pk=cast.sme.pk).verified_at
         again = services.organization_verify(organizations=Organization.objects.all(), admin=other_admin)
-        assert again == 0
+        assert again == []
         sme = Organization.objects.get(pk=cast.sme.pk)
         assert sme.verified_by == cast.mallory
         assert sme.verified_at == first_time
 
-    def test_non_staff_cannot_verify(self, cast):
+    @pytest.mark.parametrize("is_staff", [False, True])
+    def test_only_holders_of_the_verify_permission_can_verify(self, cast, is_staff):
+        # Staff with, say, view-only admin access must not verify either.
+        user = UserFactory(is_staff=is_staff)
+        user.user_permissions.add(Permission.objects.get(codename="view_organization"))
         with pytest.raises(PermissionDenied):
-            services.organization_verify(organizations=Organization.objects.all(), admin=cast.alice.user)
+            services.organization_verify(organizations=Organization.objects.all(), admin=user)
         assert not Organization.objects.filter(verified_at__isnull=False).exists()
 
 
 class TestMembershipInvite:
     def test_owner_invites_and_email_is_sent_after_commit(self, cast, django_capture_on_commit_callbacks):
+        Organization.objects.filter(pk=cast.sme.pk).update(legal_name="Zhang & Li's Parts Co., Ltd.")
+        cast.alice.organization.refresh_from_db()
         with django_capture_on_commit_callbacks(execute=True):
             invitation = services.membership_invite(actor=cast.alice, email="New.Person@Example.com", role=Role.MANAGER)
         invitation.refresh_from_db()
@@ -136,7 +144,9 @@ class TestMembershipInvite:
         assert len(mail.outbox) == 1
         message = mail.outbox[0]
         assert message.to == ["new.person@example.com"]
-        assert cast.sme.legal_name in message.subject
+        # Plain-text mail: no HTML escaping of "&" or "'".
+        assert message.subject == "Join Zhang & Li's Parts Co., Ltd. on Tandem"
+        assert "Zhang & Li's Parts Co., Ltd." in message.body
         token = selectors.membership_invitation_token(invitation)
         assert f"/join/{token}/" in message.body
 
@@ -273,6 +283,62 @@ class TestMembershipRemove:
         with pytest.raises(ValidationError):
             services.membership_remove(actor=cast.alice, membership_id=cast.carol.pk)
         assert Membership.objects.filter(pk=cast.carol.pk).exists()
+
+
+class TestMembershipChangeRole:
+    def test_owner_makes_member_a_manager(self, cast):
+        services.membership_change_role(actor=cast.alice, membership_id=cast.bob.pk, role=Role.MANAGER)
+        cast.bob.refresh_from_db()
+        assert cast.bob.role == Role.MANAGER
+
+    def test_owner_hands_over_ownership_then_steps_down(self, cast):
+        services.membership_change_role(actor=cast.alice, membership_id=cast.bob.pk, role=Role.OWNER)
+        services.membership_change_role(actor=cast.alice, membership_id=cast.alice.pk, role=Role.MEMBER)
+        roles = dict(Membership.objects.filter(organization=cast.sme).values_list("user__email", "role"))
+        assert roles == {"alice@example.com": Role.MEMBER, "bob@example.com": Role.OWNER}
+
+    def test_last_owner_cannot_step_down(self, cast):
+        with pytest.raises(ValidationError):
+            services.membership_change_role(actor=cast.alice, membership_id=cast.alice.pk, role=Role.MANAGER)
+        cast.alice.refresh_from_db()
+        assert cast.alice.role == Role.OWNER
+
+    def test_member_cannot_change_roles(self, cast):
+        with pytest.raises(PermissionDenied):
+            services.membership_change_role(actor=cast.bob, membership_id=cast.bob.pk, role=Role.MANAGER)
+        cast.bob.refresh_from_db()
+        assert cast.bob.role == Role.MEMBER
+
+    @pytest.mark.parametrize(("target", "role"), [("bob", Role.OWNER), ("alice", Role.MEMBER)])
+    def test_manager_cannot_grant_or_take_ownership(self, cast, target, role):
+        manager = MembershipFactory(organization=cast.sme, role=Role.MANAGER)
+        target = getattr(cast, target)
+        before = target.role
+        with pytest.raises(PermissionDenied):
+            services.membership_change_role(actor=manager, membership_id=target.pk, role=role)
+        target.refresh_from_db()
+        assert target.role == before
+
+    def test_unknown_role_is_refused(self, cast):
+        with pytest.raises(ValidationError):
+            services.membership_change_role(actor=cast.alice, membership_id=cast.bob.pk, role="emperor")
+        cast.bob.refresh_from_db()
+        assert cast.bob.role == Role.MEMBER
+
+    def test_demoted_actor_loses_rights_at_once(self, cast):
+        manager = MembershipFactory(organization=cast.sme, role=Role.MANAGER)
+        stale_copy = Membership.objects.get(pk=manager.pk)
+        services.membership_change_role(actor=cast.alice, membership_id=manager.pk, role=Role.MEMBER)
+        # The object the view loaded still says "manager"; the service re-reads it.
+        with pytest.raises(PermissionDenied):
+            services.membership_remove(actor=stale_copy, membership_id=cast.bob.pk)
+        assert Membership.objects.filter(pk=cast.bob.pk).exists()
+
+
+def test_members_are_listed_owners_first(cast):
+    MembershipFactory(organization=cast.sme, role=Role.MANAGER, user__display_name="Aaron")
+    roles = [m.role for m in selectors.organization_members(organization=cast.sme)]
+    assert roles == [Role.OWNER, Role.MANAGER, Role.MEMBER]
 
 
 class TestCurrentMembership:

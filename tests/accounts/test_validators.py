@@ -39,7 +39,12 @@ def test_check_character_zero_when_sum_is_multiple_of_31():
 )
 def test_spaces_hyphens_and_case_are_forgiven(typed, normalized):
     assert normalize_credit_code(typed) == normalized
-    validate_credit_code(typed)
+    validate_credit_code(normalize_credit_code(typed))
+
+
+def test_validator_accepts_only_the_canonical_form():
+    # Lower case would let "...852f" sit beside "...852F" in the database.
+    assert _error_code("91330100716105852f") == "credit_code_charset"
 
 
 def _error_code(value):

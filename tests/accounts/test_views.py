@@ -79,6 +79,13 @@ class TestSignup:
         assert response.context["user"] == user
         assert "Wenzhou Example Shoes Co., Ltd." in response.text
 
+    def test_credit_code_typed_with_spaces_and_lower_case_is_accepted(self, client, db):
+        code = make_credit_code(99)
+        typed = f"{code[:4]} {code[4:8]} {code[8:12]} {code[12:].lower()}"
+        response = client.post(reverse("accounts:signup"), signup_data(**{"organization-credit_code": typed}))
+        assert response.status_code == 302
+        assert Organization.objects.get().credit_code == code
+
     def test_bad_credit_code_is_a_field_error_and_nothing_is_written(self, client, db):
         response = client.post(reverse("accounts:signup"), signup_data(**{"organization-credit_code": "12345"}))
         assert response.status_code == 400
@@ -118,6 +125,11 @@ class TestLogin:
         response = client.post(reverse("accounts:login"), {"username": "ALICE@Example.com", "password": password})
         assert response.status_code == 302
         assert client.get(reverse("accounts:profile")).status_code == 200
+
+    def test_login_switches_to_preferred_language(self, client, cast, password):
+        User.objects.filter(pk=cast.alice.user.pk).update(preferred_language="zh-hans")
+        response = client.post(reverse("accounts:login"), {"username": "alice@example.com", "password": password})
+        assert response.cookies["django_language"].value == "zh-hans"
 
     def test_wrong_password_is_refused(self, client, cast):
         response = client.post(reverse("accounts:login"), {"username": "alice@example.com", "password": "nope"})
@@ -189,7 +201,7 @@ class TestOrganizationSettings:
         client = login(cast.bob)
         response = client.get(reverse("accounts:organization_settings"))
         assert response.status_code == 200
-        assert "disabled" in response.text
+        assert all(field.disabled for field in response.context["form"].fields.values())
         response = client.post(reverse("accounts:organization_settings"), {"legal_name": "Bob's Firm"})
         assert response.status_code == 403
         cast.sme.refresh_from_db()
@@ -247,6 +259,35 @@ class TestMembers:
         response = client.post(reverse("accounts:members"), {"email": "bob@example.com", "role": "member"})
         assert response.status_code == 400
         assert response.context["form"].errors["email"]
+
+    def test_owner_changes_a_role(self, login, cast):
+        client = login(cast.alice)
+        response = client.post(reverse("accounts:member_role", args=[cast.bob.pk]), {"role": "manager"})
+        assert response.status_code == 302
+        cast.bob.refresh_from_db()
+        assert cast.bob.role == Role.MANAGER
+
+    def test_member_cannot_change_roles(self, login, cast):
+        client = login(cast.bob)
+        response = client.post(reverse("accounts:member_role", args=[cast.bob.pk]), {"role": "owner"})
+        assert response.status_code == 403
+        cast.bob.refresh_from_db()
+        assert cast.bob.role == Role.MEMBER
+
+    @pytest.mark.parametrize("role", ["emperor", ""])
+    def test_invalid_role_is_a_message(self, login, cast, role):
+        client = login(cast.alice)
+        response = client.post(reverse("accounts:member_role", args=[cast.bob.pk]), {"role": role}, follow=True)
+        assert "Choose a valid role." in response.text
+        cast.bob.refresh_from_db()
+        assert cast.bob.role == Role.MEMBER
+
+    def test_role_of_another_organizations_member_is_404(self, login, cast):
+        client = login(cast.alice)
+        response = client.post(reverse("accounts:member_role", args=[cast.carol.pk]), {"role": "member"})
+        assert response.status_code == 404
+        cast.carol.refresh_from_db()
+        assert cast.carol.role == Role.OWNER
 
     def test_owner_removes_member(self, login, cast):
         client = login(cast.alice)
@@ -351,10 +392,12 @@ class TestOrganizationSwitch:
         response = client.post(reverse("accounts:organization_switch"), {"organization": cast.other_sme.pk})
         assert response.status_code == 403
 
-    def test_garbage_is_a_message_not_a_500(self, login, cast):
+    @pytest.mark.parametrize("value", ["1e99", "", "-1", "99999999999999999999999", "\x00"])
+    def test_garbage_is_a_message_not_a_500(self, login, cast, value):
         client = login(cast.alice)
-        response = client.post(reverse("accounts:organization_switch"), {"organization": "1e99"})
+        response = client.post(reverse("accounts:organization_switch"), {"organization": value})
         assert response.status_code == 302
+        assert response.url == reverse("home")
 
     def test_next_to_another_site_is_ignored(self, login, cast):
         MembershipFactory(user=cast.alice.user, organization=cast.platform)
@@ -368,8 +411,9 @@ class TestOrganizationSwitch:
 def test_navigation_shows_user_organization_and_role(login, cast):
     client = login(cast.bob)
     response = client.get(reverse("home"))
-    assert "Alice Parts Co., Ltd." in response.text
-    assert "Member" in response.text
+    assert '<span class="org-name">Alice Parts Co., Ltd.</span>' in response.text
+    assert '<span class="role">Member</span>' in response.text
+    assert "Signed in as" in response.text
 
 
 def test_home_shows_verified_organizations_first(client, cast):
