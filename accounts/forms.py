@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AdminUserCreationForm as DjangoAdminUserCreationForm
-from django.contrib.auth.forms import UserChangeForm
+from django.contrib.auth.forms import AuthenticationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import OrganizationKind, Role
@@ -29,6 +29,13 @@ class CreditCodeFormField(forms.CharField):
 class NormalizedEmailField(forms.EmailField):
     def to_python(self, value):
         return normalize_email_address(super().to_python(value))
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("That e-mail address and password do not match an account. Passwords are case-sensitive."),
+    }
 
 
 class PasswordPairMixin(forms.Form):

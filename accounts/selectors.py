@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -64,9 +64,10 @@ def organization_get_public(*, pk: int) -> Organization:
     return organization
 
 
-def organizations_newest(*, limit: int = 6) -> QuerySet[Organization]:
-    """Verified organisations first (most recently verified first), then the newest."""
-    return Organization.objects.order_by(F("verified_at").desc(nulls_last=True), "-created_at", "-pk")[:limit]
+def organizations_verified_newest(*, limit: int = 6) -> QuerySet[Organization]:
+    """Verified organisations, most recently verified first. Unverified ones are
+    not listed publicly: anyone can register any name until an admin checks it."""
+    return Organization.objects.filter(verified_at__isnull=False).order_by("-verified_at", "-pk")[:limit]
 
 
 def organization_counts() -> dict[str, int]:

@@ -1,9 +1,9 @@
 """Validation of the Unified Social Credit Code (统一社会信用代码), GB 32100-2015.
 
 Layout of the 18 characters:
-  1     registration authority code
-  2     organisation category code
-  3-8   administrative division code (digits)
+  1     registration authority code (1-9, A, N, Y)
+  2     organisation category code (1-9)
+  3-8   administrative division code (digits, GB/T 2260; starts with a province)
   9-17  organisation code (the body of the GB 11714 code)
   18    check character over the first 17, weighted, modulo 31
 
@@ -19,6 +19,17 @@ CREDIT_CODE_LENGTH = 18
 # Weight of position i (0-based) is 3**i mod 31.
 CREDIT_CODE_WEIGHTS = tuple(pow(3, i, 31) for i in range(CREDIT_CODE_LENGTH - 1))
 _VALUE = {char: value for value, char in enumerate(CREDIT_CODE_ALPHABET)}
+# Registration authorities: 1-9 (staffing, foreign affairs, justice, culture,
+# civil affairs, tourism, religion, trade unions, market regulation),
+# A (military), N (agriculture), Y (others).
+REGISTRATION_AUTHORITIES = frozenset("123456789ANY")
+# First two digits of the administrative division code (GB/T 2260): the
+# provincial-level divisions, and 10 for registrations at national level.
+DIVISION_PREFIXES = frozenset(
+    ["10", "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
+     "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65",
+     "71", "81", "82"]
+)  # fmt: skip
 
 
 def normalize_credit_code(value: str) -> str:
@@ -51,7 +62,16 @@ def validate_credit_code(value: str) -> None:
             code="credit_code_charset",
             params={"chars": ", ".join(bad)},
         )
-    if not code[2:8].isdigit():
+    if code[0] not in REGISTRATION_AUTHORITIES or not "1" <= code[1] <= "9":
+        raise ValidationError(
+            _(
+                "The first two characters of a Unified Social Credit Code name the registering authority "
+                "and the kind of organisation; %(start)s is not a combination in use."
+            ),
+            code="credit_code_authority",
+            params={"start": code[:2]},
+        )
+    if not code[2:8].isdigit() or code[2:4] not in DIVISION_PREFIXES:
         raise ValidationError(
             _(
                 "Characters 3 to 8 of a Unified Social Credit Code are the administrative division code and must be digits."

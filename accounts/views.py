@@ -17,6 +17,7 @@ from accounts import selectors, services
 from accounts.choices import Role
 from accounts.decorators import membership_required
 from accounts.forms import (
+    EmailAuthenticationForm,
     InvitationForm,
     InvitationSignUpForm,
     MembershipRoleForm,
@@ -61,6 +62,7 @@ class LoginView(auth_views.LoginView):
     """Log in, and switch the site to the user's preferred language."""
 
     redirect_authenticated_user = True
+    authentication_form = EmailAuthenticationForm
 
     def form_valid(self, form):
         response = super().form_valid(form)
@@ -163,9 +165,11 @@ def members(request):
             else:
                 messages.success(request, _("An invitation is on its way to %(email)s.") % {"email": invitation.email})
                 return redirect("accounts:members")
+    memberships = list(selectors.organization_members(organization=membership.organization))
     context = {
         "form": form,
-        "memberships": selectors.organization_members(organization=membership.organization),
+        "memberships": memberships,
+        "owner_count": sum(1 for member in memberships if member.role == Role.OWNER),
         "invitations": selectors.organization_pending_invitations(organization=membership.organization),
         "invitation_days": settings.MEMBERSHIP_INVITATION_MAX_AGE_DAYS,
         "roles": Role.choices,
@@ -258,6 +262,7 @@ def invitation_accept(request, token: str):
             return redirect("home")
     context = {
         "invitation": invitation,
+        "wrong_account": request.user.is_authenticated and request.user.email != invitation.email,
         "account_exists": account_exists,
         "signup_form": signup_form,
         "login_url": reverse("accounts:login") + "?next=" + request.path,

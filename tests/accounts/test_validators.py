@@ -67,9 +67,24 @@ def test_punctuation_is_rejected():
     assert _error_code("9144030071526726.G") == "credit_code_charset"
 
 
-def test_non_digit_division_code_is_rejected():
-    body = "91A4030071526726X"
+@pytest.mark.parametrize("division", ["A44030", "395678", "990000", "000000"])
+def test_division_code_must_be_digits_of_a_real_province(division):
+    body = "91" + division + "71526726X"
     assert _error_code(body + credit_code_check_character(body)) == "credit_code_division"
+
+
+def test_structure_and_check_cannot_tell_an_invented_code():
+    # 123456789012345678 has a correct check character, a valid authority and
+    # category ("1", "2") and a division starting with 34 (Anhui). The
+    # validator catches typing errors; invented codes are caught by an
+    # administrator's verification, which is why unverified firms are labelled.
+    validate_credit_code("123456789012345678")
+
+
+@pytest.mark.parametrize("start", ["01", "B1", "90", "Y0"])
+def test_unknown_authority_or_category_is_rejected(start):
+    body = start + "440300" + "71526726X"
+    assert _error_code(body + credit_code_check_character(body)) == "credit_code_authority"
 
 
 def test_wrong_check_character_is_rejected():

@@ -3,6 +3,7 @@ import re
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts import selectors, services
 from accounts.choices import Role
@@ -36,10 +37,17 @@ class TestPublicPages:
         response = client.get(reverse("home"))
         assert response.status_code == 200
         assert response.context["counts"] == {"platforms": 2, "smes": 2, "verified": 0}
+        # Unverified organisations are counted but not listed.
+        assert "Alice Parts Co., Ltd." not in response.text
+        services.organization_verify(organizations=Organization.objects.filter(pk=cast.sme.pk), admin=cast.mallory)
+        response = client.get(reverse("home"))
+        assert [o.pk for o in response.context["organizations"]] == [cast.sme.pk]
         assert "Alice Parts Co., Ltd." in response.text
 
     def test_home_escapes_organization_text(self, client, cast):
-        Organization.objects.filter(pk=cast.sme.pk).update(description="<script>alert(1)</script>")
+        Organization.objects.filter(pk=cast.sme.pk).update(
+            description="<script>alert(1)</script>", verified_at=timezone.now()
+        )
         response = client.get(reverse("home"))
         assert "<script>alert(1)</script>" not in response.text
         assert "&lt;script&gt;" in response.text
@@ -90,6 +98,9 @@ class TestSignup:
         response = client.post(reverse("accounts:signup"), signup_data(**{"organization-credit_code": "12345"}))
         assert response.status_code == 400
         assert response.context["organization_form"].errors["credit_code"]
+        # The summary at the top names the field and links to it.
+        assert 'id="error-summary"' in response.text
+        assert 'href="#id_organization-credit_code"' in response.text
         assert not User.objects.exists()
         assert not Organization.objects.exists()
 
@@ -134,7 +145,7 @@ class TestLogin:
     def test_wrong_password_is_refused(self, client, cast):
         response = client.post(reverse("accounts:login"), {"username": "alice@example.com", "password": "nope"})
         assert response.status_code == 200
-        assert response.context["form"].errors
+        assert "do not match an account" in response.text
         assert "_auth_user_id" not in client.session
 
     def test_logout_is_post_only(self, login, cast):
@@ -307,6 +318,13 @@ class TestMembers:
         assert response.status_code == 404
         assert Membership.objects.filter(pk=cast.carol.pk).exists()
 
+    def test_last_owner_is_not_offered_leave(self, login, cast):
+        client = login(cast.alice)
+        response = client.get(reverse("accounts:members"))
+        assert response.context["owner_count"] == 1
+        assert reverse("accounts:member_remove", args=[cast.alice.pk]) not in response.text
+        assert reverse("accounts:member_remove", args=[cast.bob.pk]) in response.text
+
     def test_last_owner_leaving_gets_a_message(self, login, cast):
         client = login(cast.alice)
         response = client.post(reverse("accounts:member_remove", args=[cast.alice.pk]), follow=True)
@@ -361,6 +379,9 @@ class TestInvitationAccept:
     def test_wrong_account_gets_403_and_no_membership(self, login, cast):
         invitation = services.membership_invite(actor=cast.alice, email="frank@example.com", role=Role.MEMBER)
         client = login(cast.carol)
+        response = client.get(self.url(invitation))
+        assert response.context["wrong_account"]
+        assert "Accept invitation" not in response.text
         response = client.post(self.url(invitation))
         assert response.status_code == 403
         assert not Membership.objects.filter(user=cast.carol.user, organization=cast.sme).exists()
@@ -416,9 +437,14 @@ def test_navigation_shows_user_organization_and_role(login, cast):
     assert "Signed in as" in response.text
 
 
-def test_home_shows_verified_organizations_first(client, cast):
-    services.organization_verify(
-        organizations=Organization.objects.filter(pk=cast.other_platform.pk), admin=cast.mallory
-    )
-    response = client.get(reverse("home"))
-    assert response.context["organizations"][0] == cast.other_platform
+def test_unknown_page_uses_the_sites_404(client, db):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "We could not find that page" in response.text
+
+
+def test_forbidden_action_explains_itself(login, cast):
+    client = login(cast.bob)
+    response = client.post(reverse("accounts:member_remove", args=[cast.alice.pk]))
+    assert response.status_code == 403
+    assert "Only owners and managers can remove members." in response.text

@@ -1,0 +1,28 @@
+// Small progressive enhancements; every page works without this file.
+"use strict";
+
+// Ask before destructive actions: <form data-confirm="Really remove?">.
+document.addEventListener("submit", (event) => {
+  const message = event.target.dataset ? event.target.dataset.confirm : null;
+  if (message && !window.confirm(message)) {
+    event.preventDefault();
+  }
+});
+
+// Close open menus (<details class="org-menu">) with Escape or a click outside.
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  document.querySelectorAll("details.org-menu[open]").forEach((menu) => {
+    menu.removeAttribute("open");
+    menu.querySelector("summary").focus();
+  });
+});
+document.addEventListener("click", (event) => {
+  document.querySelectorAll("details.org-menu[open]").forEach((menu) => {
+    if (!menu.contains(event.target)) menu.removeAttribute("open");
+  });
+});
+
+// Bring the error summary into view and focus so the reader learns what failed.
+const summary = document.getElementById("error-summary");
+if (summary) summary.focus();
