@@ -35,12 +35,9 @@ USER tandem
 
 EXPOSE 8000
 
-# /health/ answers 200 when the database is reachable. The slim image has no
-# curl, so Python's urllib asks. The Host header is the first ALLOWED_HOSTS
-# entry (Django rejects hosts not listed there) and X-Forwarded-Proto says
-# https, so SECURE_SSL_REDIRECT does not turn the check into a redirect.
-# docker-compose.yml gives the worker and beat containers checks of their own.
+# /health/ answers 200 when the database is reachable (scripts/healthcheck.py
+# explains the headers it sends). docker-compose.yml uses the same script.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-    CMD python -c "import os, urllib.request as r; host = os.environ.get('ALLOWED_HOSTS', '').split(',')[0].strip().lstrip('.').replace('*', '') or '127.0.0.1'; r.urlopen(r.Request('http://127.0.0.1:8000/health/', headers={'Host': host, 'X-Forwarded-Proto': 'https'}), timeout=4)"
+    CMD ["python", "scripts/healthcheck.py"]
 
 CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-"]

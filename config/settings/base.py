@@ -7,6 +7,7 @@ e-mail printed to the console.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import environ
 from django.utils.translation import gettext_lazy as _
@@ -112,14 +113,25 @@ STORAGES = {
 
 # Redis is optional. Unset: Celery runs tasks eagerly in this process and the
 # cache is local memory, so one machine needs no server. Set: Redis is the
-# Celery broker, the result backend and the cache.
+# Celery broker and result backend, and (next database number) the cache.
 REDIS_URL = env("REDIS_URL", default="")
+
+
+def redis_url_with_next_db(url: str) -> str:
+    """The same Redis server, next database number: the cache lives apart from
+    the Celery queues, so clearing the cache (FLUSHDB) never drops tasks."""
+    parts = urlsplit(url)
+    database = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{database + 1}"))
+
+
+REDIS_CACHE_URL = env("REDIS_CACHE_URL", default=redis_url_with_next_db(REDIS_URL) if REDIS_URL else "")
 
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": REDIS_CACHE_URL,
         }
     }
 else:
@@ -140,6 +152,9 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# After a lost broker connection, unacknowledged tasks are redelivered; cancel
+# the running copies so the same task does not run twice at once.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

@@ -19,6 +19,7 @@ print(json.dumps({
     "database": settings.DATABASES["default"]["ENGINE"],
     "database_name": str(settings.DATABASES["default"]["NAME"]),
     "cache": settings.CACHES["default"]["BACKEND"],
+    "cache_location": settings.CACHES["default"].get("LOCATION", ""),
     "broker": app.conf.broker_url,
     "eager": app.conf.task_always_eager,
     "acks_late": app.conf.task_acks_late,
@@ -27,6 +28,7 @@ print(json.dumps({
     "serializer": app.conf.task_serializer,
     "accept": list(app.conf.accept_content),
     "time_limit": app.conf.task_time_limit,
+    "cancel_on_connection_loss": app.conf.worker_cancel_long_running_tasks_on_connection_loss,
     "mailer": settings.MAILERS["default"],
     "allowed_hosts": settings.ALLOWED_HOSTS,
     "csrf_trusted_origins": settings.CSRF_TRUSTED_ORIGINS,
@@ -77,6 +79,14 @@ def test_redis_url_makes_redis_the_broker_and_cache():
     assert loaded["broker"] == "redis://127.0.0.1:6379/3"
     assert loaded["eager"] is False
     assert loaded["cache"].endswith("RedisCache")
+    # The cache gets the next database, so clearing it never drops queued tasks.
+    assert loaded["cache_location"] == "redis://127.0.0.1:6379/4"
+
+
+def test_redis_without_database_number_caches_in_database_1():
+    loaded = settings_of("config.settings.local", REDIS_URL="redis://:secret@cache.internal:6380")
+    assert loaded["broker"] == "redis://:secret@cache.internal:6380"
+    assert loaded["cache_location"] == "redis://:secret@cache.internal:6380/1"
 
 
 def test_database_url_selects_postgresql():
@@ -93,6 +103,7 @@ def test_celery_is_safe_by_default():
     assert loaded["serializer"] == "json"
     assert loaded["accept"] == ["json"]
     assert loaded["time_limit"] > 0
+    assert loaded["cancel_on_connection_loss"] is True
 
 
 def test_email_url_configures_smtp():
@@ -122,6 +133,31 @@ def test_production_refuses_to_start_without_secret_key():
     result = load("config.settings.production")
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def deploy_check(**variables) -> subprocess.CompletedProcess:
+    env = {key: value for key, value in os.environ.items() if key not in SETTINGS_VARIABLES}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        SECRET_KEY="k" * 20 + "Z7#" + "q" * 40,
+        ALLOWED_HOSTS="tandem.example",
+        EMAIL_URL="smtp+tls://mailer@mail.tandem.example:587",
+        **variables,
+    )
+    command = [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"]
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False)
+
+
+def test_deploy_check_passes_for_a_complete_production_configuration():
+    result = deploy_check(REDIS_URL="redis://redis:6379/0", SITE_URL="https://tandem.example")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_deploy_check_flags_missing_redis_and_a_local_site_url():
+    result = deploy_check(SITE_URL="http://127.0.0.1:8000")
+    assert result.returncode != 0
+    assert "tandem.W001" in result.stderr
+    assert "tandem.W002" in result.stderr
 
 
 def test_production_starts_with_secret_and_is_not_debug():
