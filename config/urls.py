@@ -13,6 +13,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("health/", health, name="health"),
     path("", include("accounts.urls")),
+    path("", include("marketplace.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -1,11 +1,223 @@
-from django.shortcuts import render
+"""HTML views of the marketplace: parse input, call one selector or service, render."""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from accounts import selectors as accounts_selectors
+from accounts.decorators import membership_required
+from accounts.views import add_service_error
+from marketplace import selectors
+from marketplace.errors import TransitionNotAllowed
+from marketplace.forms import CapabilityForm, CatalogueFilterForm, NeedForm, NeedsFilterForm
+from marketplace.models import Capability, Need
+from marketplace.services import listings as listing_services
+
+PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class ListingType:
+    """What differs between the capability and the need workflows."""
+
+    slug: str
+    model: type
+    form: type
+    organization_kind: str
+    get_for_owner: object
+    of_organization: object
+    plural: object
+    new_label: object
+    only_message: object
+
+
+LISTING_TYPES = {
+    "capabilities": ListingType(
+        slug="capabilities",
+        model=Capability,
+        form=CapabilityForm,
+        organization_kind="platform",
+        get_for_owner=selectors.capability_get_for_owner,
+        of_organization=selectors.capabilities_of_organization,
+        plural=gettext_lazy("Your capabilities"),
+        new_label=gettext_lazy("List a capability"),
+        only_message=gettext_lazy("Only platform companies list capabilities."),
+    ),
+    "needs": ListingType(
+        slug="needs",
+        model=Need,
+        form=NeedForm,
+        organization_kind="sme",
+        get_for_owner=selectors.need_get_for_owner,
+        of_organization=selectors.needs_of_organization,
+        plural=gettext_lazy("Your needs"),
+        new_label=gettext_lazy("Post a need"),
+        only_message=gettext_lazy("Only SMEs post needs."),
+    ),
+}
+OWNER_ACTIONS = {"submit", "archive"}
+
+
+def paginate(request, queryset):
+    # get_page turns a missing, non-numeric, negative or huge page number into
+    # the first or last page instead of an error.
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def home(request):
     context = {
         "counts": accounts_selectors.organization_counts(),
         "organizations": accounts_selectors.organizations_verified_newest(limit=6),
+        "capabilities": selectors.capabilities_catalogue(sort="newest")[:6],
+        "needs": selectors.needs_board(membership=getattr(request, "membership", None))[:6],
+        "listing_counts": {
+            "capabilities": Capability.objects.published().count(),
+            "needs": Need.objects.published().count(),
+        },
     }
     return render(request, "home.html", context)
+
+
+def catalogue(request):
+    form = CatalogueFilterForm(request.GET)
+    filters = form.filters()
+    capabilities = selectors.capabilities_catalogue(**filters)
+    page = paginate(request, capabilities)
+    query_string = request.GET.copy()
+    query_string.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "facets": selectors.capability_facets(capabilities),
+        "query_string": query_string.urlencode(),
+        "active_tag": filters["tag"],
+    }
+    return render(request, "marketplace/catalogue.html", context)
+
+
+def capability_detail(request, pk: int):
+    capability = selectors.capability_get_for_viewer(user=request.user, membership=request.membership, pk=pk)
+    context = {
+        "capability": capability,
+        "is_owner": request.membership is not None and request.membership.organization_id == capability.organization_id,
+    }
+    return render(request, "marketplace/capability_detail.html", context)
+
+
+def needs_board(request):
+    form = NeedsFilterForm(request.GET)
+    filters = form.filters()
+    needs = selectors.needs_board(membership=request.membership, **filters)
+    page = paginate(request, needs)
+    query_string = request.GET.copy()
+    query_string.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query_string": query_string.urlencode(),
+        "shows_details": request.membership is not None and request.membership.organization.is_platform,
+    }
+    return render(request, "marketplace/needs_board.html", context)
+
+
+def need_detail(request, pk: int):
+    need = selectors.need_get_for_viewer(user=request.user, membership=request.membership, pk=pk)
+    context = {
+        "need": need,
+        "shows_details": selectors.need_shows_details(need, request.user, request.membership),
+        "is_owner": request.membership is not None and request.membership.organization_id == need.organization_id,
+    }
+    return render(request, "marketplace/need_detail.html", context)
+
+
+def _listing_type_for(request, slug: str) -> ListingType:
+    listing_type = LISTING_TYPES[slug]
+    if request.membership.organization.kind != listing_type.organization_kind:
+        raise PermissionDenied(listing_type.only_message)
+    return listing_type
+
+
+@membership_required
+def workspace_list(request, listing_type: str):
+    listing_type = _listing_type_for(request, listing_type)
+    listings = listing_type.of_organization(membership=request.membership)
+    context = {"listing_type": listing_type, "page": paginate(request, listings)}
+    return render(request, "marketplace/workspace_list.html", context)
+
+
+@membership_required
+def listing_create(request, listing_type: str):
+    listing_type = _listing_type_for(request, listing_type)
+    form = listing_type.form(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            listing = listing_services.listing_create(
+                model=listing_type.model,
+                membership=request.membership,
+                fields=form.service_fields(),
+                tag_names=form.cleaned_data["tags"],
+            )
+        except ValidationError as error:
+            add_service_error(error, form)
+        else:
+            messages.success(request, _("Saved as a draft. Submit it for review when it is ready."))
+            return redirect(listing_services.listing_url(listing))
+    context = {"form": form, "listing_type": listing_type, "listing": None}
+    return render(request, "marketplace/listing_form.html", context, status=400 if form.errors else 200)
+
+
+@membership_required
+def listing_edit(request, listing_type: str, pk: int):
+    listing_type = _listing_type_for(request, listing_type)
+    listing = listing_type.get_for_owner(membership=request.membership, pk=pk)
+    status_before = listing.status
+    form = listing_type.form(request.POST or None, instance=listing)
+    if request.method == "POST" and form.is_valid():
+        try:
+            listing = listing_services.listing_update(
+                model=listing_type.model,
+                membership=request.membership,
+                pk=listing.pk,
+                fields=form.service_fields(),
+                tag_names=form.cleaned_data["tags"],
+            )
+        except ValidationError as error:
+            add_service_error(error, form)
+        except TransitionNotAllowed as error:
+            messages.error(request, str(error))
+            return redirect(listing_services.listing_url(listing))
+        else:
+            if listing.status != status_before:
+                messages.info(request, _("Saved. Because your organisation is not verified yet, it is back in review."))
+            else:
+                messages.success(request, _("Saved."))
+            return redirect(listing_services.listing_url(listing))
+    context = {"form": form, "listing_type": listing_type, "listing": listing}
+    return render(request, "marketplace/listing_form.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+@membership_required
+def listing_action(request, listing_type: str, pk: int, action: str):
+    listing_type = _listing_type_for(request, listing_type)
+    listing = listing_type.get_for_owner(membership=request.membership, pk=pk)
+    if action not in OWNER_ACTIONS:
+        raise PermissionDenied(_("Only moderators can do that."))
+    try:
+        listing = listing_services.listing_transition(
+            model=listing_type.model, pk=listing.pk, action=action, user=request.user, membership=request.membership
+        )
+    except TransitionNotAllowed as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("Submitted for review. You will be notified of the decision.") if action == "submit" else _("Archived."),
+        )
+    return redirect(listing_services.listing_url(listing))

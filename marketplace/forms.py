@@ -1,0 +1,140 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import Industry, Province
+from marketplace.choices import AccessModel, CapabilityKind
+from marketplace.models import Capability, Need
+from marketplace.services.listings import CAPABILITY_FIELDS, NEED_FIELDS
+from marketplace.services.tags import MAX_TAGS, tags_parse
+
+
+class TagsField(forms.CharField):
+    """Tags typed as text, separated by commas (Chinese commas too)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 700)
+        kwargs.setdefault("label", _("Tags"))
+        kwargs.setdefault(
+            "help_text", _("Up to %(n)d keywords, separated by commas, e.g. OCR, 发票, logistics.") % {"n": MAX_TAGS}
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        return tags_parse(super().to_python(value))
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return ", ".join(str(getattr(tag, "name", tag)) for tag in value)
+        return value
+
+
+class ListingForm(forms.ModelForm):
+    tags = TagsField()
+
+    def __init__(self, *args, instance=None, **kwargs):
+        super().__init__(*args, instance=instance, **kwargs)
+        if instance is not None and instance.pk:
+            self.initial["tags"] = list(instance.tags.all())
+
+    def service_fields(self) -> dict:
+        return {name: value for name, value in self.cleaned_data.items() if name != "tags"}
+
+
+class CapabilityForm(ListingForm):
+    class Meta:
+        model = Capability
+        fields = list(CAPABILITY_FIELDS)
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 8}),
+            "price_notes": forms.Textarea(attrs={"rows": 2}),
+            "quota_sla": forms.Textarea(attrs={"rows": 2}),
+            "terms_text": forms.Textarea(attrs={"rows": 6}),
+        }
+        help_texts = {
+            "terms_text": _("Applicants must accept these terms. Changing them starts a new version."),
+        }
+
+
+class NeedForm(ListingForm):
+    class Meta:
+        model = Need
+        fields = list(NEED_FIELDS)
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 8}),
+            "desired_start": forms.DateInput(attrs={"type": "date"}),
+        }
+
+
+def _choices_with_any(choices, any_label):
+    return [("", any_label), *choices]
+
+
+class CatalogueFilterForm(forms.Form):
+    """The catalogue's query string. Unknown values are ignored, not errors:
+    a stale bookmark still shows the catalogue."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=_choices_with_any(CapabilityKind.choices, _("Any kind"))
+    )
+    tag = forms.CharField(label=_("Tag"), required=False, max_length=50)
+    industry = forms.ChoiceField(
+        label=_("Industry"), required=False, choices=_choices_with_any(Industry.choices, _("Any industry"))
+    )
+    region = forms.ChoiceField(
+        label=_("Region"), required=False, choices=_choices_with_any(Province.choices, _("Anywhere in China"))
+    )
+    access_model = forms.ChoiceField(
+        label=_("Access"), required=False, choices=_choices_with_any(AccessModel.choices, _("Any access model"))
+    )
+    budget = forms.IntegerField(label=_("Monthly budget up to (CNY)"), required=False, min_value=0, max_value=10**9)
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[("relevance", _("Relevance")), ("newest", _("Newest"))],
+    )
+
+    def filters(self) -> dict:
+        """The valid filters; invalid fields are dropped."""
+        self.is_valid()
+        cleaned = {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
+        return {
+            "query": cleaned.get("q", ""),
+            "kind": cleaned.get("kind", ""),
+            "tag": cleaned.get("tag", "").strip().casefold(),
+            "industry": cleaned.get("industry", ""),
+            "region": cleaned.get("region", ""),
+            "access_model": cleaned.get("access_model", ""),
+            "budget": cleaned.get("budget"),
+            "sort": cleaned.get("sort") or "relevance",
+        }
+
+
+class NeedsFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=_choices_with_any(CapabilityKind.choices, _("Any kind"))
+    )
+    industry = forms.ChoiceField(
+        label=_("Industry"), required=False, choices=_choices_with_any(Industry.choices, _("Any industry"))
+    )
+    region = forms.ChoiceField(
+        label=_("Region"), required=False, choices=_choices_with_any(Province.choices, _("Anywhere in China"))
+    )
+
+    def filters(self) -> dict:
+        self.is_valid()
+        cleaned = {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
+        return {
+            "query": cleaned.get("q", ""),
+            "kind": cleaned.get("kind", ""),
+            "industry": cleaned.get("industry", ""),
+            "region": cleaned.get("region", ""),
+        }
+
+
+class ModerationReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )

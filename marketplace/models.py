@@ -1,1 +1,0 @@
-# Capabilities, needs, applications and their messages arrive with the marketplace work.

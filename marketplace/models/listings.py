@@ -1,0 +1,210 @@
+"""Capabilities (what platforms open) and needs (what SMEs look for)."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import Industry, Province, SizeBand
+from marketplace.choices import AccessModel, CapabilityKind, DataClassification, ListingStatus, NeedVisibility
+from marketplace.fields import ChoiceSetField
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class ListingQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=ListingStatus.PUBLISHED)
+
+
+class Listing(models.Model):
+    """What capabilities and needs share: owner, text, tags, moderation state."""
+
+    organization = models.ForeignKey(
+        "accounts.Organization", verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="+"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), max_length=10000)
+    tags = models.ManyToManyField("marketplace.Tag", verbose_name=_("tags"), blank=True, related_name="+")
+    status = models.CharField(
+        _("status"), max_length=20, choices=ListingStatus.choices, default=ListingStatus.DRAFT, db_index=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True, db_index=True)
+    # The latest moderation reason, shown to the owner (the full trail is in AuditEvent).
+    moderation_reason = models.TextField(_("moderation reason"), blank=True, max_length=2000)
+    # Text prepared for search (words and Chinese character n-grams), kept by the services.
+    search_document = models.TextField(editable=False, blank=True, default="")
+
+    objects = ListingQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == ListingStatus.PUBLISHED
+
+
+class Capability(Listing):
+    kind = models.CharField(_("kind"), max_length=20, choices=CapabilityKind.choices)
+    summary = models.CharField(_("summary"), max_length=300, help_text=_("One or two sentences shown in lists."))
+    industries = ChoiceSetField(
+        _("industries"), choice_class=Industry, help_text=_("Leave empty if it suits every industry.")
+    )
+    regions = ChoiceSetField(_("regions served"), choice_class=Province, help_text=_("Leave empty for all of China."))
+    access_model = models.CharField(_("access model"), max_length=20, choices=AccessModel.choices)
+    price_notes = models.TextField(_("price notes"), blank=True, max_length=2000)
+    price_min_monthly = models.DecimalField(
+        _("lowest monthly price (CNY)"), null=True, blank=True, help_text=_("Indicative."), **MONEY
+    )
+    price_max_monthly = models.DecimalField(
+        _("highest monthly price (CNY)"), null=True, blank=True, help_text=_("Indicative."), **MONEY
+    )
+    quota_sla = models.TextField(_("quota and service level"), blank=True, max_length=2000)
+    eligible_size_bands = ChoiceSetField(
+        _("eligible firm sizes"), choice_class=SizeBand, help_text=_("Leave empty if firms of every size may apply.")
+    )
+    requires_verification = models.BooleanField(_("only verified organisations may apply"), default=False)
+    data_classification = models.CharField(
+        _("data classification"), max_length=20, choices=DataClassification.choices, blank=True
+    )
+    application_question = models.CharField(
+        _("question for applicants"),
+        max_length=500,
+        blank=True,
+        help_text=_("If set, every applicant must answer it."),
+    )
+    terms_text = models.TextField(_("terms of use"), blank=True, max_length=20000)
+    terms_version = models.PositiveIntegerField(_("terms version"), default=1)
+
+    class Meta:
+        verbose_name = _("capability")
+        verbose_name_plural = _("capabilities")
+        ordering = ["-published_at", "-pk"]
+        permissions = [("moderate_capability", _("Can moderate capabilities"))]
+        indexes = [models.Index(fields=["status", "kind"], name="marketplace_cap_status_kind")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=ListingStatus.values), name="marketplace_capability_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=CapabilityKind.values), name="marketplace_capability_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(access_model__in=AccessModel.values), name="marketplace_capability_access_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(price_min_monthly__isnull=True) | models.Q(price_min_monthly__gte=0),
+                name="marketplace_capability_price_min_nonnegative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(price_min_monthly__isnull=True)
+                | models.Q(price_max_monthly__isnull=True)
+                | models.Q(price_min_monthly__lte=models.F("price_max_monthly")),
+                name="marketplace_capability_price_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(price_max_monthly__isnull=True) | models.Q(price_max_monthly__gte=0),
+                name="marketplace_capability_price_max_nonnegative",
+            ),
+            # Data sets must say how sensitive they are; other kinds must not.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind=CapabilityKind.DATA) & models.Q(data_classification__in=DataClassification.values)
+                )
+                | (~models.Q(kind=CapabilityKind.DATA) & models.Q(data_classification="")),
+                name="marketplace_capability_data_classification",
+            ),
+        ]
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.kind == CapabilityKind.DATA and not self.data_classification:
+            errors["data_classification"] = _("Say how the data set is classified.")
+        if self.kind != CapabilityKind.DATA:
+            self.data_classification = ""
+        if (
+            self.price_min_monthly is not None
+            and self.price_max_monthly is not None
+            and self.price_min_monthly > self.price_max_monthly
+        ):
+            errors["price_max_monthly"] = _("The highest price cannot be below the lowest.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Need(Listing):
+    kinds_wanted = ChoiceSetField(_("kinds wanted"), choice_class=CapabilityKind, blank=False)
+    industry = models.CharField(_("industry"), max_length=40, choices=Industry.choices)
+    region = models.CharField(_("province or region"), max_length=20, choices=Province.choices)
+    budget_min_monthly = models.DecimalField(_("budget from (CNY per month)"), null=True, blank=True, **MONEY)
+    budget_max_monthly = models.DecimalField(_("budget up to (CNY per month)"), null=True, blank=True, **MONEY)
+    desired_start = models.DateField(_("desired start"), null=True, blank=True)
+    visibility = models.CharField(
+        _("visibility"),
+        max_length=20,
+        choices=NeedVisibility.choices,
+        default=NeedVisibility.PUBLIC,
+        help_text=_(
+            "Public needs show their title, kinds, industry and region to everyone; details only to platforms."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("need")
+        verbose_name_plural = _("needs")
+        ordering = ["-published_at", "-pk"]
+        permissions = [("moderate_need", _("Can moderate needs"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=ListingStatus.values), name="marketplace_need_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(visibility__in=NeedVisibility.values), name="marketplace_need_visibility_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(industry__in=Industry.values), name="marketplace_need_industry_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(region__in=Province.values), name="marketplace_need_region_valid"
+            ),
+            models.CheckConstraint(condition=~models.Q(kinds_wanted=""), name="marketplace_need_kinds_not_empty"),
+            models.CheckConstraint(
+                condition=models.Q(budget_min_monthly__isnull=True) | models.Q(budget_min_monthly__gte=0),
+                name="marketplace_need_budget_min_nonnegative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(budget_max_monthly__isnull=True) | models.Q(budget_max_monthly__gte=0),
+                name="marketplace_need_budget_max_nonnegative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(budget_min_monthly__isnull=True)
+                | models.Q(budget_max_monthly__isnull=True)
+                | models.Q(budget_min_monthly__lte=models.F("budget_max_monthly")),
+                name="marketplace_need_budget_range",
+            ),
+        ]
+
+    def clean(self):
+        super().clean()
+        if (
+            self.budget_min_monthly is not None
+            and self.budget_max_monthly is not None
+            and self.budget_min_monthly > self.budget_max_monthly
+        ):
+            raise ValidationError({"budget_max_monthly": _("The upper budget cannot be below the lower one.")})

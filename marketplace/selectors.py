@@ -1,0 +1,205 @@
+"""Reads for the marketplace: permission-checked fetches, search and lists.
+
+Visibility (SPEC.md): published capabilities are public. Published public needs
+are listed for everyone, with details only for platform staff, the owner and
+admins; platforms-only needs are seen by platform staff, the owner and admins.
+Anything not published is seen by its owner and admins only. What a user may
+not see is a 404.
+"""
+
+from functools import reduce
+from operator import or_
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connections
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from accounts.models import Membership
+from marketplace.choices import ListingStatus, NeedVisibility
+from marketplace.models import Capability, Need
+from marketplace.search import query_tokens
+
+
+def _is_admin(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_staff)
+
+
+def _is_platform(membership: Membership | None) -> bool:
+    return membership is not None and membership.organization.is_platform
+
+
+def _owns(membership: Membership | None, listing) -> bool:
+    return membership is not None and membership.organization_id == listing.organization_id
+
+
+# --- capabilities -----------------------------------------------------------
+
+
+def capability_get_for_viewer(*, user, membership: Membership | None, pk: int) -> Capability:
+    capability = Capability.objects.select_related("organization").prefetch_related("tags").filter(pk=pk).first()
+    if capability is None or not (capability.is_published or _owns(membership, capability) or _is_admin(user)):
+        raise Http404(_("No such capability."))
+    return capability
+
+
+def capability_get_for_owner(*, membership: Membership | None, pk: int) -> Capability:
+    capability = Capability.objects.prefetch_related("tags").filter(pk=pk).first()
+    if capability is None or not _owns(membership, capability):
+        raise Http404(_("No such capability."))
+    return capability
+
+
+def capabilities_catalogue(
+    *,
+    query: str = "",
+    kind: str = "",
+    tag: str = "",
+    industry: str = "",
+    region: str = "",
+    access_model: str = "",
+    budget: int | None = None,
+    sort: str = "relevance",
+) -> QuerySet[Capability]:
+    """Published capabilities matching the filters, best first."""
+    capabilities = Capability.objects.published()
+    if kind:
+        capabilities = capabilities.filter(kind=kind)
+    if tag:
+        capabilities = capabilities.filter(tags__key=tag)
+    if industry:
+        # An empty industry set means "suits every industry".
+        capabilities = capabilities.filter(Q(industries__has=industry) | Q(industries=""))
+    if region:
+        capabilities = capabilities.filter(Q(regions__has=region) | Q(regions=""))
+    if access_model:
+        capabilities = capabilities.filter(access_model=access_model)
+    if budget is not None:
+        capabilities = capabilities.filter(Q(price_min_monthly__lte=budget) | Q(price_min_monthly__isnull=True))
+    capabilities, ranked = text_search(capabilities, query)
+    order = ["-rank", "-published_at", "-pk"] if ranked and sort == "relevance" else ["-published_at", "-pk"]
+    return capabilities.select_related("organization").prefetch_related("tags").order_by(*order)
+
+
+def capabilities_of_organization(*, membership: Membership) -> QuerySet[Capability]:
+    return (
+        Capability.objects.filter(organization_id=membership.organization_id)
+        .annotate(
+            open_applications=Count("applications", filter=Q(applications__status__in=["submitted", "in_review"]))
+        )
+        .prefetch_related("tags")
+        .order_by("-updated_at", "-pk")
+    )
+
+
+# --- needs ------------------------------------------------------------------
+
+
+def need_visible_to(need: Need, user, membership: Membership | None) -> bool:
+    if _owns(membership, need) or _is_admin(user):
+        return True
+    if need.status != ListingStatus.PUBLISHED:
+        return False
+    return need.visibility == NeedVisibility.PUBLIC or _is_platform(membership)
+
+
+def need_shows_details(need: Need, user, membership: Membership | None) -> bool:
+    """Anonymous visitors and other SMEs see a need's title, kinds, industry and
+    region only; platform staff, the owner and admins see everything."""
+    return _owns(membership, need) or _is_admin(user) or _is_platform(membership)
+
+
+def need_get_for_viewer(*, user, membership: Membership | None, pk: int) -> Need:
+    need = Need.objects.select_related("organization").prefetch_related("tags").filter(pk=pk).first()
+    if need is None or not need_visible_to(need, user, membership):
+        raise Http404(_("No such need."))
+    return need
+
+
+def need_get_for_owner(*, membership: Membership | None, pk: int) -> Need:
+    need = Need.objects.prefetch_related("tags").filter(pk=pk).first()
+    if need is None or not _owns(membership, need):
+        raise Http404(_("No such need."))
+    return need
+
+
+def needs_board(
+    *, membership: Membership | None, query: str = "", kind: str = "", industry: str = "", region: str = ""
+) -> QuerySet[Need]:
+    needs = Need.objects.published()
+    if not _is_platform(membership):
+        needs = needs.filter(visibility=NeedVisibility.PUBLIC)
+    if kind:
+        needs = needs.filter(kinds_wanted__has=kind)
+    if industry:
+        needs = needs.filter(industry=industry)
+    if region:
+        needs = needs.filter(region=region)
+    # Only what everyone may see is searched, so a search never reveals hidden details.
+    if query and not _is_platform(membership):
+        needs, ranked = text_search(needs, query, fields_document=False)
+    else:
+        needs, ranked = text_search(needs, query)
+    order = ["-rank", "-published_at", "-pk"] if ranked else ["-published_at", "-pk"]
+    return needs.select_related("organization").prefetch_related("tags").order_by(*order)
+
+
+def needs_of_organization(*, membership: Membership) -> QuerySet[Need]:
+    return (
+        Need.objects.filter(organization_id=membership.organization_id)
+        .prefetch_related("tags")
+        .order_by("-updated_at", "-pk")
+    )
+
+
+# --- search -----------------------------------------------------------------
+
+
+def text_search(queryset: QuerySet, query: str, *, fields_document: bool = True) -> tuple[QuerySet, bool]:
+    """Filter by the search query and annotate ``rank``; returns (queryset, ranked).
+
+    With ``fields_document=False`` only titles are searched (for visitors who
+    may not read a need's description).
+    """
+    tokens = query_tokens(query or "")
+    if not tokens:
+        return queryset, False
+    if not fields_document:
+        conditions = [Q(title__icontains=token.token) for token in tokens if token.prefix]
+        conditions += [Q(title__icontains=query.strip())]
+        return queryset.filter(reduce(or_, conditions)).annotate(rank=Value(1, output_field=IntegerField())), True
+    if connections[queryset.db].vendor == "postgresql":
+        expression = " | ".join(f"{token.token}:*" if token.prefix else token.token for token in tokens)
+        vector = SearchVector("search_document", config="simple")
+        search_query = SearchQuery(expression, search_type="raw", config="simple")
+        queryset = queryset.annotate(search=vector).filter(search=search_query)
+        return queryset.annotate(rank=SearchRank(vector, search_query)), True
+    conditions = [
+        Q(search_document__contains=f" {token.token}" if token.prefix else f" {token.token} ") for token in tokens
+    ]
+    score = sum(
+        (
+            Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+            for condition in conditions
+        ),
+        Value(0, output_field=IntegerField()),
+    )
+    return queryset.filter(reduce(or_, conditions)).annotate(rank=score), True
+
+
+def capability_facets(queryset: QuerySet[Capability]) -> dict:
+    """Counts per kind and access model, and the most used tags, for a result set."""
+    base = queryset.order_by().values("pk")
+    published = Capability.objects.filter(pk__in=base)
+    tag_through = Capability.tags.through
+    return {
+        "kind": dict(published.values_list("kind").annotate(n=Count("pk")).order_by()),
+        "access_model": dict(published.values_list("access_model").annotate(n=Count("pk")).order_by()),
+        "tags": list(
+            tag_through.objects.filter(capability_id__in=base)
+            .values("tag__key", "tag__name")
+            .annotate(n=Count("capability_id"))
+            .order_by("-n", "tag__key")[:15]
+        ),
+    }

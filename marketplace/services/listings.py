@@ -1,0 +1,281 @@
+"""Capabilities and needs: create, edit, and move through their states.
+
+States (SPEC.md): draft → submitted → published | changes_requested | rejected;
+published → archived (by the owner) or suspended (by an admin). Every change is
+one transaction that locks the row, checks who may act, writes an audit event
+and queues notifications after commit.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import Membership, User
+from marketplace.choices import ListingStatus, NotificationKind
+from marketplace.errors import TransitionNotAllowed
+from marketplace.models import Capability, Need
+from marketplace.search import build_document
+from marketplace.services.audit import audit_record
+from marketplace.services.notifications import notify_organization
+from marketplace.services.tags import tags_get_or_create
+
+S = ListingStatus
+OWNER, ADMIN = "owner", "admin"
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset
+    target: str
+    by: str
+    reason_required: bool = False
+
+
+TRANSITIONS = {
+    "submit": Transition(frozenset({S.DRAFT, S.CHANGES_REQUESTED}), S.SUBMITTED, OWNER),
+    "publish": Transition(frozenset({S.SUBMITTED}), S.PUBLISHED, ADMIN),
+    "request_changes": Transition(frozenset({S.SUBMITTED}), S.CHANGES_REQUESTED, ADMIN, reason_required=True),
+    "reject": Transition(frozenset({S.SUBMITTED}), S.REJECTED, ADMIN, reason_required=True),
+    "archive": Transition(frozenset({S.PUBLISHED, S.DRAFT, S.CHANGES_REQUESTED, S.REJECTED}), S.ARCHIVED, OWNER),
+    "suspend": Transition(frozenset({S.PUBLISHED}), S.SUSPENDED, ADMIN, reason_required=True),
+    "reinstate": Transition(frozenset({S.SUSPENDED}), S.PUBLISHED, ADMIN),
+}
+MODERATION_ACTIONS = tuple(name for name, transition in TRANSITIONS.items() if transition.by == ADMIN)
+
+# Owners may edit in these states; editing never changes state except as below.
+EDITABLE = frozenset({S.DRAFT, S.SUBMITTED, S.CHANGES_REQUESTED, S.PUBLISHED})
+# Fields whose change is "substance": on a published listing of an unverified
+# organisation it sends the listing back to review.
+SUBSTANCE = {
+    Capability: (
+        "title",
+        "summary",
+        "description",
+        "kind",
+        "terms_text",
+        "application_question",
+        "data_classification",
+    ),
+    Need: ("title", "description", "kinds_wanted"),
+}
+CAPABILITY_FIELDS = (
+    "kind", "title", "summary", "description", "industries", "regions", "access_model", "price_notes",
+    "price_min_monthly", "price_max_monthly", "quota_sla", "eligible_size_bands", "requires_verification",
+    "data_classification", "application_question", "terms_text",
+)  # fmt: skip
+NEED_FIELDS = (
+    "title", "description", "kinds_wanted", "industry", "region", "budget_min_monthly", "budget_max_monthly",
+    "desired_start", "visibility",
+)  # fmt: skip
+
+MODERATION_TITLES = {
+    "publish": gettext_lazy("“%(title)s” is published."),
+    "request_changes": gettext_lazy("Changes requested for “%(title)s”."),
+    "reject": gettext_lazy("“%(title)s” was not accepted."),
+    "suspend": gettext_lazy("“%(title)s” was suspended."),
+    "reinstate": gettext_lazy("“%(title)s” is published again."),
+}
+
+
+def _model_label(model) -> str:
+    return str(model._meta.verbose_name)
+
+
+def listing_url(listing) -> str:
+    from django.urls import reverse
+
+    name = "marketplace:capability_detail" if isinstance(listing, Capability) else "marketplace:need_detail"
+    return reverse(name, args=[listing.pk])
+
+
+def _refresh_search_document(listing) -> None:
+    tag_names = " ".join(tag.name for tag in listing.tags.all())
+    texts = [listing.title, getattr(listing, "summary", ""), listing.description, tag_names]
+    listing.search_document = build_document(*texts)
+    listing.save(update_fields=["search_document"])
+
+
+def _require_owner(membership: Membership | None, listing_or_org_id, model) -> None:
+    organization_id = getattr(listing_or_org_id, "organization_id", listing_or_org_id)
+    if membership is None or membership.organization_id != organization_id:
+        raise PermissionDenied(
+            _("Only the organisation that owns this %(thing)s can do that.") % {"thing": _model_label(model)}
+        )
+
+
+def _require_kind(membership: Membership, model) -> None:
+    if model is Capability and not membership.organization.is_platform:
+        raise PermissionDenied(_("Only platform companies list capabilities."))
+    if model is Need and not membership.organization.is_sme:
+        raise PermissionDenied(_("Only SMEs post needs."))
+
+
+def _require_moderator(user: User, model) -> None:
+    if not (user.is_staff and user.has_perm(f"marketplace.moderate_{model._meta.model_name}")):
+        raise PermissionDenied(_("Only moderators can do that."))
+
+
+@transaction.atomic
+def listing_create(*, model, membership: Membership, fields: dict, tag_names: list[str]):
+    """Create a draft capability (platforms) or need (SMEs)."""
+    _require_kind(membership, model)
+    allowed = CAPABILITY_FIELDS if model is Capability else NEED_FIELDS
+    listing = model(
+        organization=membership.organization,
+        created_by=membership.user,
+        status=S.DRAFT,
+        **{name: value for name, value in fields.items() if name in allowed},
+    )
+    listing.full_clean(exclude=["search_document"])
+    listing.save()
+    listing.tags.set(tags_get_or_create(names=tag_names))
+    _refresh_search_document(listing)
+    audit_record(
+        actor=membership.user, target=listing, organization=listing.organization, action="create", to_state=S.DRAFT
+    )
+    return listing
+
+
+@transaction.atomic
+def listing_update(*, model, membership: Membership, pk: int, fields: dict, tag_names: list[str]):
+    """Edit a listing. A published listing of an unverified organisation whose
+    substance changed goes back to review; new terms get a new version."""
+    listing = model.objects.select_for_update().filter(pk=pk).first()
+    if listing is None:
+        raise PermissionDenied(_("No such %(thing)s.") % {"thing": _model_label(model)})
+    _require_owner(membership, listing, model)
+    if listing.status not in EDITABLE:
+        raise TransitionNotAllowed(
+            _("A %(thing)s that is %(status)s cannot be edited.")
+            % {"thing": _model_label(model), "status": listing.get_status_display().lower()}
+        )
+    allowed = CAPABILITY_FIELDS if model is Capability else NEED_FIELDS
+    changed = [name for name in allowed if name in fields and getattr(listing, name) != fields[name]]
+    old_tags = {tag.key for tag in listing.tags.all()}
+    terms_changed = model is Capability and "terms_text" in changed
+    for name in changed:
+        setattr(listing, name, fields[name])
+    if terms_changed:
+        listing.terms_version += 1
+    listing.full_clean(exclude=["search_document"])
+    listing.save()
+    tags = tags_get_or_create(names=tag_names)
+    listing.tags.set(tags)
+    _refresh_search_document(listing)
+    substance = [name for name in changed if name in SUBSTANCE[model]] or ({t.key for t in tags} != old_tags)
+    if listing.status == S.PUBLISHED and substance and not membership.organization.is_verified:
+        listing.status = S.SUBMITTED
+        listing.submitted_at = timezone.now()
+        listing.save(update_fields=["status", "submitted_at"])
+        audit_record(
+            actor=membership.user,
+            target=listing,
+            organization=listing.organization,
+            action="edit_resubmit",
+            from_state=S.PUBLISHED,
+            to_state=S.SUBMITTED,
+            reason=_("Edited by an unverified organisation; back to review."),
+        )
+    elif changed or substance:
+        audit_record(
+            actor=membership.user,
+            target=listing,
+            organization=listing.organization,
+            action="edit",
+            from_state=listing.status,
+            to_state=listing.status,
+            reason=", ".join(changed),
+        )
+    return listing
+
+
+@transaction.atomic
+def listing_transition(
+    *, model, pk: int, action: str, user: User, membership: Membership | None = None, reason: str = ""
+):
+    """Move a listing to another state; see TRANSITIONS for who may do what."""
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise TransitionNotAllowed(_("Unknown action."))
+    listing = model.objects.select_for_update().select_related("organization").filter(pk=pk).first()
+    if listing is None:
+        raise PermissionDenied(_("No such %(thing)s.") % {"thing": _model_label(model)})
+    if transition.by == OWNER:
+        _require_owner(membership, listing, model)
+    else:
+        _require_moderator(user, model)
+    if listing.status not in transition.sources:
+        raise TransitionNotAllowed(
+            _("This %(thing)s is %(status)s, so it cannot be %(action)s.")
+            % {
+                "thing": _model_label(model),
+                "status": listing.get_status_display().lower(),
+                "action": ACTION_PAST_TENSE[action],
+            }
+        )
+    reason = reason.strip()
+    if transition.reason_required and not reason:
+        raise ValidationError({"reason": _("Give a reason: the owner will read it.")})
+    from_state = listing.status
+    listing.status = transition.target
+    now = timezone.now()
+    update_fields = ["status", "updated_at"]
+    if transition.target == S.SUBMITTED:
+        listing.submitted_at = now
+        update_fields.append("submitted_at")
+    if transition.target == S.PUBLISHED and listing.published_at is None:
+        listing.published_at = now
+        update_fields.append("published_at")
+    if transition.by == ADMIN:
+        listing.moderation_reason = reason
+        update_fields.append("moderation_reason")
+    listing.save(update_fields=update_fields)
+    audit_record(
+        actor=user,
+        target=listing,
+        organization=listing.organization,
+        action=action,
+        from_state=from_state,
+        to_state=listing.status,
+        reason=reason,
+    )
+    if transition.by == ADMIN:
+        notify_organization(
+            organization=listing.organization,
+            kind=NotificationKind.MODERATION,
+            title=MODERATION_TITLES[action],
+            body=gettext_lazy("Reason: %(reason)s") if reason else "",
+            params={"title": listing.title, "reason": reason},
+            url=listing_url(listing),
+        )
+    return listing
+
+
+ACTION_PAST_TENSE = {
+    "submit": gettext_lazy("submitted"),
+    "publish": gettext_lazy("published"),
+    "request_changes": gettext_lazy("sent back for changes"),
+    "reject": gettext_lazy("rejected"),
+    "archive": gettext_lazy("archived"),
+    "suspend": gettext_lazy("suspended"),
+    "reinstate": gettext_lazy("reinstated"),
+}
+
+
+def listing_moderate_many(*, model, pks: list[int], action: str, user: User, reason: str = "") -> tuple[int, list[str]]:
+    """Apply a moderation action to several listings (admin bulk actions).
+    Each is its own transaction; returns how many changed and the errors."""
+    done, errors = 0, []
+    for pk in pks:
+        try:
+            listing_transition(model=model, pk=pk, action=action, user=user, reason=reason)
+        except (TransitionNotAllowed, ValidationError, PermissionDenied) as error:
+            message = error.messages[0] if isinstance(error, ValidationError) else str(error)
+            errors.append(f"#{pk}: {message}")
+        else:
+            done += 1
+    return done, errors

@@ -1,0 +1,70 @@
+"""In-app notifications and their e-mails.
+
+A notification is created per person, in that person's language, inside the
+transaction of the event; its e-mail is sent by a Celery task after commit.
+"""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from accounts.models import Organization, User
+from marketplace.models import Notification
+
+
+def notify_users(*, users, kind: str, title, body="", url: str = "", params: dict | None = None) -> list[Notification]:
+    """Notify each user; ``title`` and ``body`` are lazy translatable strings
+    formatted with ``params`` in each recipient's preferred language."""
+    params = params or {}
+    notifications = []
+    for user in users:
+        if not user.is_active:
+            continue
+        with translation.override(user.preferred_language):
+            notifications.append(
+                Notification(
+                    recipient=user,
+                    kind=kind,
+                    title=(str(title) % params)[:300],
+                    body=(str(body) % params) if body else "",
+                    url=url,
+                )
+            )
+    created = Notification.objects.bulk_create(notifications)
+    from marketplace.tasks import notification_email_send
+
+    for notification in created:
+        transaction.on_commit(lambda pk=notification.pk: notification_email_send.delay(pk), robust=True)
+    return created
+
+
+def notify_organization(*, organization: Organization, exclude=None, **kwargs) -> list[Notification]:
+    """Notify every member of ``organization`` (except ``exclude``, the person who acted)."""
+    users = User.objects.filter(memberships__organization=organization, is_active=True)
+    if exclude is not None:
+        users = users.exclude(pk=exclude.pk)
+    return notify_users(users=list(users), **kwargs)
+
+
+def notification_email_send(*, notification_id: int) -> bool:
+    """Send a notification's e-mail once; False when already sent or gone."""
+    notification = Notification.objects.select_related("recipient").filter(pk=notification_id).first()
+    if notification is None or notification.emailed_at is not None:
+        return False
+    link = settings.SITE_URL.rstrip("/") + notification.url if notification.url else ""
+    context = {"notification": notification, "link": link}
+    with translation.override(notification.recipient.preferred_language):
+        body = render_to_string("emails/notification.txt", context)
+    send_mail(f"[Tandem] {notification.title}", body, None, [notification.recipient.email])
+    Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(emailed_at=timezone.now())
+    return True
+
+
+def notifications_mark_read(*, user: User, notification_ids: list[int] | None = None) -> int:
+    """Mark the user's notifications read (all when ``notification_ids`` is None)."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_ids is not None:
+        unread = unread.filter(pk__in=notification_ids)
+    return unread.update(read_at=timezone.now())

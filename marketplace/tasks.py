@@ -1,0 +1,16 @@
+from smtplib import SMTPException
+
+from celery import shared_task
+
+from marketplace.services import notifications
+
+
+@shared_task(
+    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=6,
+)
+def notification_email_send(notification_id: int) -> bool:
+    return notifications.notification_email_send(notification_id=notification_id)

@@ -1,0 +1,21 @@
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def choice_labels(obj, field_name: str) -> list[str]:
+    """Human labels of a ChoiceSetField's values, in the field's choice order."""
+    field = obj._meta.get_field(field_name)
+    values = set(getattr(obj, field_name))
+    return [str(label) for value, label in field.choice_class.choices if value in values]
+
+
+@register.filter
+def listing_can(listing, action: str) -> bool:
+    """Whether the listing's state allows an owner action ("edit", "submit", "archive")."""
+    from marketplace.services.listings import EDITABLE, TRANSITIONS
+
+    if action == "edit":
+        return listing.status in EDITABLE
+    return listing.status in TRANSITIONS[action].sources

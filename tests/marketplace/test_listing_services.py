@@ -1,0 +1,271 @@
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from marketplace.choices import ListingStatus
+from marketplace.errors import TransitionNotAllowed
+from marketplace.models import AuditEvent, Capability, Need, Notification, Tag
+from marketplace.services.listings import listing_create, listing_moderate_many, listing_transition, listing_update
+from tests.accounts.factories import UserFactory
+from tests.marketplace.factories import CapabilityFactory, NeedFactory
+
+pytestmark = pytest.mark.django_db
+S = ListingStatus
+
+
+def capability_fields(**overrides):
+    fields = {
+        "kind": "api",
+        "title": "发票 OCR API",
+        "summary": "Reads VAT invoices.",
+        "description": "Upload an invoice image, get structured fields.",
+        "industries": ["trade"],
+        "regions": [],
+        "access_model": "free_quota",
+        "price_min_monthly": Decimal("0"),
+        "price_max_monthly": Decimal("500"),
+        "eligible_size_bands": ["micro", "small"],
+        "terms_text": "Use fairly.",
+    }
+    fields.update(overrides)
+    return fields
+
+
+def need_fields(**overrides):
+    fields = {
+        "title": "Route planning for cold-chain vans",
+        "description": "Twelve vans, two hundred stops a day.",
+        "kinds_wanted": ["api", "tool"],
+        "industry": "logistics",
+        "region": "sichuan",
+        "budget_min_monthly": Decimal("1000"),
+        "budget_max_monthly": Decimal("5000"),
+        "visibility": "public",
+    }
+    fields.update(overrides)
+    return fields
+
+
+def audit_actions(listing):
+    return list(
+        AuditEvent.objects.filter(object_id=listing.pk, content_type__model=listing._meta.model_name).values_list(
+            "action", "from_state", "to_state"
+        )
+    )
+
+
+class TestCreate:
+    def test_platform_creates_a_draft_with_tags_search_and_audit(self, cast):
+        capability = listing_create(
+            model=Capability, membership=cast.dan, fields=capability_fields(), tag_names=["OCR", "发票", "ocr "]
+        )
+        assert capability.status == S.DRAFT
+        assert capability.organization == cast.platform
+        assert sorted(tag.key for tag in capability.tags.all()) == ["ocr", "发票"]
+        assert " api " in capability.search_document
+        assert audit_actions(capability) == [("create", "", "draft")]
+
+    def test_sme_cannot_create_capability_and_platform_cannot_create_need(self, cast):
+        with pytest.raises(PermissionDenied):
+            listing_create(model=Capability, membership=cast.alice, fields=capability_fields(), tag_names=[])
+        with pytest.raises(PermissionDenied):
+            listing_create(model=Need, membership=cast.dan, fields=need_fields(), tag_names=[])
+        assert not Capability.objects.exists()
+        assert not Need.objects.exists()
+
+    @pytest.mark.parametrize(
+        "overrides",
+        [
+            {"price_min_monthly": Decimal("10"), "price_max_monthly": Decimal("5")},
+            {"price_min_monthly": Decimal("-1")},
+            {"kind": "data"},  # a data set must be classified
+            {"kind": "quantum"},
+            {"industries": ["atlantis"]},
+        ],
+    )
+    def test_invalid_capabilities_write_nothing(self, cast, overrides):
+        with pytest.raises(ValidationError):
+            listing_create(
+                model=Capability, membership=cast.dan, fields=capability_fields(**overrides), tag_names=["x"]
+            )
+        assert not Capability.objects.exists()
+        assert not Tag.objects.exists()
+
+    @pytest.mark.parametrize(
+        "overrides",
+        [
+            {"budget_min_monthly": Decimal("9000"), "budget_max_monthly": Decimal("10")},
+            {"budget_min_monthly": Decimal("-5")},
+            {"kinds_wanted": []},
+            {"region": "atlantis"},
+        ],
+    )
+    def test_invalid_needs_write_nothing(self, cast, overrides):
+        with pytest.raises(ValidationError):
+            listing_create(model=Need, membership=cast.alice, fields=need_fields(**overrides), tag_names=[])
+        assert not Need.objects.exists()
+
+    def test_too_many_tags_are_refused(self, cast):
+        with pytest.raises(ValidationError):
+            listing_create(
+                model=Need, membership=cast.alice, fields=need_fields(), tag_names=[f"t{i}" for i in range(13)]
+            )
+        assert not Need.objects.exists()
+
+    def test_non_data_capability_drops_a_classification(self, cast):
+        capability = listing_create(
+            model=Capability,
+            membership=cast.dan,
+            fields=capability_fields(data_classification="important"),
+            tag_names=[],
+        )
+        assert capability.data_classification == ""
+
+
+@pytest.fixture
+def moderator(db):
+    user = UserFactory(is_staff=True)
+    user.user_permissions.add(*Permission.objects.filter(codename__in=["moderate_capability", "moderate_need"]))
+    return user
+
+
+class TestLifecycle:
+    def test_submit_publish_archive(self, cast, moderator):
+        need = listing_create(model=Need, membership=cast.bob, fields=need_fields(), tag_names=[])
+        listing_transition(model=Need, pk=need.pk, action="submit", user=cast.bob.user, membership=cast.bob)
+        listing_transition(model=Need, pk=need.pk, action="publish", user=moderator)
+        need.refresh_from_db()
+        assert need.status == S.PUBLISHED
+        assert need.published_at is not None
+        listing_transition(model=Need, pk=need.pk, action="archive", user=cast.alice.user, membership=cast.alice)
+        assert Need.objects.get(pk=need.pk).status == S.ARCHIVED
+        assert [a[0] for a in audit_actions(need)] == ["create", "submit", "publish", "archive"]
+
+    def test_moderation_decision_notifies_owner_in_app_and_by_mail(
+        self, cast, moderator, django_capture_on_commit_callbacks
+    ):
+        capability = CapabilityFactory(organization=cast.platform, status=S.SUBMITTED)
+        with django_capture_on_commit_callbacks(execute=True):
+            listing_transition(
+                model=Capability, pk=capability.pk, action="request_changes", user=moderator, reason="Add a price."
+            )
+        capability.refresh_from_db()
+        assert capability.status == S.CHANGES_REQUESTED
+        assert capability.moderation_reason == "Add a price."
+        notification = Notification.objects.get(recipient=cast.dan.user)
+        assert capability.title in notification.title
+        assert "Add a price." in notification.body
+        assert [message.to for message in mail.outbox] == [["dan@example.com"]]
+        assert audit_actions(capability)[-1] == ("request_changes", "submitted", "changes_requested")
+
+    @pytest.mark.parametrize("action", ["request_changes", "reject", "suspend"])
+    def test_moderation_that_refuses_needs_a_reason(self, cast, moderator, action):
+        status = S.PUBLISHED if action == "suspend" else S.SUBMITTED
+        capability = CapabilityFactory(organization=cast.platform, status=status)
+        with pytest.raises(ValidationError):
+            listing_transition(model=Capability, pk=capability.pk, action=action, user=moderator, reason="  ")
+        assert Capability.objects.get(pk=capability.pk).status == status
+        assert not AuditEvent.objects.exists()
+
+    @pytest.mark.parametrize(
+        ("status", "action"),
+        [
+            (S.PUBLISHED, "submit"),
+            (S.DRAFT, "publish"),
+            (S.ARCHIVED, "archive"),
+            (S.SUSPENDED, "archive"),
+            (S.REJECTED, "submit"),
+            (S.DRAFT, "suspend"),
+        ],
+    )
+    def test_illegal_transitions_are_clear_errors_and_change_nothing(self, cast, moderator, status, action):
+        capability = CapabilityFactory(organization=cast.platform, status=status)
+        user = moderator if action in ("publish", "suspend") else cast.dan.user
+        with pytest.raises(TransitionNotAllowed) as caught:
+            listing_transition(
+                model=Capability, pk=capability.pk, action=action, user=user, membership=cast.dan, reason="r"
+            )
+        assert "cannot be" in str(caught.value)
+        assert Capability.objects.get(pk=capability.pk).status == status
+        assert not AuditEvent.objects.exists()
+
+    def test_owner_actions_only_by_the_owner(self, cast):
+        capability = CapabilityFactory(organization=cast.platform, status=S.DRAFT)
+        with pytest.raises(PermissionDenied):
+            listing_transition(
+                model=Capability, pk=capability.pk, action="submit", user=cast.erin.user, membership=cast.erin
+            )
+        assert Capability.objects.get(pk=capability.pk).status == S.DRAFT
+
+    def test_moderation_only_by_moderators(self, cast):
+        staff_without_permission = UserFactory(is_staff=True)
+        capability = CapabilityFactory(organization=cast.platform, status=S.SUBMITTED)
+        for user in (cast.dan.user, staff_without_permission):
+            with pytest.raises(PermissionDenied):
+                listing_transition(model=Capability, pk=capability.pk, action="publish", user=user, membership=cast.dan)
+        assert Capability.objects.get(pk=capability.pk).status == S.SUBMITTED
+
+    def test_bulk_moderation_reports_each_failure(self, cast, moderator):
+        ok = CapabilityFactory(organization=cast.platform, status=S.SUBMITTED)
+        wrong_state = CapabilityFactory(organization=cast.platform, status=S.DRAFT)
+        done, errors = listing_moderate_many(
+            model=Capability, pks=[ok.pk, wrong_state.pk], action="publish", user=moderator
+        )
+        assert done == 1
+        assert len(errors) == 1 and f"#{wrong_state.pk}" in errors[0]
+        assert Capability.objects.get(pk=ok.pk).status == S.PUBLISHED
+
+
+class TestUpdate:
+    def test_unverified_owner_editing_substance_goes_back_to_review(self, cast):
+        need = NeedFactory(organization=cast.sme, status=S.PUBLISHED)
+        listing_update(
+            model=Need, membership=cast.alice, pk=need.pk, fields=need_fields(title="New title"), tag_names=[]
+        )
+        need.refresh_from_db()
+        assert need.status == S.SUBMITTED
+        assert audit_actions(need)[-1] == ("edit_resubmit", "published", "submitted")
+
+    def test_verified_owner_stays_published(self, cast):
+        cast.sme.verified_at = cast.sme.created_at
+        cast.sme.save()
+        cast.alice.refresh_from_db()
+        need = NeedFactory(organization=cast.sme, status=S.PUBLISHED)
+        listing_update(
+            model=Need, membership=cast.alice, pk=need.pk, fields=need_fields(title="New title"), tag_names=[]
+        )
+        assert Need.objects.get(pk=need.pk).status == S.PUBLISHED
+
+    def test_changing_terms_starts_a_new_version(self, cast):
+        capability = listing_create(model=Capability, membership=cast.dan, fields=capability_fields(), tag_names=[])
+        listing_update(
+            model=Capability, membership=cast.dan, pk=capability.pk, fields=capability_fields(), tag_names=[]
+        )
+        assert Capability.objects.get(pk=capability.pk).terms_version == 1
+        listing_update(
+            model=Capability,
+            membership=cast.dan,
+            pk=capability.pk,
+            fields=capability_fields(terms_text="New terms."),
+            tag_names=[],
+        )
+        assert Capability.objects.get(pk=capability.pk).terms_version == 2
+
+    def test_archived_cannot_be_edited(self, cast):
+        capability = CapabilityFactory(organization=cast.platform, status=S.ARCHIVED, title="Old")
+        with pytest.raises(TransitionNotAllowed):
+            listing_update(
+                model=Capability, membership=cast.dan, pk=capability.pk, fields=capability_fields(), tag_names=[]
+            )
+        assert Capability.objects.get(pk=capability.pk).title == "Old"
+
+    def test_other_organization_cannot_edit(self, cast):
+        capability = CapabilityFactory(organization=cast.platform, title="Mine")
+        with pytest.raises(PermissionDenied):
+            listing_update(
+                model=Capability, membership=cast.erin, pk=capability.pk, fields=capability_fields(), tag_names=[]
+            )
+        assert Capability.objects.get(pk=capability.pk).title == "Mine"

@@ -1,0 +1,278 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from marketplace.choices import ListingStatus
+from marketplace.models import Capability, Need
+from marketplace.search import build_document
+from tests.marketplace.factories import CapabilityFactory, NeedFactory
+
+pytestmark = pytest.mark.django_db
+S = ListingStatus
+
+ROLES = ["anonymous", "alice", "bob", "carol", "dan", "erin", "mallory"]
+
+
+def client_as(client, cast, role):
+    if role != "anonymous":
+        who = getattr(cast, role)
+        client.force_login(getattr(who, "user", who))
+    return client
+
+
+@pytest.fixture
+def listings(cast):
+    def capability(status, **kwargs):
+        c = CapabilityFactory(organization=cast.platform, status=status, title=f"Cap {status}", **kwargs)
+        c.search_document = build_document(c.title, c.summary)
+        c.save()
+        return c
+
+    def need(status, visibility="public", **kwargs):
+        n = NeedFactory(
+            organization=cast.sme,
+            status=status,
+            visibility=visibility,
+            title=f"Need {status} {visibility}",
+            description=f"SECRET-DETAIL {status} {visibility}",
+            **kwargs,
+        )
+        n.search_document = build_document(n.title, n.description)
+        n.save()
+        return n
+
+    return {
+        "cap_published": capability(S.PUBLISHED),
+        "cap_draft": capability(S.DRAFT),
+        "cap_suspended": capability(S.SUSPENDED),
+        "need_public": need(S.PUBLISHED),
+        "need_platforms": need(S.PUBLISHED, "platforms_only"),
+        "need_draft": need(S.DRAFT),
+    }
+
+
+# --- who may see what ---------------------------------------------------------
+
+CAPABILITY_DETAIL = {
+    # role: (published, draft)
+    "anonymous": (200, 404),
+    "alice": (200, 404),
+    "bob": (200, 404),
+    "carol": (200, 404),
+    "dan": (200, 200),  # owner
+    "erin": (200, 404),
+    "mallory": (200, 200),  # admin
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_capability_detail_by_role(client, cast, listings, role):
+    client = client_as(client, cast, role)
+    published, draft = CAPABILITY_DETAIL[role]
+    assert (
+        client.get(reverse("marketplace:capability_detail", args=[listings["cap_published"].pk])).status_code
+        == published
+    )
+    assert client.get(reverse("marketplace:capability_detail", args=[listings["cap_draft"].pk])).status_code == draft
+    expected_suspended = 200 if role in ("dan", "mallory") else 404
+    response = client.get(reverse("marketplace:capability_detail", args=[listings["cap_suspended"].pk]))
+    assert response.status_code == expected_suspended
+
+
+NEED_DETAIL = {
+    # role: (public, platforms_only, draft, sees details of public)
+    "anonymous": (200, 404, 404, False),
+    "alice": (200, 200, 200, True),  # owner
+    "bob": (200, 200, 200, True),  # owner's member
+    "carol": (200, 404, 404, False),  # another SME
+    "dan": (200, 200, 404, True),  # platform staff
+    "erin": (200, 200, 404, True),
+    "mallory": (200, 200, 200, True),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_need_detail_by_role(client, cast, listings, role):
+    client = client_as(client, cast, role)
+    public, platforms_only, draft, details = NEED_DETAIL[role]
+    response = client.get(reverse("marketplace:need_detail", args=[listings["need_public"].pk]))
+    assert response.status_code == public
+    assert ("SECRET-DETAIL" in response.text) is details
+    assert (
+        client.get(reverse("marketplace:need_detail", args=[listings["need_platforms"].pk])).status_code
+        == platforms_only
+    )
+    assert client.get(reverse("marketplace:need_detail", args=[listings["need_draft"].pk])).status_code == draft
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_catalogue_lists_only_published_capabilities(client, cast, listings, role):
+    response = client_as(client, cast, role).get(reverse("marketplace:catalogue"))
+    assert response.status_code == 200
+    assert [c.pk for c in response.context["page"].object_list] == [listings["cap_published"].pk]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_needs_board_by_role(client, cast, listings, role):
+    response = client_as(client, cast, role).get(reverse("marketplace:needs_board"))
+    assert response.status_code == 200
+    shown = {n.pk for n in response.context["page"].object_list}
+    platform = role in ("dan", "erin")
+    expected = {listings["need_public"].pk} | ({listings["need_platforms"].pk} if platform else set())
+    assert shown == expected
+    assert ("SECRET-DETAIL" in response.text) is platform
+
+
+def test_board_search_by_visitors_does_not_reveal_descriptions(client, cast, listings):
+    response = client.get(reverse("marketplace:needs_board"), {"q": "SECRET-DETAIL"})
+    assert list(response.context["page"].object_list) == []
+    client.force_login(cast.dan.user)
+    response = client.get(reverse("marketplace:needs_board"), {"q": "secret"})
+    assert {n.pk for n in response.context["page"].object_list} >= {listings["need_public"].pk}
+
+
+# --- catalogue inputs -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"page": "-1"},
+        {"page": "10000000000000000000000"},
+        {"page": "abc"},
+        {"kind": "quantum"},
+        {"budget": "NaN"},
+        {"budget": "-5"},
+        {"budget": "1e400"},
+        {"q": "x" * 5000},
+        {"q": "\x00<script>"},
+        {"sort": "price"},
+        {"tag": "不存在"},
+    ],
+)
+def test_catalogue_survives_bad_parameters(client, listings, params):
+    response = client.get(reverse("marketplace:catalogue"), params)
+    assert response.status_code == 200
+
+
+def test_catalogue_filters_by_kind_tag_and_budget(client, cast, listings):
+    data = CapabilityFactory(
+        organization=cast.platform, kind="data", data_classification="public", price_min_monthly=5000
+    )
+    response = client.get(reverse("marketplace:catalogue"), {"kind": "data"})
+    assert [c.pk for c in response.context["page"].object_list] == [data.pk]
+    response = client.get(reverse("marketplace:catalogue"), {"budget": "1000"})
+    assert data.pk not in [c.pk for c in response.context["page"].object_list]
+
+
+@pytest.mark.parametrize("url_name", ["marketplace:catalogue", "marketplace:needs_board", "home"])
+def test_list_pages_use_a_constant_number_of_queries(client, cast, url_name):
+    def count_queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse(url_name)).status_code == 200
+        return len(captured)
+
+    CapabilityFactory.create_batch(2, organization=cast.platform)
+    NeedFactory.create_batch(2, organization=cast.sme)
+    few = count_queries()
+    CapabilityFactory.create_batch(20, organization=cast.platform)
+    NeedFactory.create_batch(20, organization=cast.sme)
+    assert count_queries() == few
+
+
+# --- workspaces and owner actions -----------------------------------------------
+
+
+def test_sme_cannot_open_the_capability_workspace(client, cast):
+    client.force_login(cast.alice.user)
+    assert client.get(reverse("marketplace:workspace_capabilities")).status_code == 403
+    assert client.get(reverse("marketplace:capabilities_create")).status_code == 403
+    assert client.get(reverse("marketplace:workspace_needs")).status_code == 200
+
+
+def test_workspace_lists_only_own_listings(client, cast, listings):
+    CapabilityFactory(organization=cast.other_platform, title="Erin's")
+    client.force_login(cast.dan.user)
+    response = client.get(reverse("marketplace:workspace_capabilities"))
+    titles = {c.title for c in response.context["page"].object_list}
+    assert titles == {"Cap published", "Cap draft", "Cap suspended"}
+
+
+def test_platform_creates_a_capability_through_the_form(client, cast):
+    client.force_login(cast.dan.user)
+    data = {
+        "kind": "model",
+        "title": "工业质检视觉模型",
+        "summary": "Defect detection for metal parts.",
+        "description": "Fine-tuned on 200k images.",
+        "access_model": "paid",
+        "price_min_monthly": "1000",
+        "price_max_monthly": "8000",
+        "industries": ["manufacturing"],
+        "tags": "质检，vision, 缺陷检测",
+    }
+    response = client.post(reverse("marketplace:capabilities_create"), data)
+    capability = Capability.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("marketplace:capability_detail", args=[capability.pk])
+    assert capability.status == S.DRAFT
+    assert capability.industries == ["manufacturing"]
+    assert sorted(t.name for t in capability.tags.all()) == ["vision", "缺陷检测", "质检"]
+
+
+def test_invalid_form_is_a_400_with_field_errors(client, cast):
+    client.force_login(cast.dan.user)
+    data = {"kind": "data", "title": "", "summary": "s", "description": "d", "access_model": "open"}
+    data.update({"price_min_monthly": "9", "price_max_monthly": "1"})
+    response = client.post(reverse("marketplace:capabilities_create"), data)
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert {"title", "data_classification", "price_max_monthly"} <= set(errors)
+    assert not Capability.objects.exists()
+
+
+def test_sme_posts_and_submits_a_need(client, cast):
+    client.force_login(cast.bob.user)
+    data = {
+        "title": "需要发票识别",
+        "description": "每月约两千张增值税发票。",
+        "kinds_wanted": ["api"],
+        "industry": "trade",
+        "region": "zhejiang",
+        "visibility": "public",
+    }
+    client.post(reverse("marketplace:needs_create"), data)
+    need = Need.objects.get()
+    response = client.post(reverse("marketplace:needs_action", args=[need.pk, "submit"]))
+    assert response.status_code == 302
+    assert Need.objects.get().status == S.SUBMITTED
+
+
+def test_owner_actions_by_others_are_404(client, cast, listings):
+    client.force_login(cast.erin.user)
+    draft = listings["cap_draft"]
+    assert client.get(reverse("marketplace:capabilities_edit", args=[draft.pk])).status_code == 404
+    assert client.post(reverse("marketplace:capabilities_action", args=[draft.pk, "submit"])).status_code == 404
+    assert Capability.objects.get(pk=draft.pk).status == S.DRAFT
+
+
+def test_owner_cannot_publish_their_own_listing(client, cast, listings):
+    client.force_login(cast.dan.user)
+    draft = listings["cap_draft"]
+    assert client.post(reverse("marketplace:capabilities_action", args=[draft.pk, "publish"])).status_code == 403
+    assert Capability.objects.get(pk=draft.pk).status == S.DRAFT
+
+
+def test_illegal_owner_action_is_a_message(client, cast, listings):
+    client.force_login(cast.dan.user)
+    published = listings["cap_published"]
+    response = client.post(reverse("marketplace:capabilities_action", args=[published.pk, "submit"]), follow=True)
+    assert "cannot be submitted" in response.text
+    assert Capability.objects.get(pk=published.pk).status == S.PUBLISHED
+
+
+def test_actions_are_post_only(client, cast, listings):
+    client.force_login(cast.dan.user)
+    url = reverse("marketplace:capabilities_action", args=[listings["cap_draft"].pk, "submit"])
+    assert client.get(url).status_code == 405

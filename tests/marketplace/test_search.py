@@ -1,0 +1,102 @@
+"""Search tokens (no database) and catalogue search on the configured database
+(SQLite by default, PostgreSQL in CI): Chinese, English and mixed queries."""
+
+import pytest
+
+from marketplace import selectors
+from marketplace.search import build_document, index_tokens, query_tokens
+from tests.marketplace.factories import CapabilityFactory
+
+
+def test_chinese_text_is_indexed_as_characters_and_pairs():
+    tokens = index_tokens("发票识别")
+    assert len(tokens) == 4 + 3  # 4 characters, 3 neighbouring pairs
+    assert all(token.isascii() for token in tokens)
+
+
+def test_latin_text_is_folded_and_stop_words_dropped():
+    assert index_tokens("The Café, an OCR API!") == ["cafe", "ocr", "api"]
+
+
+def test_full_width_letters_count_as_ascii():
+    assert index_tokens("ＯＣＲ") == ["ocr"]
+
+
+def test_query_uses_pairs_for_chinese_and_prefixes_for_words():
+    tokens = query_tokens("发票识别 invoice")
+    assert [token.prefix for token in tokens] == [False, False, False, True]
+    assert query_tokens("云")[0].token == index_tokens("云")[0]
+
+
+def test_query_is_bounded():
+    assert len(query_tokens(" ".join(f"word{i}" for i in range(500)))) == 24
+
+
+def test_document_is_space_framed_and_deduplicated():
+    document = build_document("api api", "API")
+    assert document == " api "
+
+
+def index(capability, *texts):
+    capability.search_document = build_document(capability.title, capability.summary, *texts)
+    capability.save(update_fields=["search_document"])
+    return capability
+
+
+@pytest.fixture
+def catalogue(db):
+    return {
+        "invoice": index(CapabilityFactory(title="增值税发票 OCR 识别接口", summary="Invoice OCR for VAT invoices")),
+        "route": index(
+            CapabilityFactory(title="Route optimisation for cold-chain delivery", summary="冷链物流路线规划")
+        ),
+        "gpu": index(CapabilityFactory(title="GPU 算力租用", summary="A100 computing power by the hour")),
+        "hidden": index(CapabilityFactory(title="发票 draft", summary="not published", status="draft")),
+    }
+
+
+def found(query):
+    return [capability.pk for capability in selectors.capabilities_catalogue(query=query)]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("发票", "invoice"),
+        ("发票识别", "invoice"),
+        ("冷链", "route"),
+        ("物流", "route"),
+        ("算力", "gpu"),
+        ("invoice", "invoice"),
+        ("invoices", "invoice"),
+        ("INVOICE", "invoice"),
+        ("optim", "route"),
+        ("gpu", "gpu"),
+        ("增值税 invoice", "invoice"),
+    ],
+)
+def test_catalogue_finds_chinese_english_and_mixed_queries(catalogue, query, expected):
+    results = found(query)
+    assert results, query
+    assert results[0] == catalogue[expected].pk
+
+
+def test_search_never_returns_unpublished_listings(catalogue):
+    assert catalogue["hidden"].pk not in found("发票")
+
+
+def test_more_matching_words_rank_higher(catalogue):
+    # "OCR" is only in the invoice capability; "computing" only in the GPU one:
+    # the one matching two query words comes first.
+    results = found("computing power ocr gpu")
+    assert results[0] == catalogue["gpu"].pk
+    assert set(results) == {catalogue["gpu"].pk, catalogue["invoice"].pk}
+
+
+def test_query_of_only_stop_words_or_symbols_returns_everything_unranked(catalogue):
+    assert len(found("the and !!!")) == 3
+
+
+def test_nothing_matches_unknown_words(catalogue):
+    assert found("blockchain") == []
+    assert found("区块链") == []
