@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Industry, Province
-from marketplace.choices import AccessModel, CapabilityKind
+from marketplace.choices import AccessModel, ApplicationStatus, CapabilityKind, DeclineReason
 from marketplace.models import Capability, Need
 from marketplace.services.listings import CAPABILITY_FIELDS, NEED_FIELDS
 from marketplace.services.tags import MAX_TAGS, tags_parse
@@ -138,3 +138,97 @@ class ModerationReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class ApplicationForm(forms.Form):
+    """Applying to a capability. Its fields depend on the capability: the
+    platform's question and terms appear only when the capability sets them."""
+
+    intended_use = forms.CharField(
+        label=_("What will you use it for?"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("The platform decides on this. Be concrete: volumes, users, timeline."),
+    )
+    answer = forms.CharField(
+        label=_("Answer"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    need = forms.TypedChoiceField(label=_("For which of your needs?"), required=False, coerce=int, empty_value=None)
+    message = forms.CharField(
+        label=_("Message to the platform (optional)"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    accept_terms = forms.BooleanField(label=_("I have read and accept the terms above."), required=False)
+
+    def __init__(self, *args, capability, needs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.capability = capability
+        self.fields["need"].choices = [("", _("None")), *[(need.pk, need.title) for need in needs]]
+        if capability.application_question:
+            self.fields["answer"].label = capability.application_question
+            self.fields["answer"].required = True
+        else:
+            del self.fields["answer"]
+        if capability.terms_text:
+            self.fields["accept_terms"].required = True
+        else:
+            del self.fields["accept_terms"]
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "intended_use": data["intended_use"],
+            "answer": data.get("answer", ""),
+            "message": data.get("message", ""),
+            "need_id": data.get("need"),
+            "accepted_terms_version": self.capability.terms_version if data.get("accept_terms") else None,
+        }
+
+
+class DeclineForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason the applicant will see"), choices=DeclineReason.choices)
+    note = forms.CharField(
+        label=_("Explanation"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required for “Other”; helpful for every reason."),
+    )
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(label=_("Message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ApplicationsFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=_choices_with_any(ApplicationStatus.choices, _("Any status"))
+    )
+    capability = forms.TypedChoiceField(label=_("Capability"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, capabilities=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["capability"].choices = [("", _("All capabilities")), *[(c.pk, c.title) for c in capabilities]]
+        if not capabilities:
+            del self.fields["capability"]
+
+    def filters(self) -> dict:
+        self.is_valid()
+        cleaned = {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
+        return {"status": cleaned.get("status", ""), "capability_id": cleaned.get("capability")}
+
+
+class InvitationForm(forms.Form):
+    capability = forms.TypedChoiceField(label=_("Which of your capabilities?"), coerce=int)
+    message = forms.CharField(
+        label=_("A note to the SME (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, capabilities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["capability"].choices = [(c.pk, c.title) for c in capabilities]

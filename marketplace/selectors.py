@@ -10,6 +10,7 @@ not see is a 404.
 from functools import reduce
 from operator import or_
 
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connections
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
@@ -17,8 +18,8 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership
-from marketplace.choices import ListingStatus, NeedVisibility
-from marketplace.models import Capability, Need
+from marketplace.choices import OPEN_APPLICATION_STATUSES, ListingStatus, NeedVisibility
+from marketplace.models import Application, AuditEvent, Capability, Invitation, Message, Need, Notification
 from marketplace.search import query_tokens
 
 
@@ -203,3 +204,86 @@ def capability_facets(queryset: QuerySet[Capability]) -> dict:
             .order_by("-n", "tag__key")[:15]
         ),
     }
+
+
+# --- applications, messages, invitations, notifications -----------------------
+
+
+def application_get_for_member(*, membership: Membership | None, pk: int) -> Application:
+    """An application, for a member of the applicant SME or of the platform
+    that offers the capability; anyone else gets a 404."""
+    application = (
+        Application.objects.select_related("sme", "capability__organization", "need", "submitted_by", "decided_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if application is None or membership is None:
+        raise Http404(_("No such application."))
+    if membership.organization_id not in (application.sme_id, application.capability.organization_id):
+        raise Http404(_("No such application."))
+    return application
+
+
+def applications_for_membership(
+    *, membership: Membership, status: str = "", capability_id: int | None = None
+) -> QuerySet[Application]:
+    """An SME's own applications, or the applications to a platform's capabilities."""
+    if membership.organization.is_platform:
+        applications = Application.objects.filter(capability__organization_id=membership.organization_id)
+    else:
+        applications = Application.objects.filter(sme_id=membership.organization_id)
+    if status:
+        applications = applications.filter(status=status)
+    if capability_id:
+        applications = applications.filter(capability_id=capability_id)
+    return applications.select_related("sme", "capability__organization", "need").order_by("-updated_at", "-pk")
+
+
+def application_messages(*, application: Application) -> QuerySet[Message]:
+    return application.messages.select_related("sender", "sender_organization")
+
+
+def audit_history(*, target) -> QuerySet[AuditEvent]:
+    content_type = ContentType.objects.get_for_model(target)
+    return AuditEvent.objects.filter(content_type=content_type, object_id=target.pk).select_related("actor")
+
+
+def open_application_for(*, membership: Membership | None, capability: Capability) -> Application | None:
+    if membership is None or not membership.organization.is_sme:
+        return None
+    return Application.objects.filter(
+        sme_id=membership.organization_id, capability=capability, status__in=OPEN_APPLICATION_STATUSES
+    ).first()
+
+
+def invitations_for_membership(*, membership: Membership) -> QuerySet[Invitation]:
+    """Invitations an SME received, or a platform sent."""
+    invitations = Invitation.objects.select_related("capability__organization", "need__organization", "application")
+    if membership.organization.is_platform:
+        return invitations.filter(capability__organization_id=membership.organization_id)
+    return invitations.filter(need__organization_id=membership.organization_id)
+
+
+def invitation_get_for_sme(*, membership: Membership | None, pk: int) -> Invitation:
+    invitation = Invitation.objects.select_related("capability", "need").filter(pk=pk).first()
+    if invitation is None or membership is None or invitation.need.organization_id != membership.organization_id:
+        raise Http404(_("No such invitation."))
+    return invitation
+
+
+def capabilities_to_offer(*, membership: Membership) -> QuerySet[Capability]:
+    return Capability.objects.published().filter(organization_id=membership.organization_id).order_by("title")
+
+
+def needs_to_apply_for(*, membership: Membership) -> QuerySet[Need]:
+    return Need.objects.filter(organization_id=membership.organization_id).exclude(
+        status__in=[ListingStatus.ARCHIVED, ListingStatus.REJECTED]
+    )
+
+
+def notifications_for_user(*, user) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient=user).order_by("-created_at", "-pk")
+
+
+def unread_notification_count(*, user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

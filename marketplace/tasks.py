@@ -2,7 +2,7 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
-from marketplace.services import notifications
+from marketplace.services import applications, notifications
 
 
 @shared_task(
@@ -14,3 +14,8 @@ from marketplace.services import notifications
 )
 def notification_email_send(notification_id: int) -> bool:
     return notifications.notification_email_send(notification_id=notification_id)
+
+
+@shared_task
+def applications_expire_overdue() -> int:
+    return applications.applications_expire_overdue()

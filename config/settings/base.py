@@ -67,6 +67,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.current_membership",
+                "marketplace.context_processors.notifications",
             ],
         },
     },
@@ -220,4 +221,12 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+}
+
+# Marketplace: an application the platform has not decided within this many
+# days expires (a daily Celery task).
+APPLICATION_EXPIRY_DAYS = env.int("APPLICATION_EXPIRY_DAYS", default=30)
+CELERY_BEAT_SCHEDULE["expire-overdue-applications"] = {
+    "task": "marketplace.tasks.applications_expire_overdue",
+    "schedule": 3600,
 }

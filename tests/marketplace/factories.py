@@ -3,7 +3,7 @@ from django.utils import timezone
 
 from accounts.choices import Industry, Province
 from marketplace.choices import AccessModel, CapabilityKind, ListingStatus, NeedVisibility
-from marketplace.models import Capability, Need
+from marketplace.models import Application, Capability, Need
 from tests.accounts.factories import OrganizationFactory, PlatformFactory
 
 
@@ -34,3 +34,14 @@ class NeedFactory(factory.django.DjangoModelFactory):
     visibility = NeedVisibility.PUBLIC
     status = ListingStatus.PUBLISHED
     published_at = factory.LazyFunction(timezone.now)
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Application
+
+    sme = factory.SubFactory(OrganizationFactory)
+    capability = factory.SubFactory(CapabilityFactory)
+    intended_use = "Automate our invoices."
+    terms_version = 1
+    terms_accepted_at = factory.LazyFunction(timezone.now)

@@ -106,6 +106,7 @@ def capability_detail(request, pk: int):
     context = {
         "capability": capability,
         "is_owner": request.membership is not None and request.membership.organization_id == capability.organization_id,
+        "open_application": selectors.open_application_for(membership=request.membership, capability=capability),
     }
     return render(request, "marketplace/capability_detail.html", context)
 

@@ -1,0 +1,196 @@
+"""Applying, deciding, messaging, invitations and notifications."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import membership_required
+from accounts.views import add_service_error
+from marketplace import selectors
+from marketplace.errors import TransitionNotAllowed
+from marketplace.forms import (
+    ApplicationForm,
+    ApplicationsFilterForm,
+    DeclineForm,
+    InvitationForm,
+    MessageForm,
+)
+from marketplace.services import applications as application_services
+from marketplace.services import invitations as invitation_services
+from marketplace.services import notifications as notification_services
+from marketplace.views.listings import paginate
+
+APPLICATION_ACTIONS = {
+    "start_review": lambda: _("The application is now in review."),
+    "accept": lambda: _("Accepted. The applicant has been told."),
+    "decline": lambda: _("Declined. The applicant has been told why."),
+    "withdraw": lambda: _("Your application is withdrawn."),
+}
+
+
+@membership_required
+def application_apply(request, pk: int):
+    capability = selectors.capability_get_for_viewer(user=request.user, membership=request.membership, pk=pk)
+    if not request.membership.organization.is_sme:
+        raise PermissionDenied(_("Only SMEs apply to capabilities."))
+    existing = selectors.open_application_for(membership=request.membership, capability=capability)
+    if existing is not None:
+        messages.info(request, _("Your organisation already has an open application to this capability."))
+        return redirect("marketplace:application_detail", pk=existing.pk)
+    invitation = None
+    if request.GET.get("invitation", "").isdigit():
+        invitation = selectors.invitation_get_for_sme(membership=request.membership, pk=int(request.GET["invitation"]))
+    needs = selectors.needs_to_apply_for(membership=request.membership)
+    initial = {"need": invitation.need_id} if invitation else {}
+    form = ApplicationForm(request.POST or None, capability=capability, needs=needs, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = application_services.application_submit(
+                membership=request.membership,
+                capability_id=capability.pk,
+                invitation_id=invitation.pk if invitation else None,
+                **form.service_arguments(),
+            )
+        except ValidationError as error:
+            add_service_error(error, form)
+        except TransitionNotAllowed as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Application sent. The platform has been notified."))
+            return redirect("marketplace:application_detail", pk=application.pk)
+    context = {"capability": capability, "form": form, "invitation": invitation}
+    return render(request, "marketplace/application_form.html", context, status=400 if form.errors else 200)
+
+
+@membership_required
+def applications_list(request):
+    membership = request.membership
+    capabilities = selectors.capabilities_to_offer(membership=membership) if membership.organization.is_platform else ()
+    form = ApplicationsFilterForm(request.GET, capabilities=list(capabilities))
+    applications = selectors.applications_for_membership(membership=membership, **form.filters())
+    query_string = request.GET.copy()
+    query_string.pop("page", None)
+    context = {"form": form, "page": paginate(request, applications), "query_string": query_string.urlencode()}
+    return render(request, "marketplace/applications_list.html", context)
+
+
+@membership_required
+def application_detail(request, pk: int):
+    application = selectors.application_get_for_member(membership=request.membership, pk=pk)
+    is_platform = request.membership.organization_id == application.capability.organization_id
+    context = {
+        "application": application,
+        "is_platform": is_platform,
+        "thread": selectors.application_messages(application=application),
+        "history": selectors.audit_history(target=application),
+        "message_form": MessageForm(),
+        "decline_form": DeclineForm(),
+    }
+    return render(request, "marketplace/application_detail.html", context)
+
+
+@require_POST
+@membership_required
+def application_action(request, pk: int, action: str):
+    application = selectors.application_get_for_member(membership=request.membership, pk=pk)
+    if action not in APPLICATION_ACTIONS:
+        raise PermissionDenied(_("Unknown action."))
+    form = DeclineForm(request.POST) if action == "decline" else None
+    if form is not None and not form.is_valid():
+        messages.error(request, _("Choose the reason the applicant will see."))
+        return redirect("marketplace:application_detail", pk=application.pk)
+    try:
+        application_services.application_transition(
+            pk=application.pk,
+            action=action,
+            user=request.user,
+            membership=request.membership,
+            **(form.cleaned_data if form is not None else {}),
+        )
+    except (TransitionNotAllowed, ValidationError) as error:
+        messages.error(request, error.messages[0] if isinstance(error, ValidationError) else str(error))
+    else:
+        messages.success(request, APPLICATION_ACTIONS[action]())
+    return redirect("marketplace:application_detail", pk=application.pk)
+
+
+@require_POST
+@membership_required
+def application_message(request, pk: int):
+    application = selectors.application_get_for_member(membership=request.membership, pk=pk)
+    form = MessageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write a message of at most 5,000 characters."))
+    else:
+        application_services.message_send(
+            membership=request.membership, application_id=application.pk, body=form.cleaned_data["body"]
+        )
+        messages.success(request, _("Message sent."))
+    return redirect(reverse("marketplace:application_detail", args=[application.pk]) + "#thread")
+
+
+@membership_required
+def invitations_list(request):
+    invitations = selectors.invitations_for_membership(membership=request.membership)
+    return render(request, "marketplace/invitations_list.html", {"page": paginate(request, invitations)})
+
+
+@membership_required
+def invitation_send(request, pk: int):
+    """Platform staff invite the SME behind need ``pk`` to apply."""
+    need = selectors.need_get_for_viewer(user=request.user, membership=request.membership, pk=pk)
+    if not request.membership.organization.is_platform:
+        raise PermissionDenied(_("Only platform companies invite SMEs."))
+    capabilities = list(selectors.capabilities_to_offer(membership=request.membership))
+    form = InvitationForm(request.POST or None, capabilities=capabilities)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation_services.invitation_send(
+                membership=request.membership,
+                capability_id=form.cleaned_data["capability"],
+                need_id=need.pk,
+                message=form.cleaned_data["message"],
+            )
+        except ValidationError as error:
+            add_service_error(error, form)
+        except TransitionNotAllowed as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Invitation sent to %(org)s.") % {"org": need.organization.legal_name})
+            return redirect("marketplace:need_detail", pk=need.pk)
+    context = {"need": need, "form": form, "capabilities": capabilities}
+    return render(request, "marketplace/invitation_form.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+@membership_required
+def invitation_decline(request, pk: int):
+    invitation = selectors.invitation_get_for_sme(membership=request.membership, pk=pk)
+    try:
+        invitation_services.invitation_decline(membership=request.membership, invitation_id=invitation.pk)
+    except TransitionNotAllowed as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Invitation declined. The platform has been told."))
+    return redirect("marketplace:invitations")
+
+
+@membership_required
+def notifications_list(request):
+    notifications = selectors.notifications_for_user(user=request.user)
+    return render(request, "marketplace/notifications.html", {"page": paginate(request, notifications)})
+
+
+@require_POST
+@membership_required
+def notifications_mark_read(request):
+    ids = [int(value) for value in request.POST.getlist("notification") if value.isdigit() and len(value) < 19]
+    notification_services.notifications_mark_read(user=request.user, notification_ids=ids or None)
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(next_url)
+    return redirect("marketplace:notifications")

@@ -1,0 +1,180 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from marketplace.choices import ApplicationStatus, InvitationStatus
+from marketplace.models import Application, Invitation, Message, Notification
+from marketplace.services import applications as services
+from tests.marketplace.factories import ApplicationFactory, CapabilityFactory, NeedFactory
+
+pytestmark = pytest.mark.django_db
+A = ApplicationStatus
+ROLES = ["anonymous", "alice", "bob", "carol", "dan", "erin", "mallory"]
+
+
+@pytest.fixture
+def capability(cast):
+    return CapabilityFactory(organization=cast.platform, application_question="Volume?", terms_text="Terms.")
+
+
+@pytest.fixture
+def application(cast, capability):
+    return ApplicationFactory(sme=cast.sme, capability=capability)
+
+
+def as_role(client, cast, role):
+    if role != "anonymous":
+        who = getattr(cast, role)
+        client.force_login(getattr(who, "user", who))
+    return client
+
+
+# The two organisations of an application see it; everyone else gets 404
+# (anonymous visitors are sent to log in; admins use Django admin).
+DETAIL = {"anonymous": 302, "alice": 200, "bob": 200, "carol": 404, "dan": 200, "erin": 404, "mallory": 302}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_application_detail_by_role(client, cast, application, role):
+    response = as_role(client, cast, role).get(reverse("marketplace:application_detail", args=[application.pk]))
+    assert response.status_code == DETAIL[role]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_applications_list_shows_only_own_side(client, cast, application, role):
+    ApplicationFactory(sme=cast.other_sme, capability=CapabilityFactory(organization=cast.other_platform))
+    response = as_role(client, cast, role).get(reverse("marketplace:applications"))
+    if role in ("anonymous", "mallory"):
+        assert response.status_code == 302
+        return
+    shown = {a.pk for a in response.context["page"].object_list}
+    assert (application.pk in shown) is (role in ("alice", "bob", "dan"))
+    assert len(shown) == 1
+
+
+def test_sme_applies_through_the_form(client, cast, capability):
+    client.force_login(cast.bob.user)
+    url = reverse("marketplace:application_apply", args=[capability.pk])
+    form = client.get(url).context["form"]
+    assert set(form.fields) == {"intended_use", "answer", "need", "message", "accept_terms"}
+    response = client.post(url, {"intended_use": "Invoices.", "answer": "2000 a month"})
+    assert response.status_code == 400
+    assert "accept_terms" in response.context["form"].errors
+    assert not Application.objects.exists()
+    response = client.post(url, {"intended_use": "Invoices.", "answer": "2000 a month", "accept_terms": "on"})
+    application = Application.objects.get()
+    assert response.url == reverse("marketplace:application_detail", args=[application.pk])
+    assert application.terms_version == capability.terms_version
+    # Applying again leads to the open application instead of a second one.
+    response = client.get(url)
+    assert response.url == reverse("marketplace:application_detail", args=[application.pk])
+
+
+def test_platforms_cannot_open_the_apply_form(client, cast, capability):
+    client.force_login(cast.erin.user)
+    assert client.get(reverse("marketplace:application_apply", args=[capability.pk])).status_code == 403
+
+
+def test_platform_declines_with_reason_and_sme_sees_it(client, cast, application):
+    client.force_login(cast.dan.user)
+    url = reverse("marketplace:application_action", args=[application.pk, "decline"])
+    client.post(url, {"reason": "bogus"})
+    assert Application.objects.get().status == A.SUBMITTED
+    client.post(url, {"reason": "capacity_full", "note": "Full until March."})
+    assert Application.objects.get().status == A.DECLINED
+    client.force_login(cast.bob.user)
+    response = client.get(reverse("marketplace:application_detail", args=[application.pk]))
+    assert "Capacity is full" in response.text
+    assert "Full until March." in response.text
+
+
+def test_sme_cannot_accept_its_own_application(client, cast, application):
+    client.force_login(cast.alice.user)
+    response = client.post(reverse("marketplace:application_action", args=[application.pk, "accept"]), follow=True)
+    assert "Only the platform" in response.text
+    assert Application.objects.get().status == A.SUBMITTED
+
+
+def test_unknown_action_is_403(client, cast, application):
+    client.force_login(cast.dan.user)
+    assert client.post(reverse("marketplace:application_action", args=[application.pk, "explode"])).status_code == 403
+
+
+def test_outsider_actions_are_404(client, cast, application):
+    client.force_login(cast.erin.user)
+    assert client.post(reverse("marketplace:application_action", args=[application.pk, "accept"])).status_code == 404
+    assert (
+        client.post(reverse("marketplace:application_message", args=[application.pk]), {"body": "hi"}).status_code
+        == 404
+    )
+    assert Application.objects.get().status == A.SUBMITTED
+    assert not Message.objects.exists()
+
+
+def test_messages_in_the_thread(client, cast, application):
+    client.force_login(cast.bob.user)
+    client.post(reverse("marketplace:application_message", args=[application.pk]), {"body": "<b>Hello</b>"})
+    client.post(reverse("marketplace:application_message", args=[application.pk]), {"body": ""})
+    assert list(Message.objects.values_list("body", flat=True)) == ["<b>Hello</b>"]
+    client.force_login(cast.dan.user)
+    response = client.get(reverse("marketplace:application_detail", args=[application.pk]))
+    assert "&lt;b&gt;Hello&lt;/b&gt;" in response.text
+    assert Notification.objects.filter(recipient=cast.dan.user, kind="message_new").exists()
+
+
+def test_invitation_flow_in_the_browser(client, cast, capability):
+    need = NeedFactory(organization=cast.sme)
+    client.force_login(cast.dan.user)
+    response = client.post(reverse("marketplace:invitation_send", args=[need.pk]), {"capability": capability.pk})
+    assert response.status_code == 302
+    invitation = Invitation.objects.get()
+    client.force_login(cast.carol.user)
+    assert client.post(reverse("marketplace:invitation_decline", args=[invitation.pk])).status_code == 404
+    client.force_login(cast.alice.user)
+    response = client.get(reverse("marketplace:invitations"))
+    assert [i.pk for i in response.context["page"].object_list] == [invitation.pk]
+    apply_url = reverse("marketplace:application_apply", args=[capability.pk]) + f"?invitation={invitation.pk}"
+    assert client.get(apply_url).context["form"]["need"].value() == need.pk
+    client.post(apply_url, {"intended_use": "Yes.", "answer": "Some", "accept_terms": "on", "need": need.pk})
+    assert Invitation.objects.get().status == InvitationStatus.ACCEPTED
+
+
+def test_notifications_page_and_unread_count(client, cast, application):
+    services.message_send(membership=cast.dan, application_id=application.pk, body="Hi")
+    client.force_login(cast.bob.user)
+    response = client.get(reverse("home"))
+    assert response.context["unread_notifications"] == 1
+    response = client.get(reverse("marketplace:notifications"))
+    assert len(response.context["page"].object_list) == 1
+    client.post(reverse("marketplace:notifications_mark_read"))
+    assert client.get(reverse("home")).context["unread_notifications"] == 0
+    # Others' notifications stay unread.
+    assert Notification.objects.filter(recipient=cast.alice.user, read_at__isnull=True).count() == 1
+
+
+@pytest.mark.parametrize(
+    "url_name", ["marketplace:applications", "marketplace:invitations", "marketplace:notifications"]
+)
+def test_workspace_lists_use_a_constant_number_of_queries(client, cast, capability, url_name):
+    client.force_login(cast.dan.user)
+
+    def count():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse(url_name)).status_code == 200
+        return len(captured)
+
+    def add(n):
+        for _ in range(n):
+            need = NeedFactory()
+            application = ApplicationFactory(capability=capability, sme=need.organization)
+            Invitation.objects.create(capability=capability, need=need)
+            services.message_send(
+                membership=cast.bob if False else cast.dan, application_id=application.pk, body="x"
+            ) if False else None
+            Notification.objects.create(recipient=cast.dan.user, kind="message_new", title="t")
+
+    add(2)
+    few = count()
+    add(15)
+    assert count() == few

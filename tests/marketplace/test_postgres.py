@@ -1,0 +1,81 @@
+"""Concurrency and the search index on the real PostgreSQL."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+
+from marketplace.choices import ApplicationStatus
+from marketplace.errors import TransitionNotAllowed
+from marketplace.models import Application, AuditEvent
+from marketplace.search import build_document
+from marketplace.selectors import capabilities_catalogue
+from marketplace.services import applications as services
+from tests.marketplace.factories import CapabilityFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def run_together(*calls):
+    """Run the calls in two threads released at the same instant."""
+    barrier = threading.Barrier(len(calls))
+
+    def run(call):
+        try:
+            barrier.wait(timeout=10)
+            call()
+            return "ok"
+        except (TransitionNotAllowed, PermissionDenied, ValidationError) as error:
+            return type(error).__name__
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return list(pool.map(run, calls))
+
+
+def test_two_simultaneous_submissions_give_one_application(cast):
+    capability = CapabilityFactory(organization=cast.platform)
+
+    def submit(membership):
+        return lambda: services.application_submit(
+            membership=membership, capability_id=capability.pk, intended_use="Same use."
+        )
+
+    outcomes = run_together(submit(cast.alice), submit(cast.bob))
+    assert sorted(outcomes) == ["TransitionNotAllowed", "ok"]
+    assert Application.objects.filter(sme=cast.sme, capability=capability).count() == 1
+    assert AuditEvent.objects.filter(action="submit").count() == 1
+
+
+def test_simultaneous_accept_and_withdraw_end_in_one_state_with_one_record(cast):
+    capability = CapabilityFactory(organization=cast.platform)
+    application = services.application_submit(membership=cast.bob, capability_id=capability.pk, intended_use="Use.")
+    outcomes = run_together(
+        lambda: services.application_transition(
+            pk=application.pk, action="accept", user=cast.dan.user, membership=cast.dan
+        ),
+        lambda: services.application_transition(
+            pk=application.pk, action="withdraw", user=cast.bob.user, membership=cast.bob
+        ),
+    )
+    assert sorted(outcomes) == ["TransitionNotAllowed", "ok"]
+    application.refresh_from_db()
+    assert application.status in (ApplicationStatus.ACCEPTED, ApplicationStatus.WITHDRAWN)
+    decisions = AuditEvent.objects.filter(object_id=application.pk, action__in=["accept", "withdraw"])
+    assert list(decisions.values_list("to_state", flat=True)) == [application.status]
+
+
+def test_search_can_use_the_gin_index(cast):
+    # The query's tsvector expression must be the index's, or PostgreSQL can
+    # only scan the whole table. With 2,000 rows, one of which matches, the
+    # planner picks the index on its own.
+    documents = [build_document("Capability for computing"), build_document("发票 OCR")]
+    CapabilityFactory.create_batch(1999, organization=cast.platform, search_document=documents[0])
+    CapabilityFactory(organization=cast.platform, search_document=documents[1])
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE marketplace_capability")
+    plan = capabilities_catalogue(query="发票").explain()
+    assert "marketplace_capability_search" in plan, plan
