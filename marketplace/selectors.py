@@ -79,7 +79,11 @@ def capabilities_catalogue(
     if budget is not None:
         capabilities = capabilities.filter(Q(price_min_monthly__lte=budget) | Q(price_min_monthly__isnull=True))
     capabilities, ranked = text_search(capabilities, query)
-    order = ["-rank", "-published_at", "-pk"] if ranked and sort == "relevance" else ["-published_at", "-pk"]
+    order = (
+        ["-title_match", "-rank", "-published_at", "-pk"]
+        if ranked and sort == "relevance"
+        else ["-published_at", "-pk"]
+    )
     return capabilities.select_related("organization").prefetch_related("tags").order_by(*order)
 
 
@@ -142,7 +146,7 @@ def needs_board(
         needs, ranked = text_search(needs, query, fields_document=False)
     else:
         needs, ranked = text_search(needs, query)
-    order = ["-rank", "-published_at", "-pk"] if ranked else ["-published_at", "-pk"]
+    order = ["-title_match", "-rank", "-published_at", "-pk"] if ranked else ["-published_at", "-pk"]
     return needs.select_related("organization").prefetch_related("tags").order_by(*order)
 
 
@@ -166,6 +170,12 @@ def text_search(queryset: QuerySet, query: str, *, fields_document: bool = True)
     tokens = query_tokens(query or "")
     if not tokens:
         return queryset, False
+    # A listing whose title contains the query as typed comes first.
+    queryset = queryset.annotate(
+        title_match=Case(
+            When(title__icontains=query.strip()[:200], then=Value(1)), default=Value(0), output_field=IntegerField()
+        )
+    )
     if not fields_document:
         conditions = [Q(title__icontains=token.token) for token in tokens if token.prefix]
         conditions += [Q(title__icontains=query.strip())]

@@ -69,7 +69,7 @@ def test_defaults_need_no_server():
     assert loaded["database_name"] == str(ROOT / "db.sqlite3")
     assert loaded["cache"].endswith("LocMemCache")
     assert loaded["eager"] is True
-    assert loaded["broker"] == "memory://"
+    assert loaded["broker"] == "memory://localhost/"
     assert loaded["mailer"]["BACKEND"].endswith("console.EmailBackend")
     assert loaded["debug"] is True
 

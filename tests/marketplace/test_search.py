@@ -100,3 +100,10 @@ def test_query_of_only_stop_words_or_symbols_returns_everything_unranked(catalog
 def test_nothing_matches_unknown_words(catalogue):
     assert found("blockchain") == []
     assert found("区块链") == []
+
+
+def test_a_title_containing_the_query_ranks_above_description_matches(db):
+    # The title match is the older one: newest-first alone would put it second.
+    titled = index(CapabilityFactory(title="发票 scanning", summary="Scans"))
+    described = index(CapabilityFactory(title="Data cleaning service", summary="Also handles 发票 scans"))
+    assert found("发票")[:2] == [titled.pk, described.pk]

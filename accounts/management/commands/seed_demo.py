@@ -1,6 +1,11 @@
-"""Load demo organisations and users. Running it again changes nothing new."""
+"""Load demo organisations and users, then the demo marketplace
+(``marketplace.demo``). Running it again creates nothing new."""
+
+import logging
+from contextlib import contextmanager
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -8,6 +13,7 @@ from django.utils import timezone
 from accounts.choices import Industry, OrganizationKind, Province, Role, SizeBand
 from accounts.models import Membership, Organization, User
 from accounts.validators import credit_code_check_character
+from marketplace import demo
 
 DEMO_PASSWORD = "tandem-demo-2026"  # noqa: S105 - published on purpose: demo logins
 
@@ -88,13 +94,28 @@ DEMO_USERS = [
 DEMO_ADMIN = ("admin@tandem.example", "Tandem Admin")
 
 
+@contextmanager
+def quiet_logger(name: str, level: int = logging.WARNING):
+    """Raise a logger's level for a while: the demo's hundreds of (empty) e-mail
+    tasks would each log a line and bury the output that matters."""
+    logger = logging.getLogger(name)
+    previous = logger.level
+    logger.setLevel(level)
+    try:
+        yield
+    finally:
+        logger.setLevel(previous)
+
+
 class Command(BaseCommand):
-    help = "Create demo organisations and users (idempotent). Not for production."
+    help = "Create demo organisations, users and a demo marketplace (idempotent). Not for production."
 
     def handle(self, *args, **options):
         if settings.SETTINGS_MODULE.endswith("production"):
             raise CommandError("seed_demo creates accounts with a published password; it refuses to run in production.")
-        with transaction.atomic():
+        # One hash for every demo login: hashing takes about a second each.
+        self.password_hash = make_password(DEMO_PASSWORD)
+        with quiet_logger("celery.app.trace"), transaction.atomic():
             admin = self._user(*DEMO_ADMIN, is_staff=True, is_superuser=True)
             organizations = {}
             for spec in DEMO_ORGANIZATIONS:
@@ -114,16 +135,28 @@ class Command(BaseCommand):
                 Membership.objects.update_or_create(
                     user=user, organization=organizations[body], defaults={"role": role}
                 )
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(organizations)} organisations."))
+            counts = demo.generate(admin=admin, password_hash=self.password_hash, stdout=self.stdout)
+        created = counts["created"]
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready: {counts['platforms']} platforms, {counts['smes']} SMEs, "
+                f"{counts['capabilities']} capabilities, {counts['needs']} needs "
+                f"(created now: {created['organizations']} organisations, {created['users']} users, "
+                f"{created['capabilities']} capabilities, {created['needs']} needs)."
+            )
+        )
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         self.stdout.write(f"  SME owner       {DEMO_USERS[0][0]}")
         self.stdout.write(f"  SME member      {DEMO_USERS[1][0]}")
         self.stdout.write(f"  Platform staff  {DEMO_USERS[2][0]}")
         self.stdout.write(f"  Admin           {DEMO_ADMIN[0]}  (/admin/)")
+        self.stdout.write(
+            f"  More owners     owner-1@{demo.EMAIL_DOMAIN} … owner-{counts['owners']}@{demo.EMAIL_DOMAIN}"
+        )
 
     def _user(self, email, display_name, **flags) -> User:
         user, _created = User.objects.get_or_create(email=email, defaults={"display_name": display_name, **flags})
         # Reset the password every run so the published demo logins always work.
-        user.set_password(DEMO_PASSWORD)
+        user.password = self.password_hash
         user.save(update_fields=["password"])
         return user
