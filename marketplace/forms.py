@@ -204,7 +204,13 @@ class MessageForm(forms.Form):
 
 class ApplicationsFilterForm(forms.Form):
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=_choices_with_any(ApplicationStatus.choices, _("Any status"))
+        label=_("Status"),
+        required=False,
+        choices=[
+            ("", _("Any status")),
+            ("open", _("Waiting for a decision")),
+            *ApplicationStatus.choices,
+        ],
     )
     capability = forms.TypedChoiceField(label=_("Capability"), required=False, coerce=int, empty_value=None)
 

@@ -242,7 +242,9 @@ def applications_for_membership(
         applications = Application.objects.filter(capability__organization_id=membership.organization_id)
     else:
         applications = Application.objects.filter(sme_id=membership.organization_id)
-    if status:
+    if status == "open":
+        applications = applications.filter(status__in=OPEN_APPLICATION_STATUSES)
+    elif status:
         applications = applications.filter(status=status)
     if capability_id:
         applications = applications.filter(capability_id=capability_id)

@@ -178,3 +178,13 @@ def test_workspace_lists_use_a_constant_number_of_queries(client, cast, capabili
     few = count()
     add(15)
     assert count() == few
+
+
+def test_platform_queue_filters_waiting_applications(client, cast, capability):
+    waiting = ApplicationFactory(sme=cast.sme, capability=capability)
+    ApplicationFactory(sme=cast.other_sme, capability=capability, status=A.ACCEPTED)
+    client.force_login(cast.dan.user)
+    response = client.get(reverse("marketplace:applications"), {"status": "open"})
+    assert [a.pk for a in response.context["page"].object_list] == [waiting.pk]
+    response = client.get(reverse("marketplace:applications"), {"status": "nonsense", "capability": "999999999999"})
+    assert response.status_code == 200
