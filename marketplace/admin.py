@@ -88,11 +88,7 @@ class ListingAdmin(admin.ModelAdmin):
     list_select_related = ["organization"]
     search_fields = ["title", "description", "organization__legal_name"]
     date_hierarchy = "created_at"
-    readonly_fields = [
-        "organization", "status", "created_by", "created_at", "updated_at", "submitted_at", "published_at",
-        "moderation_reason",
-    ]  # fmt: skip
-    exclude = ["search_document"]
+    exclude = ["search_document", "search_title"]
     actions = [
         moderation_action("publish", _("Publish")),
         moderation_action("request_changes", _("Request changes (with a reason)")),
@@ -111,6 +107,14 @@ class ListingAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # listings are created by their organisations
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # suspend instead: deleting would erase applications and history
+
+    def get_readonly_fields(self, request, obj=None):
+        # Content belongs to its organisation; moderators decide with the
+        # actions, which go through the state machine and the audit trail.
+        return [field.name for field in self.model._meta.fields if field.name != "search_document"] + ["tags"]
+
     def has_moderate_permission(self, request) -> bool:
         return request.user.has_perm(f"marketplace.moderate_{self.model._meta.model_name}")
 
@@ -119,14 +123,12 @@ class ListingAdmin(admin.ModelAdmin):
 class CapabilityAdmin(ListingAdmin):
     list_display = ["title", "organization", "kind", "access_model", "status", "submitted_at", "published_at"]
     list_filter = [ReviewQueueFilter, "status", "kind", "access_model"]
-    filter_horizontal = ["tags"]
 
 
 @admin.register(Need)
 class NeedAdmin(ListingAdmin):
     list_display = ["title", "organization", "industry", "region", "visibility", "status", "submitted_at"]
     list_filter = [ReviewQueueFilter, "status", "visibility", "industry", "region"]
-    filter_horizontal = ["tags"]
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -194,6 +196,9 @@ class NotificationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(ReadOnlyAdmin):
+    """Tags are made from what organisations type; renaming one here could
+    collide with another's key, so they are read-only."""
+
     list_display = ["name", "key"]
     search_fields = ["name", "key"]

@@ -95,6 +95,15 @@ class CatalogueFilterForm(forms.Form):
         choices=[("relevance", _("Relevance")), ("newest", _("Newest"))],
     )
 
+    def label_choices_with_counts(self, facets: dict) -> None:
+        """Show how many results each kind and access model has: "API (12)"."""
+        for name in ("kind", "access_model"):
+            counts = facets.get(name, {})
+            self.fields[name].choices = [
+                (value, f"{label} ({counts.get(value, 0)})" if value else label)
+                for value, label in self.fields[name].choices
+            ]
+
     def filters(self) -> dict:
         """The valid filters; invalid fields are dropped."""
         self.is_valid()
@@ -134,11 +143,6 @@ class NeedsFilterForm(forms.Form):
         }
 
 
-class ModerationReasonForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
-    )
-
 
 class ApplicationForm(forms.Form):
     """Applying to a capability. Its fields depend on the capability: the
@@ -161,6 +165,9 @@ class ApplicationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     accept_terms = forms.BooleanField(label=_("I have read and accept the terms above."), required=False)
+    # The version the person was shown: if the platform changes the terms in
+    # the meantime, the service refuses and asks them to read the new ones.
+    terms_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=2**31)
 
     def __init__(self, *args, capability, needs, **kwargs):
         super().__init__(*args, **kwargs)
@@ -173,8 +180,10 @@ class ApplicationForm(forms.Form):
             del self.fields["answer"]
         if capability.terms_text:
             self.fields["accept_terms"].required = True
+            self.fields["terms_version"].initial = capability.terms_version
         else:
             del self.fields["accept_terms"]
+            del self.fields["terms_version"]
 
     def service_arguments(self) -> dict:
         data = self.cleaned_data
@@ -183,7 +192,7 @@ class ApplicationForm(forms.Form):
             "answer": data.get("answer", ""),
             "message": data.get("message", ""),
             "need_id": data.get("need"),
-            "accepted_terms_version": self.capability.terms_version if data.get("accept_terms") else None,
+            "accepted_terms_version": data.get("terms_version") if data.get("accept_terms") else None,
         }
 
 

@@ -141,13 +141,24 @@ def needs_board(
         needs = needs.filter(industry=industry)
     if region:
         needs = needs.filter(region=region)
-    # Only what everyone may see is searched, so a search never reveals hidden details.
-    if query and not _is_platform(membership):
-        needs, ranked = text_search(needs, query, fields_document=False)
-    else:
-        needs, ranked = text_search(needs, query)
+    # Visitors and other SMEs search titles only, so a search never reveals a
+    # description they may not read.
+    column = "search_document" if _is_platform(membership) else "search_title"
+    needs, ranked = text_search(needs, query, column=column)
     order = ["-title_match", "-rank", "-published_at", "-pk"] if ranked else ["-published_at", "-pk"]
     return needs.select_related("organization").prefetch_related("tags").order_by(*order)
+
+
+def needs_board_shows_details(*, membership: Membership | None) -> bool:
+    return _is_platform(membership)
+
+
+def marketplace_counts(*, membership: Membership | None) -> dict[str, int]:
+    """Live counts for the home page, of what this visitor may see."""
+    return {
+        "capabilities": Capability.objects.published().count(),
+        "needs": needs_board(membership=membership).count(),
+    }
 
 
 def needs_of_organization(*, membership: Membership) -> QuerySet[Need]:
@@ -161,11 +172,11 @@ def needs_of_organization(*, membership: Membership) -> QuerySet[Need]:
 # --- search -----------------------------------------------------------------
 
 
-def text_search(queryset: QuerySet, query: str, *, fields_document: bool = True) -> tuple[QuerySet, bool]:
+def text_search(queryset: QuerySet, query: str, *, column: str = "search_document") -> tuple[QuerySet, bool]:
     """Filter by the search query and annotate ``rank``; returns (queryset, ranked).
 
-    With ``fields_document=False`` only titles are searched (for visitors who
-    may not read a need's description).
+    ``column`` holds the listing's tokens: ``search_document`` (all its text)
+    or ``search_title`` (the title alone).
     """
     tokens = query_tokens(query or "")
     if not tokens:
@@ -176,24 +187,17 @@ def text_search(queryset: QuerySet, query: str, *, fields_document: bool = True)
             When(title__icontains=query.strip()[:200], then=Value(1)), default=Value(0), output_field=IntegerField()
         )
     )
-    if not fields_document:
-        conditions = [Q(title__icontains=token.token) for token in tokens if token.prefix]
-        conditions += [Q(title__icontains=query.strip())]
-        return queryset.filter(reduce(or_, conditions)).annotate(rank=Value(1, output_field=IntegerField())), True
     if connections[queryset.db].vendor == "postgresql":
         expression = " | ".join(f"{token.token}:*" if token.prefix else token.token for token in tokens)
-        vector = SearchVector("search_document", config="simple")
+        vector = SearchVector(column, config="simple")
         search_query = SearchQuery(expression, search_type="raw", config="simple")
         queryset = queryset.annotate(search=vector).filter(search=search_query)
         return queryset.annotate(rank=SearchRank(vector, search_query)), True
     conditions = [
-        Q(search_document__contains=f" {token.token}" if token.prefix else f" {token.token} ") for token in tokens
+        Q(**{f"{column}__contains": f" {token.token}" if token.prefix else f" {token.token} "}) for token in tokens
     ]
     score = sum(
-        (
-            Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
-            for condition in conditions
-        ),
+        (Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField()) for condition in conditions),
         Value(0, output_field=IntegerField()),
     )
     return queryset.filter(reduce(or_, conditions)).annotate(rank=score), True
@@ -276,8 +280,13 @@ def invitations_for_membership(*, membership: Membership) -> QuerySet[Invitation
     return invitations.filter(need__organization_id=membership.organization_id)
 
 
-def invitation_get_for_sme(*, membership: Membership | None, pk: int) -> Invitation:
-    invitation = Invitation.objects.select_related("capability", "need").filter(pk=pk).first()
+def invitation_get_for_sme(*, membership: Membership | None, pk: int, capability: Capability | None = None) -> Invitation:
+    """An invitation received by the member's SME (and, if given, for this
+    capability); anything else is a 404."""
+    invitations = Invitation.objects.select_related("capability", "need")
+    if capability is not None:
+        invitations = invitations.filter(capability=capability)
+    invitation = invitations.filter(pk=pk).first()
     if invitation is None or membership is None or invitation.need.organization_id != membership.organization_id:
         raise Http404(_("No such invitation."))
     return invitation

@@ -45,6 +45,9 @@ class Listing(models.Model):
     moderation_reason = models.TextField(_("moderation reason"), blank=True, max_length=2000)
     # Text prepared for search (words and Chinese character n-grams), kept by the services.
     search_document = models.TextField(editable=False, blank=True, default="")
+    # The same for the title alone: what visitors who may not read a need's
+    # description can search.
+    search_title = models.TextField(editable=False, blank=True, default="")
 
     objects = ListingQuerySet.as_manager()
 

@@ -1,7 +1,6 @@
 import unicodedata
 
 from django.db import models
-from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 
@@ -23,7 +22,6 @@ class Tag(models.Model):
         ordering = ["key"]
         constraints = [
             models.CheckConstraint(condition=~models.Q(key=""), name="marketplace_tag_key_not_empty"),
-            models.CheckConstraint(condition=models.Q(key=Lower("key")), name="marketplace_tag_key_lower"),
         ]
 
     def __str__(self) -> str:

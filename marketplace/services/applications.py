@@ -6,7 +6,6 @@ Each change: one transaction, the row locked, the actor checked, an audit
 event written, the other side notified after commit.
 """
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -30,17 +29,11 @@ from marketplace.choices import (
 from marketplace.errors import TransitionNotAllowed
 from marketplace.models import Application, Capability, Invitation, Message, Need
 from marketplace.services.audit import audit_record
+from marketplace.services.listings import Transition
 from marketplace.services.notifications import notify_organization
 
 A = ApplicationStatus
 SME, PLATFORM, SYSTEM = "sme", "platform", "system"
-
-
-@dataclass(frozen=True)
-class Transition:
-    sources: frozenset
-    target: str
-    by: str
 
 
 TRANSITIONS = {
@@ -143,7 +136,11 @@ def application_submit(
     """
     if not membership.organization.is_sme:
         raise PermissionDenied(_("Only SMEs apply to capabilities."))
-    capability = Capability.objects.select_related("organization").filter(pk=capability_id).first()
+    # Locked so that an archive, suspension or new terms at the same moment
+    # either happen before this application (and refuse it) or after it.
+    capability = (
+        Capability.objects.select_for_update(of=("self",)).select_related("organization").filter(pk=capability_id).first()
+    )
     if capability is None or capability.status != ListingStatus.PUBLISHED:
         raise TransitionNotAllowed(_("This capability is not open for applications."))
     _check_eligibility(capability, membership)
@@ -192,7 +189,10 @@ def application_submit(
         raise TransitionNotAllowed(duplicate) from None
     if invitation_id is not None:
         answered = Invitation.objects.filter(
-            pk=invitation_id, need__organization_id=membership.organization_id, status=InvitationStatus.OPEN
+            pk=invitation_id,
+            capability=capability,
+            need__organization_id=membership.organization_id,
+            status=InvitationStatus.OPEN,
         ).update(status=InvitationStatus.ACCEPTED, application=application, answered_at=timezone.now())
         if not answered:
             raise TransitionNotAllowed(_("This invitation is no longer open."))
@@ -250,6 +250,11 @@ def application_transition(
         raise TransitionNotAllowed(
             _("This application is %(status)s, so it cannot be %(action)s.")
             % {"status": application.get_status_display().lower(), "action": ACTION_PAST_TENSE[action]}
+        )
+    if action == "accept" and application.capability.status != ListingStatus.PUBLISHED:
+        raise TransitionNotAllowed(
+            _("“%(title)s” is not published at the moment, so applications to it cannot be accepted.")
+            % {"title": application.capability.title}
         )
     fields = ["status", "updated_at"]
     if action == "decline":

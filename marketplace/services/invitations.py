@@ -92,7 +92,7 @@ def _answer(*, invitation_id: int, membership: Membership, status: str, side: st
     audit_record(
         actor=membership.user,
         target=invitation,
-        organization=membership.organization,
+        organization=invitation.capability.organization,
         action=status,
         from_state=previous,
         to_state=status,

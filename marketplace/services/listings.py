@@ -43,11 +43,15 @@ TRANSITIONS = {
     "archive": Transition(frozenset({S.PUBLISHED, S.DRAFT, S.CHANGES_REQUESTED, S.REJECTED}), S.ARCHIVED, OWNER),
     "suspend": Transition(frozenset({S.PUBLISHED}), S.SUSPENDED, ADMIN, reason_required=True),
     "reinstate": Transition(frozenset({S.SUSPENDED}), S.PUBLISHED, ADMIN),
+    # The owner takes a listing back out of review to change it.
+    "retract": Transition(frozenset({S.SUBMITTED}), S.DRAFT, OWNER),
 }
 MODERATION_ACTIONS = tuple(name for name, transition in TRANSITIONS.items() if transition.by == ADMIN)
 
 # Owners may edit in these states; editing never changes state except as below.
-EDITABLE = frozenset({S.DRAFT, S.SUBMITTED, S.CHANGES_REQUESTED, S.PUBLISHED})
+# Not while submitted: a moderator must decide on the text they read (the owner
+# can retract the listing to draft first).
+EDITABLE = frozenset({S.DRAFT, S.CHANGES_REQUESTED, S.PUBLISHED})
 # Fields whose change is "substance": on a published listing of an unverified
 # organisation it sends the listing back to review.
 SUBSTANCE = {
@@ -92,11 +96,18 @@ def listing_url(listing) -> str:
     return reverse(name, args=[listing.pk])
 
 
+def _differs(model, name: str, old, new) -> bool:
+    """Compare as stored: ["b", "a"] and ["a", "b"] are the same set, 500 and 500.00 the same price."""
+    field = model._meta.get_field(name)
+    return field.get_prep_value(old) != field.get_prep_value(new)
+
+
 def _refresh_search_document(listing) -> None:
     tag_names = " ".join(tag.name for tag in listing.tags.all())
     texts = [listing.title, getattr(listing, "summary", ""), listing.description, tag_names]
     listing.search_document = build_document(*texts)
-    listing.save(update_fields=["search_document"])
+    listing.search_title = build_document(listing.title)
+    listing.save(update_fields=["search_document", "search_title"])
 
 
 def _require_owner(membership: Membership | None, listing_or_org_id, model) -> None:
@@ -130,7 +141,7 @@ def listing_create(*, model, membership: Membership, fields: dict, tag_names: li
         status=S.DRAFT,
         **{name: value for name, value in fields.items() if name in allowed},
     )
-    listing.full_clean(exclude=["search_document"])
+    listing.full_clean(exclude=["search_document", "search_title"])
     listing.save()
     listing.tags.set(tags_get_or_create(names=tag_names))
     _refresh_search_document(listing)
@@ -154,14 +165,14 @@ def listing_update(*, model, membership: Membership, pk: int, fields: dict, tag_
             % {"thing": _model_label(model), "status": listing.get_status_display().lower()}
         )
     allowed = CAPABILITY_FIELDS if model is Capability else NEED_FIELDS
-    changed = [name for name in allowed if name in fields and getattr(listing, name) != fields[name]]
+    changed = [name for name in allowed if name in fields and _differs(model, name, getattr(listing, name), fields[name])]
     old_tags = {tag.key for tag in listing.tags.all()}
     terms_changed = model is Capability and "terms_text" in changed
     for name in changed:
         setattr(listing, name, fields[name])
     if terms_changed:
         listing.terms_version += 1
-    listing.full_clean(exclude=["search_document"])
+    listing.full_clean(exclude=["search_document", "search_title"])
     listing.save()
     tags = tags_get_or_create(names=tag_names)
     listing.tags.set(tags)
@@ -243,6 +254,8 @@ def listing_transition(
         to_state=listing.status,
         reason=reason,
     )
+    if model is Capability and from_state == S.PUBLISHED and listing.status != S.PUBLISHED:
+        _tell_open_applicants(listing)
     if transition.by == ADMIN:
         notify_organization(
             organization=listing.organization,
@@ -255,6 +268,25 @@ def listing_transition(
     return listing
 
 
+def _tell_open_applicants(capability: Capability) -> None:
+    """A capability that stops being published cannot accept applications:
+    SMEs waiting for a decision are told (they may withdraw)."""
+    from accounts.models import Organization
+    from marketplace.choices import OPEN_APPLICATION_STATUSES
+
+    waiting = Organization.objects.filter(
+        applications__capability=capability, applications__status__in=OPEN_APPLICATION_STATUSES
+    ).distinct()
+    for organization in waiting:
+        notify_organization(
+            organization=organization,
+            kind=NotificationKind.APPLICATION_DECISION,
+            title=gettext_lazy("“%(title)s” is no longer offered; your application cannot be accepted for now."),
+            params={"title": capability.title},
+            url=listing_url(capability),
+        )
+
+
 ACTION_PAST_TENSE = {
     "submit": gettext_lazy("submitted"),
     "publish": gettext_lazy("published"),
@@ -263,6 +295,7 @@ ACTION_PAST_TENSE = {
     "archive": gettext_lazy("archived"),
     "suspend": gettext_lazy("suspended"),
     "reinstate": gettext_lazy("reinstated"),
+    "retract": gettext_lazy("taken back to draft"),
 }
 
 

@@ -27,7 +27,7 @@ def notify_users(*, users, kind: str, title, body="", url: str = "", params: dic
                 Notification(
                     recipient=user,
                     kind=kind,
-                    title=(str(title) % params)[:300],
+                    title=" ".join((str(title) % params).split())[:300],
                     body=(str(body) % params) if body else "",
                     url=url,
                 )
@@ -50,15 +50,23 @@ def notify_organization(*, organization: Organization, exclude=None, **kwargs) -
 
 def notification_email_send(*, notification_id: int) -> bool:
     """Send a notification's e-mail once; False when already sent or gone."""
-    notification = Notification.objects.select_related("recipient").filter(pk=notification_id).first()
-    if notification is None or notification.emailed_at is not None:
+    # Claim the e-mail first (a conditional UPDATE): a task redelivered after a
+    # worker crash, or run twice, finds it claimed and sends nothing.
+    claimed = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(emailed_at=timezone.now())
+    if not claimed:
         return False
+    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
     link = settings.SITE_URL.rstrip("/") + notification.url if notification.url else ""
     context = {"notification": notification, "link": link}
     with translation.override(notification.recipient.preferred_language):
         body = render_to_string("emails/notification.txt", context)
-    send_mail(f"[Tandem] {notification.title}", body, None, [notification.recipient.email])
-    Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(emailed_at=timezone.now())
+    subject = " ".join(f"[Tandem] {notification.title}".split())
+    try:
+        send_mail(subject, body, None, [notification.recipient.email])
+    except Exception:
+        # Not sent: release the claim so the retry can send it.
+        Notification.objects.filter(pk=notification.pk).update(emailed_at=None)
+        raise
     return True
 
 

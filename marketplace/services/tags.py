@@ -1,3 +1,5 @@
+import unicodedata
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -22,7 +24,9 @@ def tags_get_or_create(*, names: list[str]) -> list[Tag]:
         key = normalize_tag(name)
         if not key:
             continue
-        if len(name) > MAX_TAG_LENGTH:
+        # Measured after normalisation: NFKC can lengthen text (one ligature
+        # becomes many letters), and the stored name and key must fit.
+        if max(len(key), len(" ".join(unicodedata.normalize("NFKC", name).split()))) > MAX_TAG_LENGTH:
             raise ValidationError({"tags": _("A tag can have at most %(n)d characters.") % {"n": MAX_TAG_LENGTH}})
         by_key.setdefault(key, name)
     if len(by_key) > MAX_TAGS:

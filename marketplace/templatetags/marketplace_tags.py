@@ -19,3 +19,14 @@ def listing_can(listing, action: str) -> bool:
     if action == "edit":
         return listing.status in EDITABLE
     return listing.status in TRANSITIONS[action].sources
+
+
+@register.filter
+def application_state(value: str) -> str:
+    """The label of an application state code, as recorded in the audit trail."""
+    from marketplace.choices import ApplicationStatus
+
+    try:
+        return str(ApplicationStatus(value).label)
+    except ValueError:
+        return value

@@ -24,6 +24,17 @@ from marketplace.services import invitations as invitation_services
 from marketplace.services import notifications as notification_services
 from marketplace.views.listings import paginate
 
+MAX_ID = 2**63 - 1
+
+
+def parse_id(value: str) -> int | None:
+    """A database id from user input, or None ("²" is a digit to Python, not an id)."""
+    if not (value.isascii() and value.isdigit()):
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_ID else None
+
+
 APPLICATION_ACTIONS = {
     "start_review": lambda: _("The application is now in review."),
     "accept": lambda: _("Accepted. The applicant has been told."),
@@ -42,8 +53,11 @@ def application_apply(request, pk: int):
         messages.info(request, _("Your organisation already has an open application to this capability."))
         return redirect("marketplace:application_detail", pk=existing.pk)
     invitation = None
-    if request.GET.get("invitation", "").isdigit():
-        invitation = selectors.invitation_get_for_sme(membership=request.membership, pk=int(request.GET["invitation"]))
+    invitation_id = parse_id(request.GET.get("invitation", ""))
+    if invitation_id is not None:
+        invitation = selectors.invitation_get_for_sme(
+            membership=request.membership, pk=invitation_id, capability=capability
+        )
     needs = selectors.needs_to_apply_for(membership=request.membership)
     initial = {"need": invitation.need_id} if invitation else {}
     form = ApplicationForm(request.POST or None, capability=capability, needs=needs, initial=initial)
@@ -188,7 +202,7 @@ def notifications_list(request):
 @require_POST
 @membership_required
 def notifications_mark_read(request):
-    ids = [int(value) for value in request.POST.getlist("notification") if value.isdigit() and len(value) < 19]
+    ids = [pk for pk in map(parse_id, request.POST.getlist("notification")) if pk is not None]
     notification_services.notifications_mark_read(user=request.user, notification_ids=ids or None)
     next_url = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):

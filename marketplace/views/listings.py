@@ -76,10 +76,7 @@ def home(request):
         "organizations": accounts_selectors.organizations_verified_newest(limit=6),
         "capabilities": selectors.capabilities_catalogue(sort="newest")[:6],
         "needs": selectors.needs_board(membership=getattr(request, "membership", None))[:6],
-        "listing_counts": {
-            "capabilities": Capability.objects.published().count(),
-            "needs": Need.objects.published().count(),
-        },
+        "listing_counts": selectors.marketplace_counts(membership=getattr(request, "membership", None)),
     }
     return render(request, "home.html", context)
 
@@ -91,11 +88,16 @@ def catalogue(request):
     page = paginate(request, capabilities)
     query_string = request.GET.copy()
     query_string.pop("page", None)
+    without_tag = query_string.copy()
+    without_tag.pop("tag", None)
+    facets = selectors.capability_facets(capabilities)
+    form.label_choices_with_counts(facets)
     context = {
         "form": form,
         "page": page,
-        "facets": selectors.capability_facets(capabilities),
+        "facets": facets,
         "query_string": query_string.urlencode(),
+        "query_without_tag": without_tag.urlencode(),
         "active_tag": filters["tag"],
     }
     return render(request, "marketplace/catalogue.html", context)
@@ -122,7 +124,7 @@ def needs_board(request):
         "form": form,
         "page": page,
         "query_string": query_string.urlencode(),
-        "shows_details": request.membership is not None and request.membership.organization.is_platform,
+        "shows_details": selectors.needs_board_shows_details(membership=request.membership),
     }
     return render(request, "marketplace/needs_board.html", context)
 

@@ -86,8 +86,21 @@ def test_audit_log_is_read_only(client, cast):
     assert AuditEvent.objects.filter(pk=event.pk).exists()
 
 
-def test_status_cannot_be_edited_directly(client, cast):
-    capability = CapabilityFactory(organization=cast.platform, status=S.SUBMITTED)
+def test_listings_cannot_be_edited_or_deleted_in_admin(client, cast):
+    capability = CapabilityFactory(organization=cast.platform, status=S.SUBMITTED, title="Original")
     client.force_login(cast.mallory)
-    response = client.get(reverse("admin:marketplace_capability_change", args=[capability.pk]))
-    assert "status" not in response.context["adminform"].form.fields
+    url = reverse("admin:marketplace_capability_change", args=[capability.pk])
+    assert client.get(url).context["adminform"].form.fields == {}
+    client.post(url, {"title": "Changed", "status": "published"})
+    client.post(reverse("admin:marketplace_capability_delete", args=[capability.pk]), {"post": "yes"})
+    capability.refresh_from_db()
+    assert (capability.title, capability.status) == ("Original", S.SUBMITTED)
+
+
+def test_tags_are_read_only_in_admin(client, cast):
+    from marketplace.models import Tag
+
+    tag = Tag.objects.create(name="OCR", key="ocr")
+    client.force_login(cast.mallory)
+    client.post(reverse("admin:marketplace_tag_change", args=[tag.pk]), {"name": "发票"})
+    assert Tag.objects.get().name == "OCR"

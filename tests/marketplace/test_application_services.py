@@ -199,6 +199,22 @@ class TestDecisions:
         assert len(audit(application)) == 2
 
 
+class TestCapabilityLeavesThePublicationWhileApplicationsWait:
+    def test_accepting_needs_a_published_capability_and_applicants_are_told(self, cast, capability):
+        from marketplace.services.listings import listing_transition
+
+        application = apply(cast, capability)
+        Notification.objects.all().delete()
+        listing_transition(
+            model=type(capability), pk=capability.pk, action="archive", user=cast.dan.user, membership=cast.dan
+        )
+        assert Notification.objects.filter(recipient=cast.bob.user, title__contains="no longer offered").exists()
+        with pytest.raises(TransitionNotAllowed):
+            services.application_transition(pk=application.pk, action="accept", user=cast.dan.user, membership=cast.dan)
+        services.application_transition(pk=application.pk, action="withdraw", user=cast.bob.user, membership=cast.bob)
+        assert Application.objects.get(pk=application.pk).status == A.WITHDRAWN
+
+
 class TestExpiry:
     def test_overdue_open_applications_expire_and_both_sides_are_told(self, cast, capability, settings):
         old = apply(cast, capability)

@@ -4,6 +4,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from marketplace.choices import ApplicationStatus, InvitationStatus
+from marketplace.errors import TransitionNotAllowed
 from marketplace.models import Application, Invitation, Message, Notification
 from marketplace.services import applications as services
 from tests.marketplace.factories import ApplicationFactory, CapabilityFactory, NeedFactory
@@ -57,12 +58,15 @@ def test_sme_applies_through_the_form(client, cast, capability):
     client.force_login(cast.bob.user)
     url = reverse("marketplace:application_apply", args=[capability.pk])
     form = client.get(url).context["form"]
-    assert set(form.fields) == {"intended_use", "answer", "need", "message", "accept_terms"}
+    assert set(form.fields) == {"intended_use", "answer", "need", "message", "accept_terms", "terms_version"}
+    assert form["terms_version"].value() == capability.terms_version
     response = client.post(url, {"intended_use": "Invoices.", "answer": "2000 a month"})
     assert response.status_code == 400
     assert "accept_terms" in response.context["form"].errors
     assert not Application.objects.exists()
-    response = client.post(url, {"intended_use": "Invoices.", "answer": "2000 a month", "accept_terms": "on"})
+    response = client.post(
+        url, {"intended_use": "Invoices.", "answer": "2000 a month", "accept_terms": "on", "terms_version": "1"}
+    )
     application = Application.objects.get()
     assert response.url == reverse("marketplace:application_detail", args=[application.pk])
     assert application.terms_version == capability.terms_version
@@ -136,7 +140,9 @@ def test_invitation_flow_in_the_browser(client, cast, capability):
     assert [i.pk for i in response.context["page"].object_list] == [invitation.pk]
     apply_url = reverse("marketplace:application_apply", args=[capability.pk]) + f"?invitation={invitation.pk}"
     assert client.get(apply_url).context["form"]["need"].value() == need.pk
-    client.post(apply_url, {"intended_use": "Yes.", "answer": "Some", "accept_terms": "on", "need": need.pk})
+    client.post(
+        apply_url, {"intended_use": "Yes.", "answer": "Some", "accept_terms": "on", "terms_version": 1, "need": need.pk}
+    )
     assert Invitation.objects.get().status == InvitationStatus.ACCEPTED
 
 
@@ -188,3 +194,39 @@ def test_platform_queue_filters_waiting_applications(client, cast, capability):
     assert [a.pk for a in response.context["page"].object_list] == [waiting.pk]
     response = client.get(reverse("marketplace:applications"), {"status": "nonsense", "capability": "999999999999"})
     assert response.status_code == 200
+
+
+def test_terms_changed_after_the_page_was_shown_are_not_accepted_silently(client, cast, capability):
+    client.force_login(cast.bob.user)
+    url = reverse("marketplace:application_apply", args=[capability.pk])
+    shown = client.get(url).context["form"]["terms_version"].value()
+    capability.terms_text = "New, stricter terms."
+    capability.terms_version += 1
+    capability.save()
+    response = client.post(url, {"intended_use": "x", "answer": "y", "accept_terms": "on", "terms_version": shown})
+    assert response.status_code == 400
+    assert "version 2" in response.text
+    assert not Application.objects.exists()
+
+
+def test_an_invitation_cannot_be_used_for_another_capability(client, cast, capability):
+    need = NeedFactory(organization=cast.sme)
+    invitation = Invitation.objects.create(capability=capability, need=need)
+    other = CapabilityFactory(organization=cast.other_platform)
+    client.force_login(cast.bob.user)
+    url = reverse("marketplace:application_apply", args=[other.pk]) + f"?invitation={invitation.pk}"
+    assert client.get(url).status_code == 404
+    with pytest.raises(TransitionNotAllowed, match="no longer open"):
+        services.application_submit(
+            membership=cast.alice, capability_id=other.pk, intended_use="x", invitation_id=invitation.pk
+        )
+    assert not Application.objects.exists()
+    assert Invitation.objects.get().status == InvitationStatus.OPEN
+
+
+@pytest.mark.parametrize("value", ["²", "-3", "99999999999999999999999", "abc"])
+def test_odd_ids_are_ignored_not_500(client, cast, capability, value):
+    client.force_login(cast.bob.user)
+    url = reverse("marketplace:application_apply", args=[capability.pk])
+    assert client.get(url, {"invitation": value}).status_code == 200
+    assert client.post(reverse("marketplace:notifications_mark_read"), {"notification": value}).status_code == 302

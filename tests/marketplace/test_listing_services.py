@@ -269,3 +269,56 @@ class TestUpdate:
                 model=Capability, membership=cast.erin, pk=capability.pk, fields=capability_fields(), tag_names=[]
             )
         assert Capability.objects.get(pk=capability.pk).title == "Mine"
+
+
+class TestReviewFindings:
+    def test_saving_without_changes_keeps_a_published_need_published(self, cast):
+        need = listing_create(
+            model=Need, membership=cast.alice, fields=need_fields(kinds_wanted=["tool", "api"]), tag_names=["OCR"]
+        )
+        Need.objects.filter(pk=need.pk).update(status=S.PUBLISHED)
+        listing_update(
+            model=Need,
+            membership=cast.alice,
+            pk=need.pk,
+            fields=need_fields(kinds_wanted=["tool", "api"]),
+            tag_names=["ocr"],
+        )
+        assert Need.objects.get(pk=need.pk).status == S.PUBLISHED
+        assert [a[0] for a in audit_actions(need)] == ["create"]
+
+    def test_a_listing_in_review_is_retracted_before_editing(self, cast):
+        capability = listing_create(model=Capability, membership=cast.dan, fields=capability_fields(), tag_names=[])
+        listing_transition(model=Capability, pk=capability.pk, action="submit", user=cast.dan.user, membership=cast.dan)
+        with pytest.raises(TransitionNotAllowed):
+            listing_update(
+                model=Capability,
+                membership=cast.dan,
+                pk=capability.pk,
+                fields=capability_fields(title="X"),
+                tag_names=[],
+            )
+        listing_transition(
+            model=Capability, pk=capability.pk, action="retract", user=cast.dan.user, membership=cast.dan
+        )
+        listing_update(
+            model=Capability, membership=cast.dan, pk=capability.pk, fields=capability_fields(title="X"), tag_names=[]
+        )
+        assert Capability.objects.get(pk=capability.pk).status == S.DRAFT
+
+    @pytest.mark.parametrize("name", ["\ufdfa" * 3, "x" * 51])
+    def test_tags_too_long_after_normalisation_are_refused(self, cast, name):
+        with pytest.raises(ValidationError):
+            listing_create(model=Need, membership=cast.alice, fields=need_fields(), tag_names=[name])
+        assert not Need.objects.exists()
+
+    def test_tags_whose_case_folding_is_unusual_are_stored(self, cast):
+        need = listing_create(model=Need, membership=cast.alice, fields=need_fields(), tag_names=["\uab70", "ǅ"])
+        assert need.tags.count() == 2
+
+    def test_notification_titles_are_one_line(self, cast, moderator, django_capture_on_commit_callbacks):
+        capability = CapabilityFactory(organization=cast.platform, status=S.SUBMITTED, title="Line one\nline two")
+        with django_capture_on_commit_callbacks(execute=True):
+            listing_transition(model=Capability, pk=capability.pk, action="publish", user=moderator)
+        assert "\n" not in Notification.objects.get().title
+        assert mail.outbox[0].subject.startswith("[Tandem] ")

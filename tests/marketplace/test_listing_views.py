@@ -39,6 +39,7 @@ def listings(cast):
             **kwargs,
         )
         n.search_document = build_document(n.title, n.description)
+        n.search_title = build_document(n.title)
         n.save()
         return n
 
@@ -122,6 +123,28 @@ def test_needs_board_by_role(client, cast, listings, role):
     expected = {listings["need_public"].pk} | ({listings["need_platforms"].pk} if platform else set())
     assert shown == expected
     assert ("SECRET-DETAIL" in response.text) is platform
+
+
+def test_visitors_find_needs_by_chinese_words_of_the_title(client, cast):
+    from marketplace.services.listings import listing_create
+
+    need = listing_create(
+        model=Need,
+        membership=cast.alice,
+        fields={
+            "title": "增值税发票识别服务",
+            "description": "保密细节",
+            "kinds_wanted": ["api"],
+            "industry": "trade",
+            "region": "zhejiang",
+            "visibility": "public",
+        },
+        tag_names=[],
+    )
+    Need.objects.filter(pk=need.pk).update(status=S.PUBLISHED)
+    for query, expected in (("发票服务", [need.pk]), ("保密", [])):
+        response = client.get(reverse("marketplace:needs_board"), {"q": query})
+        assert [n.pk for n in response.context["page"].object_list] == expected, query
 
 
 def test_board_search_by_visitors_does_not_reveal_descriptions(client, cast, listings):
