@@ -143,7 +143,6 @@ class NeedsFilterForm(forms.Form):
         }
 
 
-
 class ApplicationForm(forms.Form):
     """Applying to a capability. Its fields depend on the capability: the
     platform's question and terms appear only when the capability sets them."""

@@ -197,7 +197,10 @@ def text_search(queryset: QuerySet, query: str, *, column: str = "search_documen
         Q(**{f"{column}__contains": f" {token.token}" if token.prefix else f" {token.token} "}) for token in tokens
     ]
     score = sum(
-        (Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField()) for condition in conditions),
+        (
+            Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+            for condition in conditions
+        ),
         Value(0, output_field=IntegerField()),
     )
     return queryset.filter(reduce(or_, conditions)).annotate(rank=score), True
@@ -280,7 +283,9 @@ def invitations_for_membership(*, membership: Membership) -> QuerySet[Invitation
     return invitations.filter(need__organization_id=membership.organization_id)
 
 
-def invitation_get_for_sme(*, membership: Membership | None, pk: int, capability: Capability | None = None) -> Invitation:
+def invitation_get_for_sme(
+    *, membership: Membership | None, pk: int, capability: Capability | None = None
+) -> Invitation:
     """An invitation received by the member's SME (and, if given, for this
     capability); anything else is a 404."""
     invitations = Invitation.objects.select_related("capability", "need")

@@ -139,7 +139,10 @@ def application_submit(
     # Locked so that an archive, suspension or new terms at the same moment
     # either happen before this application (and refuse it) or after it.
     capability = (
-        Capability.objects.select_for_update(of=("self",)).select_related("organization").filter(pk=capability_id).first()
+        Capability.objects.select_for_update(of=("self",))
+        .select_related("organization")
+        .filter(pk=capability_id)
+        .first()
     )
     if capability is None or capability.status != ListingStatus.PUBLISHED:
         raise TransitionNotAllowed(_("This capability is not open for applications."))
@@ -196,6 +199,15 @@ def application_submit(
         ).update(status=InvitationStatus.ACCEPTED, application=application, answered_at=timezone.now())
         if not answered:
             raise TransitionNotAllowed(_("This invitation is no longer open."))
+        invitation = Invitation.objects.select_related("capability__organization").get(pk=invitation_id)
+        audit_record(
+            actor=membership.user,
+            target=invitation,
+            organization=invitation.capability.organization,
+            action="accepted",
+            from_state=InvitationStatus.OPEN,
+            to_state=InvitationStatus.ACCEPTED,
+        )
     audit_record(
         actor=membership.user,
         target=application,

@@ -165,7 +165,9 @@ def listing_update(*, model, membership: Membership, pk: int, fields: dict, tag_
             % {"thing": _model_label(model), "status": listing.get_status_display().lower()}
         )
     allowed = CAPABILITY_FIELDS if model is Capability else NEED_FIELDS
-    changed = [name for name in allowed if name in fields and _differs(model, name, getattr(listing, name), fields[name])]
+    changed = [
+        name for name in allowed if name in fields and _differs(model, name, getattr(listing, name), fields[name])
+    ]
     old_tags = {tag.key for tag in listing.tags.all()}
     terms_changed = model is Capability and "terms_text" in changed
     for name in changed:

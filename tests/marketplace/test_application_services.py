@@ -274,6 +274,8 @@ class TestInvitations:
         invitation.refresh_from_db()
         assert invitation.status == InvitationStatus.ACCEPTED
         assert invitation.application == application
+        trail = AuditEvent.objects.filter(content_type__model="invitation", object_id=invitation.pk)
+        assert list(trail.values_list("action", "to_state")) == [("invite", "open"), ("accepted", "accepted")]
 
     def test_decline_an_invitation(self, cast, capability):
         need = NeedFactory(organization=cast.sme)

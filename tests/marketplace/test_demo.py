@@ -1,28 +1,54 @@
 """The demo marketplace loaded by seed_demo: big enough, bilingual, in every
-state, written through the services, and idempotent."""
+state, written through the services, with a consistent history, and idempotent."""
 
 import io
 import random
 import re
-from datetime import date
+from collections import Counter
+from datetime import date, timedelta
+from itertools import pairwise
 
 import pytest
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
 
 from accounts.choices import OrganizationKind
 from accounts.management.commands.seed_demo import DEMO_PASSWORD
 from accounts.models import Membership, Organization, User
-from marketplace.choices import AccessModel, CapabilityKind, ListingStatus, NeedVisibility
+from marketplace.choices import (
+    OPEN_APPLICATION_STATUSES,
+    AccessModel,
+    ApplicationStatus,
+    CapabilityKind,
+    DeclineReason,
+    InvitationStatus,
+    ListingStatus,
+    NeedVisibility,
+)
 from marketplace.demo import plan_demo
-from marketplace.models import AuditEvent, Capability, Need, Notification, Tag
+from marketplace.models import (
+    Application,
+    AuditEvent,
+    Capability,
+    Invitation,
+    Message,
+    Need,
+    Notification,
+    Tag,
+)
 from marketplace.search import STOP_WORDS
 from marketplace.selectors import capabilities_catalogue, needs_board
+from marketplace.services.applications import applications_expire_overdue
 
 pytestmark = pytest.mark.django_db
 
-COUNTED = (Organization, User, Membership, Capability, Need, Tag, AuditEvent, Notification)
+COUNTED = (
+    Organization, User, Membership, Capability, Need, Tag, AuditEvent, Notification, Application, Message, Invitation,
+)  # fmt: skip
 CJK = re.compile(r"[\u4e00-\u9fff]")
 MODERATED = (ListingStatus.CHANGES_REQUESTED, ListingStatus.REJECTED, ListingStatus.SUSPENDED)
 
@@ -57,7 +83,11 @@ def _search_word(title: str) -> str:
 def test_a_second_run_creates_nothing(seeded):
     assert seeded["first"]["Capability"] > 0
     assert seeded["second"] == seeded["first"]
-    assert "created now: 0 organisations, 0 users, 0 capabilities, 0 needs" in seeded["output"]
+    assert seeded["first"]["Application"] >= 120
+    assert (
+        "created now: 0 organisations, 0 users, 0 capabilities, 0 needs, 0 applications, 0 messages, 0 invitations"
+        in seeded["output"]
+    )
     assert "Demo logins" in seeded["output"]
 
 
@@ -141,8 +171,202 @@ def test_every_organisation_has_an_owner_who_can_log_in(seeded, client):
 
 
 def test_the_plan_is_the_same_every_time():
-    def titles():
+    def plan():
         plan = plan_demo(seeded={}, today=date(2026, 3, 1))
-        return [listing.fields["title"] for listing in plan.capabilities + plan.needs]
+        listings = [(listing.fields["title"], listing.times) for listing in plan.capabilities + plan.needs]
+        applications = [(a.intended_use, a.status, a.decline_note, a.steps) for a in plan.applications]
+        invitations = [(i.message, i.outcome, i.sent) for i in plan.invitations]
+        return listings, applications, invitations
 
-    assert titles() == titles()
+    assert plan() == plan()
+
+
+# --- applications, threads and invitations ---------------------------------------------
+
+
+def _demo_organization(email: str) -> Organization:
+    return Membership.objects.select_related("organization").get(user__email=email).organization
+
+
+def test_applications_in_every_state_with_every_decline_reason(seeded):
+    statuses = Counter(Application.objects.values_list("status", flat=True))
+    assert set(statuses) == set(ApplicationStatus.values)
+    assert all(count >= 5 for count in statuses.values()), statuses
+    declined = Application.objects.filter(status=ApplicationStatus.DECLINED)
+    assert set(declined.values_list("decline_reason", flat=True)) == set(DeclineReason.values)
+    assert not declined.filter(decline_reason=DeclineReason.OTHER, decline_note="").exists()
+    assert not Application.objects.exclude(status=ApplicationStatus.DECLINED).exclude(decline_reason="").exists()
+    decided = Application.objects.filter(status__in=[ApplicationStatus.ACCEPTED, ApplicationStatus.DECLINED])
+    assert not decided.filter(Q(decided_at__isnull=True) | Q(decided_by__isnull=True)).exists()
+    assert Application.objects.filter(need__isnull=False).exists()
+    assert Application.objects.filter(need__isnull=True).exists()
+
+
+def test_applications_respect_the_rules(seeded):
+    for application in Application.objects.select_related("sme", "capability", "need"):
+        capability = application.capability
+        assert application.sme.kind == OrganizationKind.SME
+        bands = capability.eligible_size_bands
+        assert not bands or application.sme.size_band in bands
+        assert application.sme.is_verified or not capability.requires_verification
+        assert application.intended_use.strip()
+        assert application.answer.strip() or not capability.application_question
+        assert application.terms_version == capability.terms_version
+        assert application.need is None or application.need.organization_id == application.sme_id
+    pick = random.Random(5)  # noqa: S311 - picks a sample, not a secret
+    for application in pick.sample(list(Application.objects.all()), 20):
+        application.full_clean()
+
+
+def test_applications_reached_their_state_through_the_services(seeded):
+    content_type = ContentType.objects.get_for_model(Application)
+    events = AuditEvent.objects.filter(content_type=content_type).order_by("created_at", "pk")
+    actions, last_state = {}, {}
+    for object_id, action, to_state in events.values_list("object_id", "action", "to_state"):
+        actions.setdefault(object_id, []).append(action)
+        last_state[object_id] = to_state
+    assert dict(Application.objects.values_list("pk", "status")) == last_state
+    assert all(history[0] == "submit" for history in actions.values())
+
+
+def test_threads_alternate_between_the_two_organisations(seeded):
+    threads = {}
+    for application_id, sender_id in Message.objects.order_by("created_at", "pk").values_list(
+        "application_id", "sender_organization_id"
+    ):
+        threads.setdefault(application_id, []).append(sender_id)
+    assert len(threads) >= 60
+    bodies = list(Message.objects.values_list("body", flat=True))
+    assert any(CJK.search(body) for body in bodies)
+    assert any(body.isascii() for body in bodies)
+    applications = Application.objects.select_related("capability").in_bulk(list(threads))
+    for application_id, senders in threads.items():
+        application = applications[application_id]
+        sides = {application.sme_id, application.capability.organization_id}
+        assert set(senders) <= sides
+        if application.status == ApplicationStatus.EXPIRED:
+            assert senders == [application.sme_id]  # a reminder the platform never answered
+            continue
+        assert 2 <= len(senders) <= 6
+        assert all(first != second for first, second in pairwise(senders))
+
+
+def test_invitations_open_accepted_and_declined(seeded):
+    statuses = Counter(Invitation.objects.values_list("status", flat=True))
+    assert statuses[InvitationStatus.OPEN] >= 10
+    assert statuses[InvitationStatus.ACCEPTED] >= 5
+    assert statuses[InvitationStatus.DECLINED] >= 5
+    assert sum(statuses.values()) >= 40
+    for invitation in Invitation.objects.select_related("capability", "need", "application"):
+        assert invitation.capability.status == ListingStatus.PUBLISHED
+        assert invitation.need.status == ListingStatus.PUBLISHED
+        assert invitation.message.strip()
+        assert (invitation.application is not None) == (invitation.status == InvitationStatus.ACCEPTED)
+        assert (invitation.answered_at is None) == (invitation.status == InvitationStatus.OPEN)
+        if invitation.application:
+            assert invitation.application.capability_id == invitation.capability_id
+            assert invitation.application.sme_id == invitation.need.organization_id
+            assert invitation.application.need_id == invitation.need_id
+
+
+@pytest.mark.parametrize("email", ["sme@tandem.example", "platform@tandem.example"])
+def test_the_demo_logins_have_a_lively_workspace(seeded, email):
+    organization = _demo_organization(email)
+    own = Q(sme=organization) | Q(capability__organization=organization)
+    applications = Application.objects.filter(own)
+    assert len(set(applications.values_list("status", flat=True))) >= 3
+    assert applications.filter(status__in=OPEN_APPLICATION_STATUSES).exists()
+    assert Message.objects.filter(application__in=applications).values("application").distinct().count() >= 3
+    invitations = Invitation.objects.filter(
+        Q(need__organization=organization) | Q(capability__organization=organization)
+    )
+    assert invitations.filter(status=InvitationStatus.OPEN).exists()
+
+
+def test_the_demo_sme_and_platform_talk_to_each_other(seeded):
+    sme, platform = _demo_organization("sme@tandem.example"), _demo_organization("platform@tandem.example")
+    between = Application.objects.filter(sme=sme, capability__organization=platform)
+    assert between.filter(status__in=OPEN_APPLICATION_STATUSES).exists()
+    assert Message.objects.filter(application__in=between).exists()
+
+
+# --- history ----------------------------------------------------------------------------
+
+
+def test_listing_timestamps_are_in_order_and_spread_over_months(seeded):
+    now = timezone.now()
+    for model in (Capability, Need):
+        for listing in model.objects.all():
+            times = [listing.created_at, listing.submitted_at, listing.published_at, listing.updated_at]
+            assert all(time <= now for time in times if time)
+            assert listing.created_at >= listing.organization.created_at
+            if listing.submitted_at:
+                assert listing.created_at < listing.submitted_at <= listing.updated_at
+            if listing.status == ListingStatus.PUBLISHED:
+                assert listing.submitted_at < listing.published_at <= listing.updated_at
+        published = model.objects.published()
+        days = {timezone.localtime(moment).date() for moment in published.values_list("published_at", flat=True)}
+        assert len(days) >= 30
+        assert timezone.localdate() not in days
+        oldest = published.order_by("published_at").first().published_at
+        assert now - oldest > timedelta(days=90)
+
+
+def test_application_timestamps_follow_their_story(seeded):
+    now = timezone.now()
+    expiry = timedelta(days=settings.APPLICATION_EXPIRY_DAYS)
+    content_type = ContentType.objects.get_for_model(Application)
+    expired_at = dict(
+        AuditEvent.objects.filter(content_type=content_type, action="expire").values_list("object_id", "created_at")
+    )
+    applications = Application.objects.select_related("capability", "need").prefetch_related("messages")
+    for application in applications:
+        assert application.capability.published_at < application.created_at <= application.updated_at <= now
+        assert application.terms_accepted_at == application.created_at
+        if application.need and application.need.published_at:
+            assert application.need.published_at < application.created_at
+        if application.decided_at:
+            assert application.created_at < application.decided_at <= application.updated_at
+        sent = [message.created_at for message in application.messages.all()]
+        assert sent == sorted(sent)
+        assert all(application.created_at < time <= application.updated_at for time in sent)
+        if application.status == ApplicationStatus.EXPIRED:
+            assert expired_at[application.pk] - application.created_at >= expiry
+        if application.status in OPEN_APPLICATION_STATUSES:
+            assert now - application.created_at < expiry
+    # So the periodic task has nothing to expire right after seeding.
+    assert applications_expire_overdue() == 0
+
+
+def test_invitation_and_audit_timestamps_are_consistent(seeded):
+    for invitation in Invitation.objects.select_related("capability", "need", "application"):
+        assert invitation.created_at > max(invitation.capability.published_at, invitation.need.published_at)
+        if invitation.answered_at:
+            assert invitation.created_at < invitation.answered_at
+        if invitation.application:
+            assert invitation.answered_at == invitation.application.created_at
+    # Every object's audit trail is in the order it was written, none of it from the future.
+    trails = {}
+    for content_type, object_id, moment in AuditEvent.objects.order_by("pk").values_list(
+        "content_type", "object_id", "created_at"
+    ):
+        trails.setdefault((content_type, object_id), []).append(moment)
+    assert all(moments == sorted(moments) for moments in trails.values())
+    assert not AuditEvent.objects.filter(created_at__gt=timezone.now()).exists()
+    # An application's audit events carry the times of its story.
+    content_type = ContentType.objects.get_for_model(Application)
+    for application in Application.objects.all()[:40]:
+        events = AuditEvent.objects.filter(content_type=content_type, object_id=application.pk)
+        assert events.first().created_at == application.created_at
+        if application.decided_at:
+            assert events.filter(created_at=application.decided_at).exists()
+
+
+def test_notifications_are_dated_and_the_old_ones_read(seeded):
+    now = timezone.now()
+    assert not Notification.objects.filter(created_at__gt=now).exists()
+    assert Notification.objects.filter(created_at__lt=now - timedelta(days=30)).exists()
+    assert Notification.objects.filter(read_at__isnull=True).exists()
+    assert not Notification.objects.filter(read_at__isnull=False, read_at__lt=F("created_at")).exists()
+    for email in ("sme@tandem.example", "platform@tandem.example"):
+        assert Notification.objects.filter(recipient__email=email).exists()

@@ -1,5 +1,6 @@
 """Load demo organisations and users, then the demo marketplace
-(``marketplace.demo``). Running it again creates nothing new."""
+(``marketplace.demo``): listings, applications, threads and invitations with
+four months of history. Running it again creates nothing new."""
 
 import logging
 from contextlib import contextmanager
@@ -14,6 +15,7 @@ from accounts.choices import Industry, OrganizationKind, Province, Role, SizeBan
 from accounts.models import Membership, Organization, User
 from accounts.validators import credit_code_check_character
 from marketplace import demo
+from marketplace.choices import ApplicationStatus, InvitationStatus
 
 DEMO_PASSWORD = "tandem-demo-2026"  # noqa: S105 - published on purpose: demo logins
 
@@ -140,11 +142,17 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {counts['platforms']} platforms, {counts['smes']} SMEs, "
-                f"{counts['capabilities']} capabilities, {counts['needs']} needs "
+                f"{counts['capabilities']} capabilities, {counts['needs']} needs, "
+                f"{sum(counts['applications'].values())} applications, {counts['messages']} messages, "
+                f"{sum(counts['invitations'].values())} invitations "
                 f"(created now: {created['organizations']} organisations, {created['users']} users, "
-                f"{created['capabilities']} capabilities, {created['needs']} needs)."
+                f"{created['capabilities']} capabilities, {created['needs']} needs, "
+                f"{created['applications']} applications, {created['messages']} messages, "
+                f"{created['invitations']} invitations)."
             )
         )
+        self.stdout.write(f"  Applications: {self._by_state(counts['applications'], ApplicationStatus)}")
+        self.stdout.write(f"  Invitations:  {self._by_state(counts['invitations'], InvitationStatus)}")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         self.stdout.write(f"  SME owner       {DEMO_USERS[0][0]}")
         self.stdout.write(f"  SME member      {DEMO_USERS[1][0]}")
@@ -153,6 +161,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  More owners     owner-1@{demo.EMAIL_DOMAIN} … owner-{counts['owners']}@{demo.EMAIL_DOMAIN}"
         )
+
+    @staticmethod
+    def _by_state(counts: dict, states) -> str:
+        return ", ".join(f"{counts.get(state, 0)} {str(state.label).lower()}" for state in states)
 
     def _user(self, email, display_name, **flags) -> User:
         user, _created = User.objects.get_or_create(email=email, defaults={"display_name": display_name, **flags})
