@@ -1,17 +1,10 @@
-from smtplib import SMTPException
-
 from celery import shared_task
 
 from accounts import services
+from config.celery import EMAIL_TASK_OPTIONS
 
 
-@shared_task(
-    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=6,
-)
+@shared_task(**EMAIL_TASK_OPTIONS)
 def membership_invitation_send(invitation_id: int) -> bool:
     return services.membership_invitation_send_email(invitation_id=invitation_id)
 

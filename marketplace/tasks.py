@@ -1,17 +1,10 @@
-from smtplib import SMTPException
-
 from celery import shared_task
 
+from config.celery import EMAIL_TASK_OPTIONS
 from marketplace.services import applications, notifications
 
 
-@shared_task(
-    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=6,
-)
+@shared_task(**EMAIL_TASK_OPTIONS)
 def notification_email_send(notification_id: int) -> bool:
     return notifications.notification_email_send(notification_id=notification_id)
 

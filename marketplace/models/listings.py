@@ -12,6 +12,34 @@ from marketplace.fields import ChoiceSetField
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
+def money_range_constraints(prefix: str, low: str, high: str) -> list[models.CheckConstraint]:
+    """Database checks for an optional money range: 0 ≤ low ≤ high."""
+    return [
+        models.CheckConstraint(
+            condition=models.Q(**{f"{low}__isnull": True}) | models.Q(**{f"{low}__gte": 0}),
+            name=f"{prefix}_min_nonnegative",
+        ),
+        models.CheckConstraint(
+            condition=models.Q(**{f"{high}__isnull": True}) | models.Q(**{f"{high}__gte": 0}),
+            name=f"{prefix}_max_nonnegative",
+        ),
+        models.CheckConstraint(
+            condition=models.Q(**{f"{low}__isnull": True})
+            | models.Q(**{f"{high}__isnull": True})
+            | models.Q(**{f"{low}__lte": models.F(high)}),
+            name=f"{prefix}_range",
+        ),
+    ]
+
+
+def money_range_errors(instance, low: str, high: str, message) -> dict:
+    """The form error for a range whose upper end is below its lower end."""
+    low_value, high_value = getattr(instance, low), getattr(instance, high)
+    if low_value is not None and high_value is not None and low_value > high_value:
+        return {high: message}
+    return {}
+
+
 class ListingQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=ListingStatus.PUBLISHED)
@@ -110,20 +138,7 @@ class Capability(Listing):
             models.CheckConstraint(
                 condition=models.Q(access_model__in=AccessModel.values), name="marketplace_capability_access_valid"
             ),
-            models.CheckConstraint(
-                condition=models.Q(price_min_monthly__isnull=True) | models.Q(price_min_monthly__gte=0),
-                name="marketplace_capability_price_min_nonnegative",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(price_min_monthly__isnull=True)
-                | models.Q(price_max_monthly__isnull=True)
-                | models.Q(price_min_monthly__lte=models.F("price_max_monthly")),
-                name="marketplace_capability_price_range",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(price_max_monthly__isnull=True) | models.Q(price_max_monthly__gte=0),
-                name="marketplace_capability_price_max_nonnegative",
-            ),
+            *money_range_constraints("marketplace_capability_price", "price_min_monthly", "price_max_monthly"),
             # Data sets must say how sensitive they are; other kinds must not.
             models.CheckConstraint(
                 condition=(
@@ -141,12 +156,9 @@ class Capability(Listing):
             errors["data_classification"] = _("Say how the data set is classified.")
         if self.kind != CapabilityKind.DATA:
             self.data_classification = ""
-        if (
-            self.price_min_monthly is not None
-            and self.price_max_monthly is not None
-            and self.price_min_monthly > self.price_max_monthly
-        ):
-            errors["price_max_monthly"] = _("The highest price cannot be below the lowest.")
+        errors |= money_range_errors(
+            self, "price_min_monthly", "price_max_monthly", _("The highest price cannot be below the lowest.")
+        )
         if errors:
             raise ValidationError(errors)
 
@@ -187,27 +199,13 @@ class Need(Listing):
                 condition=models.Q(region__in=Province.values), name="marketplace_need_region_valid"
             ),
             models.CheckConstraint(condition=~models.Q(kinds_wanted=""), name="marketplace_need_kinds_not_empty"),
-            models.CheckConstraint(
-                condition=models.Q(budget_min_monthly__isnull=True) | models.Q(budget_min_monthly__gte=0),
-                name="marketplace_need_budget_min_nonnegative",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(budget_max_monthly__isnull=True) | models.Q(budget_max_monthly__gte=0),
-                name="marketplace_need_budget_max_nonnegative",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(budget_min_monthly__isnull=True)
-                | models.Q(budget_max_monthly__isnull=True)
-                | models.Q(budget_min_monthly__lte=models.F("budget_max_monthly")),
-                name="marketplace_need_budget_range",
-            ),
+            *money_range_constraints("marketplace_need_budget", "budget_min_monthly", "budget_max_monthly"),
         ]
 
     def clean(self):
         super().clean()
-        if (
-            self.budget_min_monthly is not None
-            and self.budget_max_monthly is not None
-            and self.budget_min_monthly > self.budget_max_monthly
-        ):
-            raise ValidationError({"budget_max_monthly": _("The upper budget cannot be below the lower one.")})
+        errors = money_range_errors(
+            self, "budget_min_monthly", "budget_max_monthly", _("The upper budget cannot be below the lower one.")
+        )
+        if errors:
+            raise ValidationError(errors)
