@@ -40,8 +40,9 @@ run: seed
 	@echo ""
 	@echo "  Tandem is starting at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
 	@echo "  Admin: http://$(HOST):$(PORT)/admin/"
+	@echo "  (the site's own error pages; DEBUG=true make run shows Django's debug pages)"
 	@echo ""
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	DEBUG=$${DEBUG:-false} $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: venv
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from config.views import health
+from config.views import favicon, health
 from marketplace.views import home
 
 admin.site.site_header = _("Tandem administration")
@@ -12,6 +12,7 @@ admin.site.index_title = _("Moderation and verification")
 urlpatterns = [
     path("", home, name="home"),
     path("health/", health, name="health"),
+    path("favicon.ico", favicon, name="favicon"),
     path("", include("accounts.urls")),
     path("", include("marketplace.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -159,6 +159,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
     search_fields = ["reason", "actor__email", "organization__legal_name"]
     list_select_related = ["actor", "organization", "content_type"]
     date_hierarchy = "created_at"
+    ordering = ["-created_at", "-pk"]
 
 
 class MessageInline(admin.TabularInline):

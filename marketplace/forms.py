@@ -196,7 +196,9 @@ class ApplicationForm(forms.Form):
 
 
 class DeclineForm(forms.Form):
-    reason = forms.ChoiceField(label=_("Reason the applicant will see"), choices=DeclineReason.choices)
+    reason = forms.ChoiceField(
+        label=_("Reason the applicant will see"), choices=[("", _("Choose a reason")), *DeclineReason.choices]
+    )
     note = forms.CharField(
         label=_("Explanation"),
         required=False,
@@ -204,6 +206,12 @@ class DeclineForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Required for “Other”; helpful for every reason."),
     )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("reason") == DeclineReason.OTHER and not cleaned.get("note", "").strip():
+            self.add_error("note", _("Explain the reason in a few words."))
+        return cleaned
 
 
 class MessageForm(forms.Form):
@@ -245,4 +253,4 @@ class InvitationForm(forms.Form):
 
     def __init__(self, *args, capabilities, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["capability"].choices = [(c.pk, c.title) for c in capabilities]
+        self.fields["capability"].choices = [("", _("Choose a capability")), *[(c.pk, c.title) for c in capabilities]]

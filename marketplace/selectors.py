@@ -79,11 +79,7 @@ def capabilities_catalogue(
     if budget is not None:
         capabilities = capabilities.filter(Q(price_min_monthly__lte=budget) | Q(price_min_monthly__isnull=True))
     capabilities, ranked = text_search(capabilities, query)
-    order = (
-        ["-title_match", "-rank", "-published_at", "-pk"]
-        if ranked and sort == "relevance"
-        else ["-published_at", "-pk"]
-    )
+    order = RANKED_ORDER if ranked and sort == "relevance" else ["-published_at", "-pk"]
     return capabilities.select_related("organization").prefetch_related("tags").order_by(*order)
 
 
@@ -145,7 +141,7 @@ def needs_board(
     # description they may not read.
     column = "search_document" if _is_platform(membership) else "search_title"
     needs, ranked = text_search(needs, query, column=column)
-    order = ["-title_match", "-rank", "-published_at", "-pk"] if ranked else ["-published_at", "-pk"]
+    order = RANKED_ORDER if ranked else ["-published_at", "-pk"]
     return needs.select_related("organization").prefetch_related("tags").order_by(*order)
 
 
@@ -172,16 +168,21 @@ def needs_of_organization(*, membership: Membership) -> QuerySet[Need]:
 # --- search -----------------------------------------------------------------
 
 
+# The query as typed in the title, then query words in the title, then anywhere.
+RANKED_ORDER = ["-title_match", "-title_rank", "-rank", "-published_at", "-pk"]
+
+
 def text_search(queryset: QuerySet, query: str, *, column: str = "search_document") -> tuple[QuerySet, bool]:
-    """Filter by the search query and annotate ``rank``; returns (queryset, ranked).
+    """Filter by the search query and annotate its ranks; returns (queryset, ranked).
 
     ``column`` holds the listing's tokens: ``search_document`` (all its text)
-    or ``search_title`` (the title alone).
+    or ``search_title`` (the title alone). Three ranks, used in RANKED_ORDER:
+    ``title_match`` (the query as typed is in the title), ``title_rank`` (query
+    words in the title) and ``rank`` (query words in ``column``).
     """
     tokens = query_tokens(query or "")
     if not tokens:
         return queryset, False
-    # A listing whose title contains the query as typed comes first.
     queryset = queryset.annotate(
         title_match=Case(
             When(title__icontains=query.strip()[:200], then=Value(1)), default=Value(0), output_field=IntegerField()
@@ -189,10 +190,18 @@ def text_search(queryset: QuerySet, query: str, *, column: str = "search_documen
     )
     if connections[queryset.db].vendor == "postgresql":
         expression = " | ".join(f"{token.token}:*" if token.prefix else token.token for token in tokens)
-        vector = SearchVector(column, config="simple")
         search_query = SearchQuery(expression, search_type="raw", config="simple")
+        vector = SearchVector(column, config="simple")
         queryset = queryset.annotate(search=vector).filter(search=search_query)
-        return queryset.annotate(rank=SearchRank(vector, search_query)), True
+        title_rank = SearchRank(SearchVector("search_title", config="simple"), search_query)
+        return queryset.annotate(title_rank=title_rank, rank=SearchRank(vector, search_query)), True
+    conditions, score = _token_hits(column, tokens)
+    _title_conditions, title_score = _token_hits("search_title", tokens)
+    return queryset.filter(reduce(or_, conditions)).annotate(title_rank=title_score, rank=score), True
+
+
+def _token_hits(column: str, tokens) -> tuple[list[Q], Case]:
+    """SQLite: one LIKE condition per token, and the number of tokens that match."""
     conditions = [
         Q(**{f"{column}__contains": f" {token.token}" if token.prefix else f" {token.token} "}) for token in tokens
     ]
@@ -203,7 +212,7 @@ def text_search(queryset: QuerySet, query: str, *, column: str = "search_documen
         ),
         Value(0, output_field=IntegerField()),
     )
-    return queryset.filter(reduce(or_, conditions)).annotate(rank=score), True
+    return conditions, score
 
 
 def capability_facets(queryset: QuerySet[Capability]) -> dict:
@@ -302,13 +311,19 @@ def capabilities_to_offer(*, membership: Membership) -> QuerySet[Capability]:
 
 
 def needs_to_apply_for(*, membership: Membership) -> QuerySet[Need]:
-    return Need.objects.filter(organization_id=membership.organization_id).exclude(
-        status__in=[ListingStatus.ARCHIVED, ListingStatus.REJECTED]
-    )
+    """The SME's published needs: the platform can open what is linked."""
+    return Need.objects.published().filter(organization_id=membership.organization_id).order_by("title")
 
 
 def notifications_for_user(*, user) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user).order_by("-created_at", "-pk")
+
+
+def notification_get_for_user(*, user, pk: int) -> Notification:
+    notification = Notification.objects.filter(recipient=user, pk=pk).first()
+    if notification is None:
+        raise Http404(_("No such notification."))
+    return notification
 
 
 def unread_notification_count(*, user) -> int:

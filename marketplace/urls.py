@@ -19,6 +19,7 @@ urlpatterns = [
     path("invitations/<int:pk>/decline/", views.invitation_decline, name="invitation_decline"),
     path("notifications/", views.notifications_list, name="notifications"),
     path("notifications/read/", views.notifications_mark_read, name="notifications_mark_read"),
+    path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
 ]
 for slug in ("capabilities", "needs"):
     urlpatterns += [

@@ -7,6 +7,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 PUBLIC = {
     "home",
+    "favicon",
     "health",
     "set_language",
     "accounts:signup",
@@ -52,6 +53,7 @@ SIGNED_IN = {
     "marketplace:invitation_decline",
     "marketplace:notifications",
     "marketplace:notifications_mark_read",
+    "marketplace:notification_open",
 }
 # Arguments that make each route resolvable in the anonymous check below.
 SAMPLE_KWARGS = {"pk": 1, "action": "submit", "token": "x", "uidb64": "x"}

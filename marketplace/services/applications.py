@@ -161,9 +161,9 @@ def application_submit(
         )
     need = None
     if need_id is not None:
-        need = Need.objects.filter(pk=need_id, organization_id=membership.organization_id).first()
+        need = Need.objects.published().filter(pk=need_id, organization_id=membership.organization_id).first()
         if need is None:
-            errors["need"] = _("Choose one of your organisation's needs.")
+            errors["need"] = _("Choose one of your organisation's published needs.")
     if errors:
         raise ValidationError(errors)
     duplicate = _("Your organisation already has an open application to this capability.")

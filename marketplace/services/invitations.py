@@ -38,7 +38,7 @@ def invitation_send(*, membership: Membership, capability_id: int, need_id: int,
         sme_id=need.organization_id, capability=capability, status__in=OPEN_APPLICATION_STATUSES
     ).exists():
         raise TransitionNotAllowed(_("This SME has already applied to that capability."))
-    duplicate = _("You have already invited this need to that capability.")
+    duplicate = _("You have already invited this SME to apply to that capability for this need.")
     invitation = Invitation(capability=capability, need=need, invited_by=membership.user, message=message.strip())
     invitation.full_clean(exclude=["capability", "need"])
     try:

@@ -243,7 +243,9 @@ def listing_transition(
     if transition.target == S.PUBLISHED and listing.published_at is None:
         listing.published_at = now
         update_fields.append("published_at")
-    if transition.by == ADMIN:
+    if transition.by == ADMIN or action == "submit":
+        # A new submission starts a new review: the previous reason is history
+        # (kept in the audit trail), not a comment on the new text.
         listing.moderation_reason = reason
         update_fields.append("moderation_reason")
     listing.save(update_fields=update_fields)

@@ -7,6 +7,7 @@ from marketplace.views.applications import (
     invitation_decline,
     invitation_send,
     invitations_list,
+    notification_open,
     notifications_list,
     notifications_mark_read,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "listing_edit",
     "need_detail",
     "needs_board",
+    "notification_open",
     "notifications_list",
     "notifications_mark_read",
     "workspace_list",

@@ -92,19 +92,22 @@ def applications_list(request):
     return render(request, "marketplace/applications_list.html", context)
 
 
+def _application_page(request, application, *, decline_form=None, message_form=None, status=200):
+    context = {
+        "application": application,
+        "is_platform": request.membership.organization_id == application.capability.organization_id,
+        "thread": selectors.application_messages(application=application),
+        "history": selectors.audit_history(target=application),
+        "message_form": message_form or MessageForm(),
+        "decline_form": decline_form or DeclineForm(),
+    }
+    return render(request, "marketplace/application_detail.html", context, status=status)
+
+
 @membership_required
 def application_detail(request, pk: int):
     application = selectors.application_get_for_member(membership=request.membership, pk=pk)
-    is_platform = request.membership.organization_id == application.capability.organization_id
-    context = {
-        "application": application,
-        "is_platform": is_platform,
-        "thread": selectors.application_messages(application=application),
-        "history": selectors.audit_history(target=application),
-        "message_form": MessageForm(),
-        "decline_form": DeclineForm(),
-    }
-    return render(request, "marketplace/application_detail.html", context)
+    return _application_page(request, application)
 
 
 @require_POST
@@ -115,8 +118,8 @@ def application_action(request, pk: int, action: str):
         raise PermissionDenied(_("Unknown action."))
     form = DeclineForm(request.POST) if action == "decline" else None
     if form is not None and not form.is_valid():
-        messages.error(request, _("Choose the reason the applicant will see."))
-        return redirect("marketplace:application_detail", pk=application.pk)
+        # Shown again with the choice kept and the error beside the field.
+        return _application_page(request, application, decline_form=form, status=400)
     try:
         application_services.application_transition(
             pk=application.pk,
@@ -125,8 +128,13 @@ def application_action(request, pk: int, action: str):
             membership=request.membership,
             **(form.cleaned_data if form is not None else {}),
         )
-    except (TransitionNotAllowed, ValidationError) as error:
-        messages.error(request, error.messages[0] if isinstance(error, ValidationError) else str(error))
+    except ValidationError as error:
+        if form is None:
+            raise
+        add_service_error(error, form)
+        return _application_page(request, application, decline_form=form, status=400)
+    except TransitionNotAllowed as error:
+        messages.error(request, str(error))
     else:
         messages.success(request, APPLICATION_ACTIONS[action]())
     return redirect("marketplace:application_detail", pk=application.pk)
@@ -138,7 +146,7 @@ def application_message(request, pk: int):
     application = selectors.application_get_for_member(membership=request.membership, pk=pk)
     form = MessageForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Write a message of at most 5,000 characters."))
+        return _application_page(request, application, message_form=form, status=400)
     else:
         application_services.message_send(
             membership=request.membership, application_id=application.pk, body=form.cleaned_data["body"]
@@ -197,6 +205,16 @@ def invitation_decline(request, pk: int):
 def notifications_list(request):
     notifications = selectors.notifications_for_user(user=request.user)
     return render(request, "marketplace/notifications.html", {"page": paginate(request, notifications)})
+
+
+@membership_required
+def notification_open(request, pk: int):
+    """Follow a notification's link, marking it read on the way."""
+    notification = selectors.notification_get_for_user(user=request.user, pk=pk)
+    notification_services.notifications_mark_read(user=request.user, notification_ids=[notification.pk])
+    if notification.url and url_has_allowed_host_and_scheme(notification.url, allowed_hosts={request.get_host()}):
+        return redirect(notification.url)
+    return redirect("marketplace:notifications")
 
 
 @require_POST

@@ -61,7 +61,11 @@ LISTING_TYPES = {
         only_message=gettext_lazy("Only SMEs post needs."),
     ),
 }
-OWNER_ACTIONS = {"submit", "archive"}
+OWNER_ACTIONS = {
+    "submit": gettext_lazy("Submitted for review. You will be notified of the decision."),
+    "retract": gettext_lazy("Taken back from review: edit it, then submit it again."),
+    "archive": gettext_lazy("Archived."),
+}
 
 
 def paginate(request, queryset):
@@ -98,6 +102,8 @@ def catalogue(request):
         "facets": facets,
         "query_string": query_string.urlencode(),
         "query_without_tag": without_tag.urlencode(),
+        "filtered": any(filters[name] for name in ("kind", "industry", "region", "access_model"))
+        or filters["budget"] is not None,
         "active_tag": filters["tag"],
     }
     return render(request, "marketplace/catalogue.html", context)
@@ -125,6 +131,7 @@ def needs_board(request):
         "page": page,
         "query_string": query_string.urlencode(),
         "shows_details": selectors.needs_board_shows_details(membership=request.membership),
+        "filtered": any(filters[name] for name in ("kind", "industry", "region")),
     }
     return render(request, "marketplace/needs_board.html", context)
 
@@ -179,6 +186,13 @@ def listing_create(request, listing_type: str):
 def listing_edit(request, listing_type: str, pk: int):
     listing_type = _listing_type_for(request, listing_type)
     listing = listing_type.get_for_owner(membership=request.membership, pk=pk)
+    if listing.status not in listing_services.EDITABLE:
+        messages.error(
+            request,
+            _("It cannot be edited while it is %(status)s.") % {"status": listing.get_status_display().lower()}
+            + (" " + _("Take it back from review first.") if listing.status == "submitted" else ""),
+        )
+        return redirect(listing_services.listing_url(listing))
     status_before = listing.status
     form = listing_type.form(request.POST or None, instance=listing)
     if request.method == "POST" and form.is_valid():
@@ -219,8 +233,7 @@ def listing_action(request, listing_type: str, pk: int, action: str):
     except TransitionNotAllowed as error:
         messages.error(request, str(error))
     else:
-        messages.success(
-            request,
-            _("Submitted for review. You will be notified of the decision.") if action == "submit" else _("Archived."),
-        )
+        messages.success(request, str(OWNER_ACTIONS[action]))
+    if action == "retract":
+        return redirect(f"marketplace:{listing_type.slug}_edit", pk=listing.pk)
     return redirect(listing_services.listing_url(listing))

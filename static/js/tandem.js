@@ -26,3 +26,9 @@ document.addEventListener("click", (event) => {
 // Bring the error summary into view and focus so the reader learns what failed.
 const summary = document.getElementById("error-summary");
 if (summary) summary.focus();
+
+// Filter panels start open on wide screens; on phones they stay folded so the
+// results come first.
+if (window.matchMedia("(min-width: 721px)").matches) {
+  document.querySelectorAll("details[data-open-wide]").forEach((panel) => panel.setAttribute("open", ""));
+}

@@ -230,3 +230,42 @@ def test_odd_ids_are_ignored_not_500(client, cast, capability, value):
     url = reverse("marketplace:application_apply", args=[capability.pk])
     assert client.get(url, {"invitation": value}).status_code == 200
     assert client.post(reverse("marketplace:notifications_mark_read"), {"notification": value}).status_code == 302
+
+
+def test_decline_without_the_required_note_keeps_the_choice_and_shows_the_error(client, cast, application):
+    client.force_login(cast.dan.user)
+    url = reverse("marketplace:application_action", args=[application.pk, "decline"])
+    response = client.post(url, {"reason": "other", "note": ""})
+    assert response.status_code == 400
+    form = response.context["decline_form"]
+    assert form["reason"].value() == "other"
+    assert "note" in form.errors
+    assert Application.objects.get().status == A.SUBMITTED
+
+
+def test_opening_a_notification_marks_it_read_and_follows_its_link(client, cast, application):
+    services.message_send(membership=cast.dan, application_id=application.pk, body="Hi")
+    notification = Notification.objects.get(recipient=cast.bob.user)
+    client.force_login(cast.bob.user)
+    response = client.get(reverse("marketplace:notification_open", args=[notification.pk]))
+    assert response.url == reverse("marketplace:application_detail", args=[application.pk])
+    notification.refresh_from_db()
+    assert notification.read_at is not None
+    client.force_login(cast.alice.user)
+    assert client.get(reverse("marketplace:notification_open", args=[notification.pk])).status_code == 404
+
+
+def test_only_published_needs_can_be_linked(client, cast, capability):
+    draft = NeedFactory(organization=cast.sme, status="draft", title="Draft need")
+    published = NeedFactory(organization=cast.sme, title="Published need")
+    client.force_login(cast.bob.user)
+    form = client.get(reverse("marketplace:application_apply", args=[capability.pk])).context["form"]
+    offered = [value for value, _label in form.fields["need"].choices if value]
+    assert offered == [published.pk]
+    assert draft.pk not in offered
+
+
+def test_favicon_is_served(client, db):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response.url.endswith("favicon.svg")

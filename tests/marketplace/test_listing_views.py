@@ -299,3 +299,37 @@ def test_actions_are_post_only(client, cast, listings):
     client.force_login(cast.dan.user)
     url = reverse("marketplace:capabilities_action", args=[listings["cap_draft"].pk, "submit"])
     assert client.get(url).status_code == 405
+
+
+def test_owner_takes_a_listing_back_from_review_to_edit_it(client, cast):
+    capability = CapabilityFactory(organization=cast.platform, status=S.SUBMITTED)
+    client.force_login(cast.dan.user)
+    edit = reverse("marketplace:capabilities_edit", args=[capability.pk])
+    response = client.get(edit)
+    assert response.status_code == 302  # not editable while in review
+    response = client.post(reverse("marketplace:capabilities_action", args=[capability.pk, "retract"]))
+    assert response.status_code == 302
+    assert response.url == edit
+    assert Capability.objects.get(pk=capability.pk).status == S.DRAFT
+    assert client.get(edit).status_code == 200
+
+
+def test_resubmitting_clears_the_old_moderation_reason(client, cast):
+    need = NeedFactory(organization=cast.sme, status=S.CHANGES_REQUESTED, moderation_reason="Add a budget.")
+    client.force_login(cast.alice.user)
+    client.post(reverse("marketplace:needs_action", args=[need.pk, "submit"]))
+    need.refresh_from_db()
+    assert (need.status, need.moderation_reason) == (S.SUBMITTED, "")
+
+
+def test_search_ranks_title_words_above_body_words(db, cast):
+    # Body-only mention, newer; title mention, older: the title one comes first.
+    titled = CapabilityFactory(organization=cast.platform, title="VAT invoice reader", summary="Reads scans")
+    body = CapabilityFactory(organization=cast.platform, title="GPU hours", summary="VAT special invoices available")
+    for capability in (titled, body):
+        capability.search_document = build_document(capability.title, capability.summary)
+        capability.search_title = build_document(capability.title)
+        capability.save()
+    from marketplace.selectors import capabilities_catalogue
+
+    assert [c.pk for c in capabilities_catalogue(query="invoices reader")][:2] == [titled.pk, body.pk]
