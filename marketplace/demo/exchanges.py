@@ -5,9 +5,10 @@ capabilities of a kind one of its published needs wants and that it is
 eligible for (size band, verification), preferring those that share tags and
 industry with it. The better the fit, the likelier the platform accepts;
 declines carry the reason a platform would give: a price above the budget, a
-region not served, a full pilot. Platforms invite the SMEs behind needs that
-suit their capabilities. The organisations of the demo logins get a bit of
-everything first.
+region not served, a full pilot. Platforms invite the SMEs behind needs their
+capabilities serve: of a kind the need wants, and about the same thing (see
+``serves``). The organisations of the demo logins get a bit of everything
+first.
 
 Times follow ``history``: an application comes after the capability (and the
 need) was published; open ones are less than APPLICATION_EXPIRY_DAYS old,
@@ -56,7 +57,7 @@ from marketplace.demo.plan import (
     Plan,
     Step,
 )
-from marketplace.demo.vocabulary import EN, INDUSTRY_EN, INDUSTRY_ZH, MIXED, QUESTIONS, ZH
+from marketplace.demo.vocabulary import BROAD_TAGS, EN, INDUSTRY_EN, INDUSTRY_ZH, MIXED, QUESTIONS, ZH
 from marketplace.models.tags import normalize_tag
 
 A, D = ApplicationStatus, DeclineReason
@@ -107,6 +108,19 @@ def _region_served(sme: OrgPlan, capability: ListingPlan, need: ListingPlan | No
 def _budget_short(capability: ListingPlan, need: ListingPlan | None) -> bool:
     budget, price = need and need.fields["budget_max_monthly"], capability.fields["price_min_monthly"]
     return bool(budget and price and budget < price)
+
+
+def _topics(listing: ListingPlan) -> set[str]:
+    """What a listing is about: its tags, less the broad ones (industry names, "SME", "AI"…)."""
+    return {normalize_tag(tag) for tag in listing.tags} - BROAD_TAGS
+
+
+def serves(capability: ListingPlan, need: ListingPlan) -> bool:
+    """Whether a capability plausibly serves a need: it is of a kind the need
+    wants and they are about the same thing (a tag in common beyond the broad
+    ones). A shared industry alone is not enough: a customs paperwork tool is
+    no answer to a manufacturer's search for raw material price data."""
+    return capability.fields["kind"] in need.fields["kinds_wanted"] and bool(_topics(capability) & _topics(need))
 
 
 def _candidate(sme: OrgPlan, capability: ListingPlan, need: ListingPlan | None) -> Candidate:
@@ -397,7 +411,11 @@ class Planner:
     def add_invitation(self, pool, outcome: str) -> None:
         def invitable(candidate):
             key = (id(candidate.capability), id(candidate.need))
-            return candidate.earliest < LAST - 3 * DAY and key not in self.invited
+            return (
+                candidate.earliest < LAST - 3 * DAY
+                and key not in self.invited
+                and serves(candidate.capability, candidate.need)
+            )
 
         candidate = self.pick(pool, invitable, limits={})
         if candidate is None:

@@ -17,6 +17,7 @@ from marketplace.demo.vocabulary import (
     DELIVERY,
     EN,
     EXPECTATIONS,
+    GENERIC_TAGS,
     INDUSTRY_EN,
     INDUSTRY_PROBLEMS,
     INDUSTRY_ZH,
@@ -169,7 +170,7 @@ def _capability_plan(rng: random.Random, org: OrgPlan, offering: Offering, used_
     if access == A.BY_APPLICATION or sensitive or rng.random() < 0.15:
         question = _both(language, rng.choice(QUESTIONS))
     summary = {ZH: what[0] + PITCH[kind][0], EN: f"{what[1]} {PITCH[kind][1]}", MIXED: f"{what[0]} {what[1]}"}[language]
-    tags = list(offering.tags) + rng.sample(["中小企业", "SME", "数字化", "降本增效", "AI"], rng.randint(0, 2))
+    tags = list(offering.tags) + rng.sample(GENERIC_TAGS, rng.randint(0, 2))
     fields = {
         "kind": kind,
         "title": title,
@@ -256,9 +257,7 @@ def _need_plan(rng: random.Random, org: OrgPlan, problem: Problem, used_titles: 
     )
     description = {ZH: zh, EN: en, MIXED: f"{zh}\n\n{en}"}[language]
     industry = org.fields.get("industry", "")
-    region = org.fields.get("province", "")
-    if rng.random() < 0.1:
-        region = rng.choice(MAINLAND)  # a branch or a customer's site elsewhere
+    region = org.fields.get("province", "")  # where the firm is: its texts name its city
     fields = {
         "title": title,
         "description": description,

@@ -13,6 +13,7 @@ from marketplace.demo.vocabulary import (
     MAINLAND,
     PLACES,
     PLATFORMS,
+    PROVINCE_OF_CITY,
     SECTORS,
     SEED_PLATFORMS,
     SIZE_EN,
@@ -96,7 +97,10 @@ def _plan_smes(rng: random.Random, seeded: dict) -> list[OrgPlan]:
     for body, (city, sector) in SEED_SMES.items():
         code = body + credit_code_check_character(body)
         # Planned even when missing (then never applied), so the draws stay the same.
-        fields = {name: seeded.get(code, SEED_SME_FALLBACK)[name] for name in SEED_SME_FALLBACK}
+        fallback = {**SEED_SME_FALLBACK, "province": PROVINCE_OF_CITY[city[0]]}
+        fields = {name: seeded.get(code, fallback)[name] for name in fallback}
+        if PROVINCE_OF_CITY[city[0]] != fields["province"] and fields["province"] in PLACES:
+            city = PLACES[fields["province"]][1][0]  # moved since seed_demo made it: its needs name where it is
         plans.append(
             OrgPlan(
                 OrganizationKind.SME,

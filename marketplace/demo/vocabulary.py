@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from accounts.choices import Industry, Province, SizeBand
 from marketplace.choices import AccessModel, CapabilityKind, DataClassification
 from marketplace.models import Capability, Need
+from marketplace.models.tags import normalize_tag
 
 K, A = CapabilityKind, AccessModel
 ZH, EN, MIXED = "zh", "en", "mixed"  # language of a text: Chinese, English, or both
@@ -53,6 +54,8 @@ PLACES = {
     Province.XINJIANG: ("65", [("乌鲁木齐", "Urumqi"), ("喀什", "Kashgar")]),
 }
 MAINLAND = list(PLACES)
+# City (in either language) → its province: a firm's city is always one of its province's.
+PROVINCE_OF_CITY = {name: province for province, (_code, cities) in PLACES.items() for city in cities for name in city}
 
 SURNAMES = [
     ("王", "Wang"), ("李", "Li"), ("张", "Zhang"), ("刘", "Liu"), ("陈", "Chen"), ("杨", "Yang"), ("黄", "Huang"),
@@ -101,6 +104,11 @@ INDUSTRY_EN = {
     Industry.CULTURE: "media", Industry.RESIDENT_SERVICES: "home services", Industry.REAL_ESTATE: "real estate",
     Industry.MINING: "mining",
 }  # fmt: skip
+# Tags any listing may carry, whatever it is about: a capability gets some of these at random.
+GENERIC_TAGS = ["中小企业", "SME", "数字化", "降本增效", "AI"]
+# Tags that say nothing about what a listing is for (a need is tagged with its industry's name
+# too): two listings sharing only these are not about the same thing. Compared normalised.
+BROAD_TAGS = frozenset(normalize_tag(tag) for tag in (*GENERIC_TAGS, *INDUSTRY_ZH.values(), *INDUSTRY_EN.values()))
 
 
 @dataclass(frozen=True)

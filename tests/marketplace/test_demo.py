@@ -16,9 +16,10 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from accounts.choices import OrganizationKind
+from accounts.choices import Industry, OrganizationKind, Province, SizeBand
 from accounts.management.commands.seed_demo import DEMO_PASSWORD
 from accounts.models import Membership, Organization, User
+from accounts.validators import credit_code_check_character
 from marketplace.choices import (
     OPEN_APPLICATION_STATUSES,
     AccessModel,
@@ -30,6 +31,7 @@ from marketplace.choices import (
     NeedVisibility,
 )
 from marketplace.demo import plan_demo
+from marketplace.demo.vocabulary import BROAD_TAGS, PLACES, PROVINCE_OF_CITY
 from marketplace.models import (
     Application,
     AuditEvent,
@@ -40,6 +42,7 @@ from marketplace.models import (
     Notification,
     Tag,
 )
+from marketplace.models.tags import normalize_tag
 from marketplace.search import STOP_WORDS
 from marketplace.selectors import capabilities_catalogue, needs_board
 from marketplace.services.applications import applications_expire_overdue
@@ -51,6 +54,12 @@ COUNTED = (
 )  # fmt: skip
 CJK = re.compile(r"[\u4e00-\u9fff]")
 MODERATED = (ListingStatus.CHANGES_REQUESTED, ListingStatus.REJECTED, ListingStatus.SUSPENDED)
+# Each city of the demo (Chinese, or English as a word) and its province.
+CITY_PATTERNS = [
+    (re.compile(re.escape(zh) + "|" + rf"\b{re.escape(en)}\b"), province)
+    for province, (_code, cities) in PLACES.items()
+    for zh, en in cities
+]
 
 
 def _counts() -> dict:
@@ -162,6 +171,53 @@ def test_rows_are_valid(seeded):
     assert not Capability.objects.exclude(kind=CapabilityKind.DATA).exclude(data_classification="").exists()
 
 
+def _provinces_named(text: str) -> set[str]:
+    """The provinces of the demo's cities (PLACES) that ``text`` names, in Chinese or English."""
+    return {province for pattern, province in CITY_PATTERNS if pattern.search(text)}
+
+
+def test_organisations_name_a_city_of_their_own_province(seeded):
+    for organization in Organization.objects.all():
+        named = _provinces_named(organization.legal_name)
+        if organization.kind == OrganizationKind.SME:
+            assert named, organization.legal_name
+        assert named | _provinces_named(organization.description) <= {organization.province}, (
+            organization.legal_name,
+            organization.province,
+        )
+
+
+def test_listings_are_where_their_organisation_is(seeded):
+    for need in Need.objects.select_related("organization"):
+        province = need.organization.province
+        assert need.region == province, (need.title, need.region, province)
+        assert _provinces_named(f"{need.title}\n{need.description}") <= {province}, (need.title, province)
+    for capability in Capability.objects.select_related("organization"):
+        texts = (capability.title, capability.summary, capability.description, capability.quota_sla)
+        assert _provinces_named("\n".join(texts)) <= {capability.organization.province}, capability.title
+    # What SMEs and platforms write each other names the SME's city, or the platform's.
+    for application in Application.objects.select_related("sme", "capability__organization"):
+        sides = {application.sme.province, application.capability.organization.province}
+        texts = (application.intended_use, application.answer, application.message, application.decline_note)
+        assert _provinces_named("\n".join(texts)) <= sides, application.intended_use
+    for invitation in Invitation.objects.select_related("need__organization", "capability__organization"):
+        sides = {invitation.need.organization.province, invitation.capability.organization.province}
+        assert _provinces_named(invitation.message) <= sides, invitation.message
+
+
+def test_planned_firms_are_in_their_city_s_province_even_when_seed_demo_s_are_missing_or_moved():
+    chengdu = "91510100MA6CDM004" + credit_code_check_character("91510100MA6CDM004")
+    moved = {
+        "industry": Industry.LOGISTICS, "province": Province.GUANGDONG, "size_band": SizeBand.MICRO, "verified_at": None,
+    }  # fmt: skip
+    for seeded in ({}, {chengdu: moved}):
+        plan = plan_demo(seeded=seeded, today=date(2026, 3, 1))
+        for org in plan.smes:
+            assert PROVINCE_OF_CITY[org.city[0]] == org.fields["province"], (org.city, org.fields["province"])
+        for need in plan.needs:
+            assert need.fields["region"] == need.org.fields["province"]
+
+
 def test_every_organisation_has_an_owner_who_can_log_in(seeded, client):
     owners = Membership.objects.filter(role="owner").values_list("organization_id", flat=True)
     assert set(Organization.objects.values_list("pk", flat=True)) <= set(owners)
@@ -267,6 +323,24 @@ def test_invitations_open_accepted_and_declined(seeded):
             assert invitation.application.capability_id == invitation.capability_id
             assert invitation.application.sme_id == invitation.need.organization_id
             assert invitation.application.need_id == invitation.need_id
+
+
+def _topics(listing) -> set[str]:
+    return {normalize_tag(tag.name) for tag in listing.tags.all()} - BROAD_TAGS
+
+
+def test_invitations_offer_what_the_need_asks_for(seeded):
+    """A platform invites to a need its capability serves: of a kind the need
+    wants, about the same thing (a shared tag beyond industry names and words
+    like "SME"; sharing an industry is not enough)."""
+    invitations = Invitation.objects.select_related("capability", "need").prefetch_related(
+        "capability__tags", "need__tags"
+    )
+    for invitation in invitations:
+        capability, need = invitation.capability, invitation.need
+        pair = (capability.title, need.title)
+        assert capability.kind in need.kinds_wanted, pair
+        assert _topics(capability) & _topics(need), pair
 
 
 @pytest.mark.parametrize("email", ["sme@tandem.example", "platform@tandem.example"])
