@@ -21,18 +21,13 @@ one character long). Any token may match; more matches rank higher.
 """
 
 import re
-import unicodedata
 from typing import NamedTuple
+
+from matching.ml.normalize import CJK_RANGES, fold
 
 MAX_QUERY_TOKENS = 24
 
-_CJK = (
-    "\u3400-\u4dbf"  # CJK Extension A
-    "\u4e00-\u9fff"  # CJK Unified Ideographs
-    "\uf900-\ufaff"  # CJK Compatibility Ideographs
-    "\U00020000-\U0002ebef"  # Extensions B-F
-)
-_SEGMENTS = re.compile(f"([{_CJK}]+)|([a-z0-9]+)")
+_SEGMENTS = re.compile(f"([{CJK_RANGES}]+)|([a-z0-9]+)")
 STOP_WORDS = frozenset(
     [
         "a",
@@ -65,17 +60,12 @@ STOP_WORDS = frozenset(
 )
 
 
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text))
-    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
-
-
 def _cjk_token(chars: str) -> str:
     return "z" + "x".join(f"{ord(char):x}" for char in chars)
 
 
 def _segments(text: str):
-    for match in _SEGMENTS.finditer(_fold(text)):
+    for match in _SEGMENTS.finditer(fold(text)):
         cjk, word = match.groups()
         yield ("cjk", cjk) if cjk else ("word", word)
 

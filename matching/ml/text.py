@@ -16,7 +16,6 @@ the fusion beats either view alone.
 """
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -25,14 +24,9 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef"
-_SEGMENT = re.compile(f"([{_CJK}]+)|([^\\W_]+)")
+from matching.ml.normalize import CJK_RANGES, fold
 
-
-def fold(text: str) -> str:
-    """NFKC (full-width to ASCII), accents removed, case-folded."""
-    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text or ""))
-    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+_SEGMENT = re.compile(f"([{CJK_RANGES}]+)|([^\\W_]+)")
 
 
 def terms(text: str) -> list[str]:

@@ -5,8 +5,9 @@ import pytest
 from scipy import sparse
 
 from matching.ml.metrics import ndcg_at_k, recall_at_k, reciprocal_rank, summarize
+from matching.ml.normalize import fold
 from matching.ml.retrieval import top_k
-from matching.ml.text import TextModel, TextModelConfig, fold, terms
+from matching.ml.text import TextModel, TextModelConfig, terms
 
 
 def test_fold_normalises_width_case_and_accents():
@@ -120,3 +121,12 @@ def test_metrics_on_known_rankings():
     summary = summarize([[1, 2], [3]], [{2}, set()])
     assert summary["queries"] == 1
     assert summary["mrr"] == 0.5
+
+
+def test_search_tokens_do_not_load_the_numerical_stack():
+    import subprocess
+    import sys
+
+    code = "import sys, marketplace.search; print('sklearn' in sys.modules or 'numpy' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
