@@ -130,3 +130,17 @@ def test_search_tokens_do_not_load_the_numerical_stack():
     code = "import sys, marketplace.search; print('sklearn' in sys.modules or 'numpy' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_an_index_gives_the_same_results_as_one_off_retrieval():
+    from matching.ml.retrieval import SparseIndex
+
+    rng = np.random.default_rng(3)
+    queries = sparse.random(9, 40, density=0.3, random_state=rng, format="csr", dtype=np.float32)
+    corpus = sparse.random(25, 40, density=0.3, random_state=rng, format="csr", dtype=np.float32)
+    index = SparseIndex(corpus)
+    for _ in range(2):  # reusable
+        indices, scores = index.search(queries, k=5)
+        expected_indices, expected_scores = top_k(queries, corpus, k=5)
+        assert (indices == expected_indices).all()
+        assert np.allclose(scores, expected_scores)
