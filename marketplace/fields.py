@@ -29,7 +29,11 @@ class ChoiceSetField(models.CharField):
             del kwargs["default"]
         if kwargs.get("max_length") == 400:
             del kwargs["max_length"]
+        # This field defaults to blank=True (Django's fields to False), so it
+        # is the required case that must be written out.
         kwargs.pop("blank", None)
+        if not self.blank:
+            kwargs["blank"] = False
         return name, path, args, kwargs
 
     @property

@@ -10,12 +10,13 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import Membership, User
-from marketplace.choices import ListingStatus, NotificationKind
+from accounts.models import Membership, Organization, User
+from marketplace.choices import OPEN_APPLICATION_STATUSES, ListingStatus, NotificationKind
 from marketplace.errors import TransitionNotAllowed
 from marketplace.models import Capability, Need
 from marketplace.search import build_document
@@ -90,8 +91,6 @@ def _model_label(model) -> str:
 
 
 def listing_url(listing) -> str:
-    from django.urls import reverse
-
     name = "marketplace:capability_detail" if isinstance(listing, Capability) else "marketplace:need_detail"
     return reverse(name, args=[listing.pk])
 
@@ -275,9 +274,6 @@ def listing_transition(
 def _tell_open_applicants(capability: Capability) -> None:
     """A capability that stops being published cannot accept applications:
     SMEs waiting for a decision are told (they may withdraw)."""
-    from accounts.models import Organization
-    from marketplace.choices import OPEN_APPLICATION_STATUSES
-
     waiting = Organization.objects.filter(
         applications__capability=capability, applications__status__in=OPEN_APPLICATION_STATUSES
     ).distinct()

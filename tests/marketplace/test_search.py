@@ -107,3 +107,13 @@ def test_a_title_containing_the_query_ranks_above_description_matches(db):
     titled = index(CapabilityFactory(title="发票 scanning", summary="Scans"))
     described = index(CapabilityFactory(title="Data cleaning service", summary="Also handles 发票 scans"))
     assert found("发票")[:2] == [titled.pk, described.pk]
+
+
+def test_choice_set_fields_rebuild_from_migrations_as_declared():
+    from marketplace.models import Capability, Need
+
+    for model, name, blank in ((Need, "kinds_wanted", False), (Capability, "industries", True)):
+        field = model._meta.get_field(name)
+        _name, _path, args, kwargs = field.deconstruct()
+        rebuilt = type(field)(*args, **kwargs)
+        assert rebuilt.blank is blank
