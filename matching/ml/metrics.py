@@ -26,8 +26,9 @@ def reciprocal_rank(ranked: Sequence[int], relevant: set[int]) -> float:
     return 0.0
 
 
-def summarize(rankings: Sequence[Sequence[int]], relevants: Sequence[set[int]]) -> dict[str, float]:
-    """Mean metrics over queries (queries without relevant items are skipped)."""
+def summarize(rankings: Sequence[Sequence], relevants: Sequence[set], k: int = 10) -> dict[str, float]:
+    """Mean metrics over queries (queries without relevant items are skipped):
+    recall@5, recall@10, NDCG@k and MRR over the whole ranking."""
     pairs = [(ranked, relevant) for ranked, relevant in zip(rankings, relevants, strict=True) if relevant]
     if not pairs:
         raise ValueError("no query has a relevant item")
@@ -35,6 +36,6 @@ def summarize(rankings: Sequence[Sequence[int]], relevants: Sequence[set[int]]) 
         "queries": len(pairs),
         "recall@5": float(np.mean([recall_at_k(r, rel, 5) for r, rel in pairs])),
         "recall@10": float(np.mean([recall_at_k(r, rel, 10) for r, rel in pairs])),
-        "ndcg@10": float(np.mean([ndcg_at_k(r, rel, 10) for r, rel in pairs])),
+        f"ndcg@{k}": float(np.mean([ndcg_at_k(r, rel, k) for r, rel in pairs])),
         "mrr": float(np.mean([reciprocal_rank(r, rel) for r, rel in pairs])),
     }

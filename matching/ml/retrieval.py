@@ -7,8 +7,13 @@ often, so a dense score matrix would be nearly full). Within a row only the
 non-zero scores are ranked, with ``argpartition`` before sorting.
 """
 
+from collections.abc import Callable
+
 import numpy as np
 from scipy import sparse
+
+# Which of a row's candidate columns may be kept: ``keep(row, columns) -> bool mask``.
+Filter = Callable[[int, np.ndarray], np.ndarray]
 
 
 class SparseIndex:
@@ -20,8 +25,12 @@ class SparseIndex:
         self.shape = corpus.shape
         self._by_feature = corpus.T.tocsr()
 
-    def search(self, queries: sparse.csr_matrix, k: int, *, chunk_size: int = 512) -> tuple[np.ndarray, np.ndarray]:
-        """Best ``k`` catalogue rows per query row.
+    def search(
+        self, queries: sparse.csr_matrix, k: int, *, chunk_size: int = 512, keep: Filter | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Best ``k`` catalogue rows per query row, among those ``keep`` allows
+        (the hard filters, applied before ranking so that they never empty a
+        row that has eligible matches).
 
         Returns ``(indices, scores)``, both shaped ``(n_queries, k)``; rows with
         fewer than ``k`` matches are padded with index -1 and score 0. Ties are
@@ -43,6 +52,11 @@ class SparseIndex:
                     continue
                 data = block.data[begin:end]
                 columns = block.indices[begin:end]
+                if keep is not None:
+                    allowed = keep(start + row, columns)
+                    data, columns = data[allowed], columns[allowed]
+                    if not len(data):
+                        continue
                 if len(data) > k:
                     # Keep everything scoring at least the k-th best, ties included,
                     # so that the tie-break below (lower index first) decides.

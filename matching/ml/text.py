@@ -99,3 +99,11 @@ class TextModel:
             normalize(self._chars.transform(texts)) * np.float32(np.sqrt(1.0 - weight)),
         ]
         return sparse.hstack(blocks, format="csr", dtype=np.float32)
+
+    @property
+    def term_columns(self) -> int:
+        """The fused rows' first this many columns are the term view."""
+        return len(self._terms.vocabulary_)
+
+    def term_names(self) -> np.ndarray:
+        return self._terms.get_feature_names_out()

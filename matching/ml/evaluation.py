@@ -1,0 +1,82 @@
+"""Relevance evaluation on external JSONL files, through the production pipeline.
+
+capabilities: one object per line, ``{"id", "title", "description", "kind", "tags"}``;
+needs: ``{"id", "text", "relevant": [capability ids]}``.
+
+Every need is ranked against the whole catalogue by ``Matcher.match`` (the
+code the web application and the rebuild use), with the given scorer.
+"""
+
+import json
+import time
+from pathlib import Path
+
+from matching.ml.engine import Matcher
+from matching.ml.metrics import summarize
+from matching.ml.ranker import PRIOR, LinearScorer
+from matching.ml.records import CapabilityRecord, NeedRecord
+from matching.ml.text import TextModelConfig
+
+
+class EvaluationError(ValueError):
+    """A file that cannot be read as an evaluation set."""
+
+
+def _read_jsonl(path: Path, required: tuple[str, ...]) -> list[dict]:
+    rows = []
+    try:
+        with Path(path).open(encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    row = json.loads(line)
+                except json.JSONDecodeError as error:
+                    raise EvaluationError(f"{path}, line {number}: not JSON ({error.msg})") from error
+                if not isinstance(row, dict) or any(key not in row for key in required):
+                    raise EvaluationError(f"{path}, line {number}: needs the keys {', '.join(required)}")
+                rows.append(row)
+    except OSError as error:
+        raise EvaluationError(f"cannot read {path}: {error.strerror}") from error
+    if not rows:
+        raise EvaluationError(f"{path} holds no records")
+    return rows
+
+
+def load(capabilities_path: Path, needs_path: Path) -> tuple[list[CapabilityRecord], list[NeedRecord], list[set]]:
+    capabilities = [
+        CapabilityRecord(
+            id=row["id"],
+            title=str(row.get("title") or ""),
+            description=str(row.get("description") or ""),
+            kind=str(row.get("kind") or ""),
+            tags=tuple(str(tag) for tag in row.get("tags") or ()),
+        )
+        for row in _read_jsonl(capabilities_path, ("id", "title"))
+    ]
+    rows = _read_jsonl(needs_path, ("id", "text", "relevant"))
+    needs = [NeedRecord(id=row["id"], text=str(row["text"])) for row in rows]
+    relevant = [set(row["relevant"]) for row in rows]
+    return capabilities, needs, relevant
+
+
+def evaluate(
+    capabilities_path: Path,
+    needs_path: Path,
+    *,
+    k: int = 10,
+    scorer: LinearScorer = PRIOR,
+    config: TextModelConfig | None = None,
+) -> dict:
+    """Recall@5, Recall@10, NDCG@k and MRR over the needs, and the seconds taken
+    (fitting the text model, indexing the catalogue and ranking every need)."""
+    capabilities, needs, relevant = load(capabilities_path, needs_path)
+    started = time.perf_counter()
+    matcher = Matcher(capabilities, extra_texts=[need.text for need in needs], config=config)
+    depth = len(capabilities)
+    proposals = matcher.match(needs, scorer, k=depth, depth=depth, explain=False)
+    seconds = time.perf_counter() - started
+    rankings = [[proposal.capability_id for proposal in row] for row in proposals]
+    result = summarize(rankings, relevant, k=k)
+    result.update(seconds=round(seconds, 2), capabilities=len(capabilities), needs=len(needs))
+    return result
