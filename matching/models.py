@@ -1,1 +1,118 @@
-# Matches and ranker versions arrive with the matching engine.
+"""Proposed matches between needs and capabilities, and the rankers that score them."""
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Feedback(models.TextChoices):
+    INTERESTED = "interested", _("Interested")
+    DISMISSED = "dismissed", _("Not relevant")
+
+
+class MatchQuerySet(models.QuerySet):
+    def proposed(self):
+        """Matches currently proposed (ranked) between two published listings."""
+        return self.filter(rank__isnull=False, need__status="published", capability__status="published")
+
+
+class Match(models.Model):
+    """One capability proposed for one need. ``rank`` is its place in the
+    need's list; a match that is no longer proposed but carries feedback keeps
+    its row (it is a training label) with ``rank`` empty."""
+
+    need = models.ForeignKey(
+        "marketplace.Need", verbose_name=_("need"), on_delete=models.CASCADE, related_name="matches"
+    )
+    capability = models.ForeignKey(
+        "marketplace.Capability", verbose_name=_("capability"), on_delete=models.CASCADE, related_name="matches"
+    )
+    score = models.FloatField(_("score"))
+    rank = models.PositiveSmallIntegerField(_("rank"), null=True, blank=True)
+    features = models.JSONField(_("features"), default=dict)
+    reasons = models.JSONField(_("reasons"), default=list)
+    ranker_version = models.PositiveIntegerField(_("ranker version"), default=0, help_text=_("0 is the prior."))
+    computed_at = models.DateTimeField(_("computed"))
+    sme_feedback = models.CharField(_("SME feedback"), max_length=20, choices=Feedback.choices, blank=True)
+    sme_feedback_reason = models.CharField(_("SME's reason"), max_length=300, blank=True)
+    sme_feedback_at = models.DateTimeField(_("SME feedback given"), null=True, blank=True)
+    sme_feedback_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    platform_feedback = models.CharField(_("platform feedback"), max_length=20, choices=Feedback.choices, blank=True)
+    platform_feedback_reason = models.CharField(_("platform's reason"), max_length=300, blank=True)
+    platform_feedback_at = models.DateTimeField(_("platform feedback given"), null=True, blank=True)
+    platform_feedback_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = MatchQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("match")
+        verbose_name_plural = _("matches")
+        ordering = ["need", "rank"]
+        indexes = [
+            models.Index(fields=["need", "rank"], name="matching_match_need_rank"),
+            models.Index(fields=["capability", "-score"], name="matching_match_cap_score"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["need", "capability"], name="matching_match_unique_pair"),
+            models.CheckConstraint(
+                condition=models.Q(rank__isnull=True) | models.Q(rank__gte=1), name="matching_match_rank_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(sme_feedback__in=["", *Feedback.values]), name="matching_match_sme_feedback_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(platform_feedback__in=["", *Feedback.values]),
+                name="matching_match_platform_feedback_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.need} ↔ {self.capability}"
+
+    @property
+    def score_percent(self) -> int:
+        return round(max(0.0, min(1.0, self.score)) * 100)
+
+
+def weights_digest(weights: dict) -> str:
+    """SHA-256 of the weights in canonical JSON: checked before a model is used."""
+    return hashlib.sha256(json.dumps(weights, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+class RankerModel(models.Model):
+    """A ranker trained on outcomes. Only its weights are stored (JSON, with a
+    digest checked on load): loading never executes code."""
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    weights = models.JSONField(_("weights"))
+    digest = models.CharField(_("SHA-256 of the weights"), max_length=64)
+    label_counts = models.JSONField(_("labels"), default=dict)
+    metrics = models.JSONField(_("metrics"), default=dict)
+    note = models.TextField(_("training result"), blank=True)
+    is_active = models.BooleanField(_("active"), default=False)
+    activated_at = models.DateTimeField(_("activated"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ranker model")
+        verbose_name_plural = _("ranker models")
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"], condition=models.Q(is_active=True), name="matching_ranker_one_active"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Ranker %(version)s") % {"version": self.version}
+
+    @property
+    def digest_ok(self) -> bool:
+        return weights_digest(self.weights) == self.digest

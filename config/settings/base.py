@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -231,4 +232,14 @@ APPLICATION_EXPIRY_DAYS = env.int("APPLICATION_EXPIRY_DAYS", default=30)
 CELERY_BEAT_SCHEDULE["expire-overdue-applications"] = {
     "task": "marketplace.tasks.applications_expire_overdue",
     "schedule": 3600,
+}
+# Matching: learn from the day's outcomes, then re-score everything with the
+# active ranker (a promotion also queues a rebuild at once).
+CELERY_BEAT_SCHEDULE["retrain-ranker"] = {
+    "task": "matching.tasks.ranker_retrain",
+    "schedule": crontab(hour=2, minute=0),
+}
+CELERY_BEAT_SCHEDULE["rebuild-matches"] = {
+    "task": "matching.tasks.matches_rebuild",
+    "schedule": crontab(hour=3, minute=0),
 }

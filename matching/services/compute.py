@@ -1,0 +1,370 @@
+"""Matching joined to the database: records from the models, the matcher kept
+in the worker's memory, matches stored, rankers trained.
+
+Only Celery tasks and management commands import this module (it loads the
+numerical stack); web processes use ``matching.services.feedback``.
+"""
+
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from django.db import transaction
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+
+from marketplace.choices import ApplicationStatus, ListingStatus
+from marketplace.models import Application, Capability, Need
+from matching.ml.engine import Matcher, Proposal
+from matching.ml.features import FEATURES, pair_features
+from matching.ml.ranker import PRIOR, Labels, LinearScorer, train
+from matching.ml.records import CapabilityRecord, NeedRecord
+from matching.models import Feedback, Match, RankerModel, weights_digest
+from matching.services.feedback import ranker_activate
+
+# Proposals kept per need, and candidates scored to choose them.
+PROPOSALS_PER_NEED = 20
+CANDIDATE_DEPTH = 100
+# A new capability is scored against this many of the most similar needs.
+CAPABILITY_REACH = 200
+STORE_BATCH = 1000
+
+
+def _timestamp(value) -> float | None:
+    return value.timestamp() if value else None
+
+
+def _money(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def capability_record(capability: Capability) -> CapabilityRecord:
+    return CapabilityRecord(
+        id=capability.pk,
+        title=capability.title,
+        description=f"{capability.summary} {capability.description}",
+        kind=capability.kind,
+        tags=tuple(tag.name for tag in capability.tags.all()),
+        industries=frozenset(capability.industries),
+        regions=frozenset(capability.regions),
+        size_bands=frozenset(capability.eligible_size_bands),
+        requires_verification=capability.requires_verification,
+        price_min=_money(capability.price_min_monthly),
+        price_max=_money(capability.price_max_monthly),
+        accepted=getattr(capability, "accepted_count", 0),
+        decided=getattr(capability, "decided_count", 0),
+        published_at=_timestamp(capability.published_at),
+    )
+
+
+def need_record(need: Need) -> NeedRecord:
+    return NeedRecord(
+        id=need.pk,
+        text=f"{need.title} {need.description}",
+        kinds=frozenset(need.kinds_wanted),
+        tags=tuple(tag.name for tag in need.tags.all()),
+        industry=need.industry,
+        region=need.region,
+        size_band=need.organization.size_band,
+        verified=need.organization.is_verified,
+        budget_min=_money(need.budget_min_monthly),
+        budget_max=_money(need.budget_max_monthly),
+        published_at=_timestamp(need.published_at),
+    )
+
+
+def _published_capabilities():
+    decided = Q(applications__status__in=[ApplicationStatus.ACCEPTED, ApplicationStatus.DECLINED])
+    return (
+        Capability.objects.published()
+        .annotate(
+            accepted_count=Count("applications", filter=Q(applications__status=ApplicationStatus.ACCEPTED)),
+            decided_count=Count("applications", filter=decided),
+        )
+        .prefetch_related("tags")
+        .order_by("pk")
+    )
+
+
+def need_records(need_ids=None) -> list[NeedRecord]:
+    needs = Need.objects.published().select_related("organization").prefetch_related("tags").order_by("pk")
+    if need_ids is not None:
+        needs = needs.filter(pk__in=need_ids)
+    return [need_record(need) for need in needs]
+
+
+# The matcher kept in memory ---------------------------------------------------
+
+
+def _catalogue_fingerprint() -> tuple:
+    """Changes whenever what the matcher holds changes: a capability published,
+    edited or withdrawn, an application decided (track records)."""
+    capabilities = Capability.objects.published().aggregate(n=Count("pk"), last=Max("updated_at"), top=Max("pk"))
+    decided = Application.objects.aggregate(last=Max("decided_at"))
+    return (capabilities["n"], capabilities["last"], capabilities["top"], decided["last"])
+
+
+@dataclass
+class _Cache:
+    fingerprint: tuple | None = None
+    matcher: Matcher | None = None
+
+
+_cache = _Cache()
+_cache_lock = threading.Lock()
+
+
+def matcher_get() -> Matcher:
+    """The matcher for the published catalogue, built once per worker process
+    and rebuilt when the catalogue changes (one aggregate query tells)."""
+    fingerprint = _catalogue_fingerprint()
+    with _cache_lock:
+        if _cache.matcher is None or _cache.fingerprint != fingerprint:
+            capabilities = [capability_record(c) for c in _published_capabilities()]
+            need_texts = list(Need.objects.published().values_list("title", "description").order_by("pk").iterator())
+            _cache.matcher = Matcher(capabilities, extra_texts=[f"{title} {text}" for title, text in need_texts])
+            _cache.fingerprint = fingerprint
+        return _cache.matcher
+
+
+def scorer_active() -> tuple[LinearScorer, int]:
+    """The active ranker and its version; the prior (version 0) when none is
+    active or its stored weights fail their digest."""
+    model = RankerModel.objects.filter(is_active=True).first()
+    if model is None or not model.digest_ok:
+        return PRIOR, 0
+    return LinearScorer.from_dict(model.weights), model.version
+
+
+# Storing proposals -------------------------------------------------------------
+
+
+def _store(need_ids: list[int], proposals: list[list[Proposal]], version: int) -> int:
+    """Replace the proposals of these needs in one transaction. Rows carrying
+    feedback are training labels: they stay, unranked unless proposed again."""
+    now = timezone.now()
+    rows = [
+        Match(
+            need_id=p.need_id,
+            capability_id=p.capability_id,
+            score=p.score,
+            rank=p.rank,
+            features=p.features,
+            reasons=p.reasons,
+            ranker_version=version,
+            computed_at=now,
+        )
+        for row in proposals
+        for p in row
+    ]
+    with transaction.atomic():
+        # Two tasks re-matching the same need (a publish and a rebuild) queue up
+        # on these row locks instead of interleaving deletes and inserts; ids in
+        # order so that overlapping batches cannot deadlock.
+        list(Need.objects.select_for_update().filter(pk__in=need_ids).order_by("pk").values_list("pk", flat=True))
+        existing = Match.objects.filter(need_id__in=need_ids)
+        existing.filter(sme_feedback="", platform_feedback="").delete()
+        existing.update(rank=None)
+        Match.objects.bulk_create(
+            rows,
+            batch_size=STORE_BATCH,
+            update_conflicts=True,
+            unique_fields=["need", "capability"],
+            update_fields=["score", "rank", "features", "reasons", "ranker_version", "computed_at"],
+        )
+    return len(rows)
+
+
+def match_needs(need_ids: list[int]) -> int:
+    """Re-match these needs against the published catalogue; needs no longer
+    published lose their proposals. Returns the number of proposals stored."""
+    records = need_records(need_ids)
+    scorer, version = scorer_active()
+    proposals = matcher_get().match(records, scorer, k=PROPOSALS_PER_NEED, depth=CANDIDATE_DEPTH) if records else []
+    return _store(sorted(need_ids), proposals, version)
+
+
+def match_need(need_id: int) -> int:
+    return match_needs([need_id])
+
+
+def match_capability(capability_id: int) -> int:
+    """A capability published or edited: re-match the needs it may now belong
+    to (those whose text is closest to it) and those it was proposed for."""
+    matcher = matcher_get()
+    affected = set(Match.objects.filter(capability_id=capability_id).values_list("need_id", flat=True))
+    if Capability.objects.published().filter(pk=capability_id).exists():
+        needs = need_records()
+        if needs:
+            position = next((i for i, c in enumerate(matcher.capabilities) if c.id == capability_id), None)
+            if position is not None:
+                queries, _table = matcher.prepare(needs)
+                similarity = np.asarray((queries @ matcher.matrix[position].T).todense()).ravel()
+                closest = np.argsort(-similarity, kind="stable")[:CAPABILITY_REACH]
+                affected |= {needs[i].id for i in closest if similarity[i] > 0}
+    if not affected:
+        return 0
+    return match_needs(sorted(affected))
+
+
+def matches_withdraw(*, need_id: int | None = None, capability_id: int | None = None) -> int:
+    """A listing stopped being published: its matches are no longer proposed.
+    Rows with feedback stay as labels; the others go. Needs that lose a
+    proposed capability get their lists refilled."""
+    matches = Match.objects.filter(Q(need_id=need_id) if need_id else Q(capability_id=capability_id))
+    refill = list(matches.filter(rank__isnull=False).values_list("need_id", flat=True)) if capability_id else []
+    with transaction.atomic():
+        deleted, _ = matches.filter(sme_feedback="", platform_feedback="").delete()
+        matches.update(rank=None)
+    if refill:
+        match_needs(sorted(set(refill)))
+    return deleted
+
+
+# Rebuild -----------------------------------------------------------------------
+
+
+def rebuild_plan(chunk_size: int) -> list[list[int]]:
+    """The published needs in chunks, for workers to share."""
+    ids = list(Need.objects.published().order_by("pk").values_list("pk", flat=True))
+    return [ids[start : start + chunk_size] for start in range(0, len(ids), chunk_size)]
+
+
+def matches_prune() -> int:
+    """After a rebuild: nothing proposed between listings that are not both
+    published (a listing withdrawn while the rebuild ran)."""
+    unpublished = ~Q(need__status=ListingStatus.PUBLISHED) | ~Q(capability__status=ListingStatus.PUBLISHED)
+    with transaction.atomic():
+        stale = Match.objects.filter(unpublished)
+        deleted, _ = stale.filter(sme_feedback="", platform_feedback="").delete()
+        Match.objects.filter(unpublished, rank__isnull=False).update(rank=None)
+    return deleted
+
+
+# Training ----------------------------------------------------------------------
+
+
+def _feature_vector(features: dict) -> list[float] | None:
+    try:
+        return [float(features[name]) for name in FEATURES]
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def training_labels() -> Labels:
+    """Outcomes as labels: SME and platform feedback on proposals, and decided
+    applications made for a need (accepted good, declined bad). Features are
+    those the pair had when proposed; pairs never proposed are scored now."""
+    features, outcomes, needs, times = [], [], [], []
+
+    def add(vector, outcome, need_id, when):
+        features.append(vector)
+        outcomes.append(outcome)
+        needs.append(need_id)
+        times.append(when.timestamp())
+
+    stored = {}
+    for match in Match.objects.exclude(sme_feedback="", platform_feedback="").iterator():
+        vector = _feature_vector(match.features)
+        if vector is None:
+            continue
+        stored[(match.need_id, match.capability_id)] = vector
+        for value, when in (
+            (match.sme_feedback, match.sme_feedback_at),
+            (match.platform_feedback, match.platform_feedback_at),
+        ):
+            if value and when:
+                add(vector, int(value == Feedback.INTERESTED), match.need_id, when)
+    decided = Application.objects.filter(
+        need__isnull=False,
+        decided_at__isnull=False,
+        status__in=[ApplicationStatus.ACCEPTED, ApplicationStatus.DECLINED],
+    ).values_list("need_id", "capability_id", "status", "decided_at")
+    missing = []
+    for need_id, capability_id, status, decided_at in decided:
+        vector = stored.get((need_id, capability_id))
+        if vector is None:
+            known = (
+                Match.objects.filter(need_id=need_id, capability_id=capability_id)
+                .values_list("features", flat=True)
+                .first()
+            )
+            vector = _feature_vector(known) if known else None
+        if vector is None:
+            missing.append((need_id, capability_id, status, decided_at))
+            continue
+        add(vector, int(status == ApplicationStatus.ACCEPTED), need_id, decided_at)
+    for (need_id, _capability_id, status, decided_at), vector in zip(missing, _score_pairs(missing), strict=True):
+        if vector is not None:
+            add(vector, int(status == ApplicationStatus.ACCEPTED), need_id, decided_at)
+    return Labels(
+        features=np.array(features, dtype=np.float64).reshape(-1, len(FEATURES)),
+        outcomes=np.array(outcomes, dtype=np.int64),
+        needs=np.array(needs, dtype=np.int64),
+        times=np.array(times, dtype=np.float64),
+    )
+
+
+def _score_pairs(pairs) -> list[list[float] | None]:
+    """Features now of (need, capability) pairs never proposed; None for pairs
+    whose capability is not in the published catalogue."""
+    if not pairs:
+        return []
+    matcher = matcher_get()
+    positions = {record.id: i for i, record in enumerate(matcher.capabilities)}
+    needs = {record.id: record for record in need_records_any({need_id for need_id, *_ in pairs})}
+    result = []
+    for need_id, capability_id, *_ in pairs:
+        if need_id not in needs or capability_id not in positions:
+            result.append(None)
+            continue
+        queries, table = matcher.prepare([needs[need_id]])
+        cap_rows = np.array([positions[capability_id]])
+        text = np.asarray(queries.multiply(matcher.matrix[cap_rows]).sum(axis=1)).ravel()
+        vector = pair_features(table, matcher.table, np.array([0]), cap_rows, text, time.time())[0]
+        result.append([float(v) for v in vector])
+    return result
+
+
+def need_records_any(need_ids) -> list[NeedRecord]:
+    needs = Need.objects.filter(pk__in=need_ids).select_related("organization").prefetch_related("tags")
+    return [need_record(need) for need in needs]
+
+
+@dataclass
+class TrainingOutcome:
+    model: RankerModel | None
+    promoted: bool
+    explanation: str
+    metrics: dict
+
+
+def ranker_train() -> TrainingOutcome:
+    """Train a candidate on the outcomes so far; keep it (with its metrics) and
+    make it the active ranker only when it beats the active one on the newest
+    labels. Promotion queues a rebuild so that new scores are used."""
+    labels = training_labels()
+    active, _version = scorer_active()
+    result = train(labels, active)
+    if result.candidate is None:
+        return TrainingOutcome(None, False, result.explanation, result.metrics)
+    weights = result.candidate.to_dict()
+    with transaction.atomic():
+        latest = RankerModel.objects.select_for_update().order_by("-version").first()
+        model = RankerModel(
+            version=(latest.version if latest else 0) + 1,
+            weights=weights,
+            digest=weights_digest(weights),
+            label_counts={
+                key: result.metrics[key]
+                for key in ("labels", "positives", "negatives", "train", "test")
+                if key in result.metrics
+            },
+            metrics={key: result.metrics.get(key) for key in ("ndcg_candidate", "ndcg_active")},
+            note=result.explanation,
+        )
+        model.save()
+        if result.promote:
+            ranker_activate(model=model)
+    return TrainingOutcome(model, result.promote, result.explanation, result.metrics)

@@ -1,0 +1,80 @@
+"""What web processes do with matches: record feedback, queue matching work
+after a commit, switch rankers. Nothing here loads the numerical stack."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Membership
+from marketplace.choices import ListingStatus
+from marketplace.models import Capability, Need
+from matching import tasks
+from matching.models import Feedback, Match, RankerModel
+
+SME, PLATFORM = "sme", "platform"
+REASON_MAX = 300
+
+
+def listing_matches_refresh(listing: Capability | Need) -> None:
+    """Queue, for after the commit, the re-matching of a listing that was
+    published or edited, or the withdrawal of its matches if it no longer is."""
+    is_need = isinstance(listing, Need)
+    pk = listing.pk
+    if listing.status == ListingStatus.PUBLISHED:
+        task = tasks.match_need if is_need else tasks.match_capability
+        transaction.on_commit(lambda: task.delay(pk), robust=True)
+    else:
+        kwargs = {"need_id": pk} if is_need else {"capability_id": pk}
+        transaction.on_commit(lambda: tasks.matches_withdraw.delay(**kwargs), robust=True)
+
+
+def matches_rebuild_queue() -> None:
+    """Queue a full rebuild for after the commit."""
+    transaction.on_commit(lambda: tasks.matches_rebuild.delay(), robust=True)
+
+
+@transaction.atomic
+def match_feedback(*, membership: Membership, match: Match, side: str, value: str, reason: str = "") -> Match:
+    """Record an SME's or a platform's opinion of a proposal (``value`` empty
+    takes it back). The caller fetched ``match`` with the permission check for
+    ``side``. Feedback becomes a training label; a dismissed match is no longer
+    shown to that side."""
+    if value not in ("", *Feedback.values):
+        raise ValidationError({"value": _("Choose Interested or Not relevant.")})
+    reason = reason.strip() if value == Feedback.DISMISSED else ""
+    if len(reason) > REASON_MAX:
+        raise ValidationError({"reason": _("Keep the reason under %(limit)s characters.") % {"limit": REASON_MAX}})
+    locked = Match.objects.select_for_update().get(pk=match.pk)
+    prefix = "sme" if side == SME else "platform"
+    setattr(locked, f"{prefix}_feedback", value)
+    setattr(locked, f"{prefix}_feedback_reason", reason)
+    setattr(locked, f"{prefix}_feedback_at", timezone.now() if value else None)
+    setattr(locked, f"{prefix}_feedback_by", membership.user if value else None)
+    locked.save(
+        update_fields=[
+            f"{prefix}_feedback",
+            f"{prefix}_feedback_reason",
+            f"{prefix}_feedback_at",
+            f"{prefix}_feedback_by",
+        ]
+    )
+    return locked
+
+
+def match_invited(*, need_id: int, capability_id: int, membership: Membership) -> None:
+    """A platform invited a need to one of its capabilities: that is interest
+    in the pair, recorded on the proposal if there is one."""
+    Match.objects.filter(need_id=need_id, capability_id=capability_id, platform_feedback="").update(
+        platform_feedback=Feedback.INTERESTED, platform_feedback_at=timezone.now(), platform_feedback_by=membership.user
+    )
+
+
+def ranker_activate(*, model: RankerModel | None) -> None:
+    """Make ``model`` the active ranker (None: back to the prior) and queue a
+    rebuild so that every proposal is scored by it."""
+    with transaction.atomic():
+        RankerModel.objects.filter(is_active=True).update(is_active=False)
+        if model is not None:
+            RankerModel.objects.filter(pk=model.pk).update(is_active=True, activated_at=timezone.now())
+        matches_rebuild_queue()
