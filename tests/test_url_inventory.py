@@ -54,6 +54,7 @@ SIGNED_IN = {
     "marketplace:notifications",
     "marketplace:notifications_mark_read",
     "marketplace:notification_open",
+    "matching:feedback",
 }
 # Arguments that make each route resolvable in the anonymous check below.
 SAMPLE_KWARGS = {"pk": 1, "action": "submit", "token": "x", "uidb64": "x"}

@@ -59,7 +59,9 @@ def application_apply(request, pk: int):
             membership=request.membership, pk=invitation_id, capability=capability
         )
     needs = selectors.needs_to_apply_for(membership=request.membership)
-    initial = {"need": invitation.need_id} if invitation else {}
+    # A need chosen in advance: the invitation's, or the one whose suggestions led here.
+    suggested_need = invitation.need_id if invitation else parse_id(request.GET.get("need", ""))
+    initial = {"need": suggested_need} if suggested_need else {}
     form = ApplicationForm(request.POST or None, capability=capability, needs=needs, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -168,7 +170,10 @@ def invitation_send(request, pk: int):
     if not request.membership.organization.is_platform:
         raise PermissionDenied(_("Only platform companies invite SMEs."))
     capabilities = list(selectors.capabilities_to_offer(membership=request.membership))
-    form = InvitationForm(request.POST or None, capabilities=capabilities)
+    suggested = parse_id(request.GET.get("capability", ""))
+    form = InvitationForm(
+        request.POST or None, capabilities=capabilities, initial={"capability": suggested} if suggested else {}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             invitation_services.invitation_send(

@@ -18,6 +18,7 @@ from marketplace.errors import TransitionNotAllowed
 from marketplace.forms import CapabilityForm, CatalogueFilterForm, NeedForm, NeedsFilterForm
 from marketplace.models import Capability, Need
 from marketplace.services import listings as listing_services
+from matching import selectors as matching_selectors
 
 PAGE_SIZE = 20
 
@@ -116,6 +117,8 @@ def capability_detail(request, pk: int):
         "is_owner": request.membership is not None and request.membership.organization_id == capability.organization_id,
         "open_application": selectors.open_application_for(membership=request.membership, capability=capability),
     }
+    if context["is_owner"]:
+        context["matches"] = matching_selectors.fitting_needs_for_capability(capability=capability)
     return render(request, "marketplace/capability_detail.html", context)
 
 
@@ -143,6 +146,8 @@ def need_detail(request, pk: int):
         "shows_details": selectors.need_shows_details(need, request.user, request.membership),
         "is_owner": request.membership is not None and request.membership.organization_id == need.organization_id,
     }
+    if context["is_owner"]:
+        context["matches"] = matching_selectors.recommendations_for_need(need=need)
     return render(request, "marketplace/need_detail.html", context)
 
 
@@ -157,7 +162,11 @@ def _listing_type_for(request, slug: str) -> ListingType:
 def workspace_list(request, listing_type: str):
     listing_type = _listing_type_for(request, listing_type)
     listings = listing_type.of_organization(membership=request.membership)
-    context = {"listing_type": listing_type, "page": paginate(request, listings)}
+    context = {
+        "listing_type": listing_type,
+        "page": paginate(request, listings),
+        "recommendations": matching_selectors.recommendations_for_membership(membership=request.membership),
+    }
     return render(request, "marketplace/workspace_list.html", context)
 
 

@@ -25,7 +25,8 @@ class EvaluationError(ValueError):
 def _read_jsonl(path: Path, required: tuple[str, ...]) -> list[dict]:
     rows = []
     try:
-        with Path(path).open(encoding="utf-8") as handle:
+        # utf-8-sig: a byte-order mark, as some editors write, is not an error.
+        with Path(path).open(encoding="utf-8-sig") as handle:
             for number, line in enumerate(handle, start=1):
                 if not line.strip():
                     continue
@@ -38,6 +39,8 @@ def _read_jsonl(path: Path, required: tuple[str, ...]) -> list[dict]:
                 rows.append(row)
     except OSError as error:
         raise EvaluationError(f"cannot read {path}: {error.strerror}") from error
+    except UnicodeDecodeError as error:
+        raise EvaluationError(f"{path} is not UTF-8 text") from error
     if not rows:
         raise EvaluationError(f"{path} holds no records")
     return rows
@@ -55,6 +58,9 @@ def load(capabilities_path: Path, needs_path: Path) -> tuple[list[CapabilityReco
         for row in _read_jsonl(capabilities_path, ("id", "title"))
     ]
     rows = _read_jsonl(needs_path, ("id", "text", "relevant"))
+    for number, row in enumerate(rows, start=1):
+        if not isinstance(row["relevant"], list):
+            raise EvaluationError(f'{needs_path}, need {number}: "relevant" must be a list of capability ids')
     needs = [NeedRecord(id=row["id"], text=str(row["text"])) for row in rows]
     relevant = [set(row["relevant"]) for row in rows]
     return capabilities, needs, relevant
@@ -77,6 +83,9 @@ def evaluate(
     proposals = matcher.match(needs, scorer, k=depth, depth=depth, explain=False)
     seconds = time.perf_counter() - started
     rankings = [[proposal.capability_id for proposal in row] for row in proposals]
-    result = summarize(rankings, relevant, k=k)
+    try:
+        result = summarize(rankings, relevant, k=k)
+    except ValueError as error:
+        raise EvaluationError(f"{needs_path}: {error}") from error
     result.update(seconds=round(seconds, 2), capabilities=len(capabilities), needs=len(needs))
     return result

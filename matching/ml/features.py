@@ -123,7 +123,7 @@ class NeedTable:
 
     def __init__(self, records: Sequence[NeedRecord], codes: Codes, tags: TagVocabulary):
         self.kinds = np.array([codes.mask(r.kinds) for r in records], dtype=np.int64)
-        self.kind_count = np.array([len(r.kinds) for r in records], dtype=np.float64)
+        self.kind_count = np.array([sum(1 for kind in r.kinds if kind) for r in records], dtype=np.float64)
         self.industry = np.array([codes.bit(r.industry) for r in records], dtype=np.int64)
         self.region = np.array([codes.bit(r.region) for r in records], dtype=np.int64)
         self.size_band = np.array([codes.bit(r.size_band) for r in records], dtype=np.int64)

@@ -1,6 +1,9 @@
 """What web processes do with matches: record feedback, queue matching work
 after a commit, switch rankers. Nothing here loads the numerical stack."""
 
+import threading
+from contextlib import contextmanager
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -16,9 +19,26 @@ SME, PLATFORM = "sme", "platform"
 REASON_MAX = 300
 
 
+_deferred = threading.local()
+
+
+@contextmanager
+def matching_deferred():
+    """Within this block listing changes queue no matching work; at its end
+    one full rebuild is queued instead (for bulk loads such as the demo data)."""
+    _deferred.active = True
+    try:
+        yield
+    finally:
+        _deferred.active = False
+    matches_rebuild_queue()
+
+
 def listing_matches_refresh(listing: Capability | Need) -> None:
     """Queue, for after the commit, the re-matching of a listing that was
     published or edited, or the withdrawal of its matches if it no longer is."""
+    if getattr(_deferred, "active", False):
+        return
     is_need = isinstance(listing, Need)
     pk = listing.pk
     if listing.status == ListingStatus.PUBLISHED:

@@ -16,6 +16,7 @@ from accounts.models import Membership, Organization, User
 from accounts.validators import credit_code_check_character
 from marketplace import demo
 from marketplace.choices import ApplicationStatus, InvitationStatus
+from matching.services.feedback import matching_deferred
 
 DEMO_PASSWORD = "tandem-demo-2026"  # noqa: S105 - published on purpose: demo logins
 
@@ -137,7 +138,9 @@ class Command(BaseCommand):
                 Membership.objects.update_or_create(
                     user=user, organization=organizations[body], defaults={"role": role}
                 )
-            counts = demo.generate(admin=admin, password_hash=self.password_hash, stdout=self.stdout)
+            # Matching runs once over the whole demo, not once per listing.
+            with matching_deferred():
+                counts = demo.generate(admin=admin, password_hash=self.password_hash, stdout=self.stdout)
         created = counts["created"]
         self.stdout.write(
             self.style.SUCCESS(
