@@ -1,0 +1,29 @@
+"""Shared words shown in the "similar wording" reason."""
+
+import pytest
+
+from matching.ml.words import readable_words
+
+
+@pytest.mark.parametrize(
+    ("terms", "need", "capability", "expected"),
+    [
+        # Chinese pairs grow into the run both texts share.
+        (["求预", "预测", "需求"], "成品需求预测需求", "仓储需求预测模型", ["需求预测"]),
+        (["觉检", "视觉", "检测"], "注塑件表面缺陷视觉检测", "工业视觉检测模型", ["视觉检测"]),
+        # Stop words, numbers and one-letter words are dropped.
+        (["and", "2", "x", "data", "by"], "data and by 2 x", "data and by 2 x", ["data"]),
+        # A pair of words is kept when both words carry meaning.
+        (["invoice ocr", "invoice"], "invoice OCR", "Invoice OCR API", ["invoice ocr"]),
+        # Filler words of Chinese needs are not reasons.
+        (["需要", "物流"], "我们需要物流", "物流需要", ["物流"]),
+    ],
+)
+def test_readable_words(terms, need, capability, expected):
+    assert readable_words(terms, need, capability) == expected
+
+
+def test_at_most_limit_words_best_first():
+    terms = ["ocr", "invoice", "logistics", "route"]
+    text = "ocr invoice logistics route"
+    assert readable_words(terms, text, text, limit=2) == ["ocr", "invoice"]
