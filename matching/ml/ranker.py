@@ -1,11 +1,13 @@
 """Scoring pairs: a transparent prior, then a model learnt from outcomes.
 
-Both are linear in the features of ``matching.ml.features``, so every score
-splits exactly into per-feature contributions, measured from the features'
-neutral values: the reasons shown with a match are its largest positive
-contributions. A learnt model is a scikit-learn logistic regression on the
-standardised features; only its weights are kept (JSON, nothing executed on
-load).
+Both are additive in the features of ``matching.ml.features``: a score is a
+sum of one term per feature, so it splits exactly into per-feature
+contributions, measured from the features' neutral values, and the reasons
+shown with a match are its largest positive contributions. The prior is
+linear. A learnt model is a scikit-learn logistic regression on an additive
+basis — each feature and its square, so it can learn that a little text
+similarity is worth less than a lot — fitted on standardised columns; only its
+weights are kept (JSON, nothing executed on load).
 
 The prior's weights (they sum to 1, so prior scores lie between 0 and 1):
 
@@ -47,35 +49,55 @@ PRIOR_WEIGHTS = {
 
 # Fewer labels than this and the prior stays: too little to learn from.
 MIN_LABELS = 50
-# A candidate must beat the active model's held-out NDCG@10 by this much.
+# A candidate must beat the active model's held-out NDCG@10 by at least this
+# much, and by more than Z standard errors of the per-need differences: small
+# held-out sets are noisy, and a model promoted by chance would be used for
+# every SME until the next training.
 PROMOTION_MARGIN = 0.005
+PROMOTION_Z = 1.645
+
+# Basis of learnt models: per feature, the feature itself and its square.
+BASES = {"linear": 1, "quadratic": 2}
+
+
+def expand(features: np.ndarray, basis: str) -> np.ndarray:
+    """The basis columns: the features, then (quadratic) their squares."""
+    if basis == "linear":
+        return features
+    return np.hstack([features, features**2])
 
 
 @dataclass(frozen=True)
 class LinearScorer:
-    """score = intercept + Σ weight·feature, squashed by the logistic function
-    for learnt models (a probability of a good outcome)."""
+    """score = intercept + Σ weight·basis(feature), squashed by the logistic
+    function for learnt models (a probability of a good outcome). ``weights``
+    has one entry per basis column: FEATURES, then their squares if quadratic."""
 
     weights: np.ndarray
     intercept: float = 0.0
     logistic: bool = False
+    basis: str = "linear"
 
     def __post_init__(self):
-        if self.weights.shape != (len(FEATURES),):
-            raise ValueError(f"expected {len(FEATURES)} weights")
+        if self.basis not in BASES:
+            raise ValueError(f"unknown basis {self.basis!r}")
+        if self.weights.shape != (len(FEATURES) * BASES[self.basis],):
+            raise ValueError(f"expected {len(FEATURES) * BASES[self.basis]} weights")
 
     def score(self, features: np.ndarray) -> np.ndarray:
-        z = features @ self.weights + self.intercept
+        z = expand(features, self.basis) @ self.weights + self.intercept
         return 1.0 / (1.0 + np.exp(-z)) if self.logistic else z
 
     def contributions(self, features: np.ndarray) -> np.ndarray:
-        """Per pair and feature, how much it moved the (linear) score away from
+        """Per pair and feature, how much it moved the additive score away from
         a pair whose features are all neutral."""
-        return (features - NEUTRAL) * self.weights
+        terms = (expand(features, self.basis) - expand(NEUTRAL[None, :], self.basis)) * self.weights
+        return terms.reshape(len(features), BASES[self.basis], len(FEATURES)).sum(axis=1)
 
     def to_dict(self) -> dict:
         return {
             "features": list(FEATURES),
+            "basis": self.basis,
             "weights": [float(w) for w in self.weights],
             "intercept": float(self.intercept),
             "logistic": self.logistic,
@@ -86,9 +108,12 @@ class LinearScorer:
         if list(data.get("features", [])) != list(FEATURES):
             raise ValueError("the stored model was trained on other features")
         weights = np.array([float(w) for w in data["weights"]], dtype=np.float64)
-        if not np.all(np.isfinite(weights)):
+        intercept = float(data["intercept"])
+        if not (np.all(np.isfinite(weights)) and np.isfinite(intercept)):
             raise ValueError("the stored model has non-finite weights")
-        return cls(weights=weights, intercept=float(data["intercept"]), logistic=bool(data["logistic"]))
+        if not isinstance(data["logistic"], bool):
+            raise ValueError("the stored model's 'logistic' must be true or false")
+        return cls(weights=weights, intercept=intercept, logistic=data["logistic"], basis=data.get("basis", "linear"))
 
 
 PRIOR = LinearScorer(weights=np.array([PRIOR_WEIGHTS[name] for name in FEATURES], dtype=np.float64))
@@ -123,6 +148,12 @@ def time_split(labels: Labels, held_out: float = 0.2) -> tuple[Labels, Labels]:
 def grouped_ndcg(scores: np.ndarray, labels: Labels, k: int = 10) -> float | None:
     """Mean NDCG@k over needs with at least two labelled pairs and one good one:
     how well the scores order each need's labelled pairs. None when no need qualifies."""
+    values = per_need_ndcg(scores, labels, k)
+    return float(np.mean(values)) if len(values) else None
+
+
+def per_need_ndcg(scores: np.ndarray, labels: Labels, k: int = 10) -> np.ndarray:
+    """NDCG@k of each qualifying need, in need order."""
     values = []
     for need in np.unique(labels.needs):
         rows = np.flatnonzero(labels.needs == need)
@@ -131,19 +162,20 @@ def grouped_ndcg(scores: np.ndarray, labels: Labels, k: int = 10) -> float | Non
         order = rows[np.lexsort((rows, -scores[rows]))]
         relevant = {int(row) for row in rows if labels.outcomes[row]}
         values.append(ndcg_at_k([int(row) for row in order], relevant, k))
-    return float(np.mean(values)) if values else None
+    return np.array(values, dtype=np.float64)
 
 
-def fit_logistic(labels: Labels, *, regularisation: float = 1.0) -> LinearScorer:
-    """Logistic regression on standardised features, folded back into weights
-    on the raw features."""
-    scaler = StandardScaler().fit(labels.features)
+def fit_logistic(labels: Labels, *, regularisation: float = 1.0, basis: str = "quadratic") -> LinearScorer:
+    """Logistic regression on the standardised basis columns, folded back into
+    weights on the raw ones."""
+    columns = expand(labels.features, basis)
+    scaler = StandardScaler().fit(columns)
     scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
     model = LogisticRegression(C=regularisation, max_iter=1000)
-    model.fit((labels.features - scaler.mean_) / scale, labels.outcomes)
+    model.fit((columns - scaler.mean_) / scale, labels.outcomes)
     weights = model.coef_[0] / scale
     intercept = float(model.intercept_[0] - np.sum(model.coef_[0] * scaler.mean_ / scale))
-    return LinearScorer(weights=weights, intercept=intercept, logistic=True)
+    return LinearScorer(weights=weights, intercept=intercept, logistic=True, basis=basis)
 
 
 @dataclass
@@ -168,12 +200,22 @@ def train(labels: Labels, active: LinearScorer, *, held_out: float = 0.2) -> Tra
     if train_set.outcomes.min() == train_set.outcomes.max():
         return TrainingResult(None, False, metrics, "the older labels have only one outcome")
     candidate = fit_logistic(train_set)
-    candidate_ndcg = grouped_ndcg(candidate.score(test_set.features), test_set)
-    active_ndcg = grouped_ndcg(active.score(test_set.features), test_set)
-    metrics.update(ndcg_candidate=candidate_ndcg, ndcg_active=active_ndcg)
-    if candidate_ndcg is None or active_ndcg is None:
+    candidate_values = per_need_ndcg(candidate.score(test_set.features), test_set)
+    active_values = per_need_ndcg(active.score(test_set.features), test_set)
+    if not len(candidate_values):
         return TrainingResult(candidate, False, metrics, "no held-out need has two labelled pairs to rank")
-    promote = candidate_ndcg > active_ndcg + PROMOTION_MARGIN
-    verdict = "beats" if promote else "does not beat"
-    explanation = f"candidate NDCG@10 {candidate_ndcg:.3f} {verdict} the active {active_ndcg:.3f} on {len(test_set)} held-out labels"
+    candidate_ndcg, active_ndcg = float(candidate_values.mean()), float(active_values.mean())
+    # The same needs, scored by both: the paired differences measure the gain.
+    differences = candidate_values - active_values
+    spread = float(differences.std(ddof=1) / np.sqrt(len(differences))) if len(differences) > 1 else float("inf")
+    needed = max(PROMOTION_MARGIN, PROMOTION_Z * spread)
+    metrics.update(
+        ndcg_candidate=candidate_ndcg, ndcg_active=active_ndcg, held_out_needs=len(differences), gain_needed=needed
+    )
+    promote = candidate_ndcg - active_ndcg > needed
+    verdict = "beats" if promote else "does not clearly beat"
+    explanation = (
+        f"candidate NDCG@10 {candidate_ndcg:.3f} {verdict} the active {active_ndcg:.3f} "
+        f"on {len(differences)} held-out needs (gain needed: {needed:.3f})"
+    )
     return TrainingResult(candidate, promote, metrics, explanation)
