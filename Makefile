@@ -7,13 +7,14 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run test test-services lint format migrate seed worker beat clean
+.PHONY: help venv run test test-services lint format migrate seed worker beat rebuild-matches clean
 
 help:
 	@echo "make run     set up .venv, migrate, load demo data and serve http://$(HOST):$(PORT)/"
 	@echo "make test    set up .venv and run the whole test suite"
 	@echo "make lint    ruff check and format check"
 	@echo "make worker  a Celery worker (needs REDIS_URL); make beat for the scheduler"
+	@echo "make rebuild-matches  re-match every published need"
 
 # (Re)install when a requirements file changes. The interpreter must be 3.12+
 # (Django 6.1); scripts/find-python finds one or explains what is missing.
@@ -57,6 +58,9 @@ format: venv
 
 worker: venv
 	$(PY) -m celery -A config worker --loglevel=INFO
+
+rebuild-matches: migrate
+	$(PY) manage.py rebuild_matches
 
 beat: venv
 	$(PY) -m celery -A config beat --loglevel=INFO

@@ -77,21 +77,31 @@ class LinearScorer:
     intercept: float = 0.0
     logistic: bool = False
     basis: str = "linear"
+    # The largest value of each feature seen in training: a curve fitted below
+    # it is not extrapolated beyond (a quadratic could turn down past the data,
+    # ranking a near-identical text below a merely similar one).
+    upper: np.ndarray | None = None
 
     def __post_init__(self):
         if self.basis not in BASES:
             raise ValueError(f"unknown basis {self.basis!r}")
         if self.weights.shape != (len(FEATURES) * BASES[self.basis],):
             raise ValueError(f"expected {len(FEATURES) * BASES[self.basis]} weights")
+        if self.upper is not None and self.upper.shape != (len(FEATURES),):
+            raise ValueError(f"expected {len(FEATURES)} upper bounds")
+
+    def _within(self, features: np.ndarray) -> np.ndarray:
+        return features if self.upper is None else np.minimum(features, self.upper)
 
     def score(self, features: np.ndarray) -> np.ndarray:
-        z = expand(features, self.basis) @ self.weights + self.intercept
+        z = expand(self._within(features), self.basis) @ self.weights + self.intercept
         return 1.0 / (1.0 + np.exp(-z)) if self.logistic else z
 
     def contributions(self, features: np.ndarray) -> np.ndarray:
         """Per pair and feature, how much it moved the additive score away from
         a pair whose features are all neutral."""
-        terms = (expand(features, self.basis) - expand(NEUTRAL[None, :], self.basis)) * self.weights
+        baseline = expand(self._within(NEUTRAL[None, :]), self.basis)
+        terms = (expand(self._within(features), self.basis) - baseline) * self.weights
         return terms.reshape(len(features), BASES[self.basis], len(FEATURES)).sum(axis=1)
 
     def to_dict(self) -> dict:
@@ -101,6 +111,7 @@ class LinearScorer:
             "weights": [float(w) for w in self.weights],
             "intercept": float(self.intercept),
             "logistic": self.logistic,
+            "upper": None if self.upper is None else [float(u) for u in self.upper],
         }
 
     @classmethod
@@ -113,7 +124,18 @@ class LinearScorer:
             raise ValueError("the stored model has non-finite weights")
         if not isinstance(data["logistic"], bool):
             raise ValueError("the stored model's 'logistic' must be true or false")
-        return cls(weights=weights, intercept=intercept, logistic=data["logistic"], basis=data.get("basis", "linear"))
+        upper = data.get("upper")
+        if upper is not None:
+            upper = np.array([float(u) for u in upper], dtype=np.float64)
+            if not np.all(np.isfinite(upper)):
+                raise ValueError("the stored model has non-finite bounds")
+        return cls(
+            weights=weights,
+            intercept=intercept,
+            logistic=data["logistic"],
+            basis=data.get("basis", "linear"),
+            upper=upper,
+        )
 
 
 PRIOR = LinearScorer(weights=np.array([PRIOR_WEIGHTS[name] for name in FEATURES], dtype=np.float64))
@@ -175,7 +197,8 @@ def fit_logistic(labels: Labels, *, regularisation: float = 1.0, basis: str = "q
     model.fit((columns - scaler.mean_) / scale, labels.outcomes)
     weights = model.coef_[0] / scale
     intercept = float(model.intercept_[0] - np.sum(model.coef_[0] * scaler.mean_ / scale))
-    return LinearScorer(weights=weights, intercept=intercept, logistic=True, basis=basis)
+    upper = labels.features.max(axis=0) if len(labels) else None
+    return LinearScorer(weights=weights, intercept=intercept, logistic=True, basis=basis, upper=upper)
 
 
 @dataclass

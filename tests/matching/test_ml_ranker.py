@@ -327,3 +327,18 @@ def test_train_rarely_promotes_a_candidate_fitted_to_noise():
         outcomes = (rng.random(len(need_ids)) < 0.3).astype(np.int64)  # unrelated to the features
         promoted += train(labels_of(features, outcomes, need_ids, times), PRIOR).promote
     assert promoted <= 4  # at most one time in ten
+
+
+def test_a_learnt_curve_is_not_extrapolated_beyond_the_training_range():
+    rng = np.random.default_rng(21)
+    features, needs, times = proposals(rng, 80)
+    text = FEATURES.index("text")
+    features[:, text] = rng.uniform(0.0, 0.4, len(needs))
+    # Interest peaks at middling similarity: the fitted square term is negative.
+    outcomes = (np.abs(features[:, text] - 0.3) < 0.08).astype(np.int64)
+    scorer = fit_logistic(labels_of(features, outcomes, needs, times))
+    assert scorer.weights[len(FEATURES) + text] < 0
+    at_edge, far_beyond = np.tile(NEUTRAL, (2, 1))
+    at_edge[text], far_beyond[text] = scorer.upper[text], 1.0
+    assert scorer.score(far_beyond[None, :])[0] == pytest.approx(scorer.score(at_edge[None, :])[0])
+    assert LinearScorer.from_dict(scorer.to_dict()).upper.tolist() == scorer.upper.tolist()
