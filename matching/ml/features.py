@@ -38,24 +38,26 @@ DAY = 86400.0
 
 
 class Codes:
-    """Gives each distinct value of a choice (a kind, a province, …) a bit."""
+    """Gives each distinct value of a choice (a kind, a province, …) a bit.
+    Each choice (``space``) has bits of its own: 64 bits per choice, not in all."""
 
     def __init__(self):
-        self._bits: dict[str, int] = {}
+        self._bits: dict[str, dict[str, int]] = {}
 
-    def bit(self, value: str) -> int:
+    def bit(self, value: str, space: str = "") -> int:
         if not value:
             return 0
-        if value not in self._bits:
-            if len(self._bits) >= 63:
+        bits = self._bits.setdefault(space, {})
+        if value not in bits:
+            if len(bits) >= 63:
                 raise ValueError("more than 63 distinct values in one choice")
-            self._bits[value] = len(self._bits)
-        return 1 << self._bits[value]
+            bits[value] = len(bits)
+        return 1 << bits[value]
 
-    def mask(self, values: Iterable[str]) -> int:
+    def mask(self, values: Iterable[str], space: str = "") -> int:
         result = 0
         for value in values:
-            result |= self.bit(value)
+            result |= self.bit(value, space)
         return result
 
 
@@ -105,10 +107,10 @@ class CapabilityTable:
     """The catalogue's facts as columns."""
 
     def __init__(self, records: Sequence[CapabilityRecord], codes: Codes, tags: TagVocabulary):
-        self.kind = np.array([codes.bit(r.kind) for r in records], dtype=np.int64)
-        self.industries = np.array([codes.mask(r.industries) for r in records], dtype=np.int64)
-        self.regions = np.array([codes.mask(r.regions) for r in records], dtype=np.int64)
-        self.size_bands = np.array([codes.mask(r.size_bands) for r in records], dtype=np.int64)
+        self.kind = np.array([codes.bit(r.kind, "kind") for r in records], dtype=np.int64)
+        self.industries = np.array([codes.mask(r.industries, "industry") for r in records], dtype=np.int64)
+        self.regions = np.array([codes.mask(r.regions, "region") for r in records], dtype=np.int64)
+        self.size_bands = np.array([codes.mask(r.size_bands, "size") for r in records], dtype=np.int64)
         self.requires_verification = np.array([r.requires_verification for r in records], dtype=bool)
         self.price_min = _money(r.price_min for r in records)
         self.price_max = _money(r.price_max for r in records)
@@ -122,11 +124,11 @@ class NeedTable:
     """A batch of needs' facts as columns."""
 
     def __init__(self, records: Sequence[NeedRecord], codes: Codes, tags: TagVocabulary):
-        self.kinds = np.array([codes.mask(r.kinds) for r in records], dtype=np.int64)
+        self.kinds = np.array([codes.mask(r.kinds, "kind") for r in records], dtype=np.int64)
         self.kind_count = np.array([sum(1 for kind in r.kinds if kind) for r in records], dtype=np.float64)
-        self.industry = np.array([codes.bit(r.industry) for r in records], dtype=np.int64)
-        self.region = np.array([codes.bit(r.region) for r in records], dtype=np.int64)
-        self.size_band = np.array([codes.bit(r.size_band) for r in records], dtype=np.int64)
+        self.industry = np.array([codes.bit(r.industry, "industry") for r in records], dtype=np.int64)
+        self.region = np.array([codes.bit(r.region, "region") for r in records], dtype=np.int64)
+        self.size_band = np.array([codes.bit(r.size_band, "size") for r in records], dtype=np.int64)
         self.verified = np.array([r.verified for r in records], dtype=bool)
         self.budget_min = _money(r.budget_min for r in records)
         self.budget_max = _money(r.budget_max for r in records)
