@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from matching.models import Match, RankerModel
-from matching.services.feedback import matches_rebuild_queue, ranker_activate
+from matching.services.feedback import matches_rebuild_queue, ranker_activate, ranker_loadable
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -90,7 +90,7 @@ class RankerModelAdmin(ReadOnlyAdmin):
             self.message_user(request, _("Select exactly one ranker to activate."), messages.ERROR)
             return
         model = queryset.get()
-        if not model.digest_ok:
+        if not model.digest_ok or not ranker_loadable(model):
             self.message_user(request, _("This ranker's weights fail their check; it cannot be used."), messages.ERROR)
             return
         ranker_activate(model=model)

@@ -33,6 +33,13 @@ def match_capability(capability_id: int) -> int:
 
 
 @shared_task(**MATCH_TASK_OPTIONS)
+def match_organization_needs(organization_id: int) -> int:
+    from matching.services import compute
+
+    return compute.match_organization_needs(organization_id)
+
+
+@shared_task(**MATCH_TASK_OPTIONS)
 def matches_withdraw(*, need_id: int | None = None, capability_id: int | None = None) -> int:
     from matching.services import compute
 

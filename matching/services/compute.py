@@ -5,6 +5,7 @@ Only Celery tasks and management commands import this module (it loads the
 numerical stack); web processes use ``matching.services.feedback``.
 """
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ from matching.ml.ranker import PRIOR, Labels, LinearScorer, train
 from matching.ml.records import CapabilityRecord, NeedRecord
 from matching.models import Feedback, Match, RankerModel, weights_digest
 from matching.services.feedback import ranker_activate
+
+logger = logging.getLogger(__name__)
 
 # Proposals kept per need, and candidates scored to choose them.
 PROPOSALS_PER_NEED = 20
@@ -134,7 +137,12 @@ def scorer_active() -> tuple[LinearScorer, int]:
     model = RankerModel.objects.filter(is_active=True).first()
     if model is None or not model.digest_ok:
         return PRIOR, 0
-    return LinearScorer.from_dict(model.weights), model.version
+    try:
+        return LinearScorer.from_dict(model.weights), model.version
+    except (ValueError, KeyError, TypeError):
+        # Intact but unusable (trained on other features, say): matching goes on with the prior.
+        logger.warning("Ranker %s cannot be loaded; the prior scores matches instead.", model.version)
+        return PRIOR, 0
 
 
 # Storing proposals -------------------------------------------------------------
@@ -187,6 +195,14 @@ def match_needs(need_ids: list[int]) -> int:
 
 def match_need(need_id: int) -> int:
     return match_needs([need_id])
+
+
+def match_organization_needs(organization_id: int) -> int:
+    """Re-match every published need of an organisation (its eligibility changed)."""
+    need_ids = list(
+        Need.objects.published().filter(organization_id=organization_id).order_by("pk").values_list("pk", flat=True)
+    )
+    return match_needs(need_ids) if need_ids else 0
 
 
 def match_capability(capability_id: int) -> int:

@@ -49,6 +49,16 @@ def listing_matches_refresh(listing: Capability | Need) -> None:
         transaction.on_commit(lambda: tasks.matches_withdraw.delay(**kwargs), robust=True)
 
 
+def organization_matches_refresh(*, organization_ids: list[int]) -> None:
+    """Queue, for after the commit, the re-matching of these organisations'
+    published needs: their size or verification changed, and with it which
+    capabilities they may be proposed."""
+    if getattr(_deferred, "active", False):
+        return
+    for organization_id in organization_ids:
+        transaction.on_commit(lambda pk=organization_id: tasks.match_organization_needs.delay(pk), robust=True)
+
+
 def matches_rebuild_queue() -> None:
     """Queue a full rebuild for after the commit."""
     transaction.on_commit(lambda: tasks.matches_rebuild.delay(), robust=True)
@@ -88,6 +98,18 @@ def match_invited(*, need_id: int, capability_id: int, membership: Membership) -
     Match.objects.filter(need_id=need_id, capability_id=capability_id, platform_feedback="").update(
         platform_feedback=Feedback.INTERESTED, platform_feedback_at=timezone.now(), platform_feedback_by=membership.user
     )
+
+
+def ranker_loadable(model: RankerModel) -> bool:
+    """Whether the workers can use the model's weights (admins activate rarely:
+    the numerical stack is loaded here, not on ordinary requests)."""
+    from matching.ml.ranker import LinearScorer
+
+    try:
+        LinearScorer.from_dict(model.weights)
+    except (ValueError, KeyError, TypeError):
+        return False
+    return True
 
 
 def ranker_activate(*, model: RankerModel | None) -> None:

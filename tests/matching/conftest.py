@@ -1,0 +1,252 @@
+"""A small published catalogue and two published needs, in Chinese and English,
+made through the marketplace services so that matching runs as it does in
+production (the hooks queue Celery tasks after the commit; tasks run eagerly).
+
+Alice's SME (small, unverified, in Zhejiang, manufacturing) wants an invoice
+OCR API. Besides the two capabilities that fit it, the catalogue holds four
+invoice OCR offers it may not be proposed (each fails one hard filter: kind,
+region, verification, size) and two about other topics.
+"""
+
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.auth.models import Permission
+
+from marketplace.models import Capability, Need
+from marketplace.services.listings import (
+    CAPABILITY_FIELDS,
+    NEED_FIELDS,
+    listing_create,
+    listing_transition,
+    listing_update,
+)
+from matching.models import Match
+from matching.services import compute
+from tests.accounts.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _cold_worker():
+    """Each test starts as a freshly started worker: no matcher in memory."""
+    compute._cache.matcher = None
+    compute._cache.fingerprint = None
+    yield
+    compute._cache.matcher = None
+    compute._cache.fingerprint = None
+
+
+@pytest.fixture
+def moderator(db):
+    user = UserFactory(is_staff=True)
+    user.user_permissions.add(*Permission.objects.filter(codename__in=["moderate_capability", "moderate_need"]))
+    return user
+
+
+def capability_fields(**overrides):
+    fields = {
+        "kind": "api",
+        "title": "增值税发票 OCR 识别接口",
+        "summary": "Invoice OCR API: reads VAT invoices into structured fields.",
+        "description": "上传发票图片，返回发票代码、金额和税额。Upload an invoice image, get the fields back.",
+        "industries": [],
+        "regions": [],
+        "access_model": "free_quota",
+        "price_min_monthly": Decimal("0"),
+        "price_max_monthly": Decimal("500"),
+        "eligible_size_bands": [],
+        "requires_verification": False,
+        "terms_text": "Use fairly.",
+    }
+    fields.update(overrides)
+    return fields
+
+
+def need_fields(**overrides):
+    fields = {
+        "title": "发票自动识别 Automatic invoice OCR",
+        "description": "我们每月处理两千张增值税发票，希望用 OCR 接口自动识别发票。"
+        "We scan two thousand VAT invoices a month and want an invoice OCR API to read them.",
+        "kinds_wanted": ["api"],
+        "industry": "manufacturing",
+        "region": "zhejiang",
+        "budget_min_monthly": Decimal("0"),
+        "budget_max_monthly": Decimal("1000"),
+        "visibility": "public",
+    }
+    fields.update(overrides)
+    return fields
+
+
+@pytest.fixture
+def publish(moderator, django_capture_on_commit_callbacks):
+    """Create, submit and publish a listing through the services, running what
+    they queue after the commit (the matching tasks, eagerly)."""
+
+    def _publish(model, membership, fields, tags=()):
+        with django_capture_on_commit_callbacks(execute=True):
+            listing = listing_create(model=model, membership=membership, fields=fields, tag_names=list(tags))
+            listing_transition(model=model, pk=listing.pk, action="submit", user=membership.user, membership=membership)
+            listing_transition(model=model, pk=listing.pk, action="publish", user=moderator)
+        listing.refresh_from_db()
+        return listing
+
+    return _publish
+
+
+@pytest.fixture
+def act(moderator, django_capture_on_commit_callbacks):
+    """Move a listing through a transition or edit it, running what is queued."""
+
+    def transition(listing, action, membership=None, reason=""):
+        user = membership.user if membership else moderator
+        with django_capture_on_commit_callbacks(execute=True):
+            listing_transition(
+                model=type(listing), pk=listing.pk, action=action, user=user, membership=membership, reason=reason
+            )
+        listing.refresh_from_db()
+        return listing
+
+    def edit(listing, membership, tags=None, **changes):
+        model = type(listing)
+        names = CAPABILITY_FIELDS if model is Capability else NEED_FIELDS
+        fields = {name: getattr(listing, name) for name in names} | changes
+        tag_names = [tag.name for tag in listing.tags.all()] if tags is None else tags
+        with django_capture_on_commit_callbacks(execute=True):
+            listing_update(model=model, membership=membership, pk=listing.pk, fields=fields, tag_names=tag_names)
+        listing.refresh_from_db()
+        return listing
+
+    return SimpleNamespace(transition=transition, edit=edit)
+
+
+@pytest.fixture
+def catalogue(cast, publish):
+    """Published capabilities, keyed by what they are."""
+    dan, erin = cast.dan, cast.erin
+    return SimpleNamespace(
+        ocr=publish(Capability, dan, capability_fields(), ["OCR", "发票"]),
+        ocr_erin=publish(
+            Capability,
+            erin,
+            capability_fields(
+                title="发票识别 API Invoice recognition",
+                summary="Recognises VAT invoices for manufacturers.",
+                description="发票 OCR 识别，适合制造业财务。Invoice OCR for the accounts of manufacturers.",
+                industries=["manufacturing"],
+                price_min_monthly=Decimal("200"),
+                price_max_monthly=Decimal("800"),
+            ),
+        ),
+        gpu=publish(
+            Capability,
+            dan,
+            capability_fields(
+                kind="compute",
+                title="GPU 算力租用 GPU computing power",
+                summary="A100 GPUs by the hour for training models.",
+                description="按小时租用 A100 显卡算力。Rent A100 computing power by the hour.",
+                price_min_monthly=Decimal("3000"),
+                price_max_monthly=Decimal("9000"),
+            ),
+            ["GPU", "算力"],
+        ),
+        route=publish(
+            Capability,
+            erin,
+            capability_fields(
+                kind="tool",
+                title="冷链物流路线规划 Cold-chain route planning",
+                summary="Plans delivery routes for refrigerated vans.",
+                description="为冷链配送车辆规划路线。Route optimisation for cold-chain delivery vans.",
+                industries=["logistics"],
+            ),
+            ["物流", "Route planning"],
+        ),
+        # Invoice OCR offers Alice's need may never be proposed.
+        ocr_data=publish(
+            Capability,
+            dan,
+            capability_fields(
+                kind="data",
+                data_classification="general",
+                title="增值税发票 OCR 识别数据集 Invoice OCR data set",
+                summary="Labelled VAT invoice images for OCR.",
+            ),
+            ["OCR", "发票"],
+        ),
+        ocr_guangdong=publish(
+            Capability,
+            dan,
+            capability_fields(
+                title="广东增值税发票 OCR 识别接口 Guangdong invoice OCR API",
+                summary="Subsidised invoice OCR API for firms in Guangdong.",
+                regions=["guangdong"],
+            ),
+            ["OCR", "发票"],
+        ),
+        ocr_verified=publish(
+            Capability,
+            erin,
+            capability_fields(
+                title="企业级增值税发票 OCR 识别接口 Enterprise invoice OCR API",
+                summary="Invoice OCR API for verified firms only.",
+                requires_verification=True,
+            ),
+            ["OCR", "发票"],
+        ),
+        ocr_medium=publish(
+            Capability,
+            erin,
+            capability_fields(
+                title="中型企业增值税发票 OCR 识别接口 Invoice OCR API for medium firms",
+                summary="Invoice OCR API for medium and large firms.",
+                eligible_size_bands=["medium", "large"],
+            ),
+            ["OCR", "发票"],
+        ),
+    )
+
+
+@pytest.fixture
+def needs(cast, catalogue, publish):
+    """Alice's invoice need and Carol's route planning need, published."""
+    return SimpleNamespace(
+        invoice=publish(Need, cast.alice, need_fields(), ["OCR", "发票"]),
+        route=publish(
+            Need,
+            cast.carol,
+            need_fields(
+                title="冷链配送路线优化 Route planning for our vans",
+                description="十二辆冷链车，每天两百个配送点。Twelve refrigerated vans, two hundred stops a day.",
+                kinds_wanted=["tool"],
+                industry="logistics",
+                region="sichuan",
+                budget_max_monthly=Decimal("5000"),
+            ),
+            ["物流"],
+        ),
+    )
+
+
+@pytest.fixture
+def proposed():
+    """The capability ids proposed for a need, best first."""
+
+    def _proposed(need):
+        matches = Match.objects.filter(need=need, rank__isnull=False).order_by("rank")
+        return list(matches.values_list("capability_id", flat=True))
+
+    return _proposed
+
+
+@pytest.fixture
+def snapshot():
+    """Every match row as (need, capability, rank, SME feedback, platform feedback)."""
+
+    def _snapshot():
+        rows = Match.objects.values_list("need_id", "capability_id", "rank", "sme_feedback", "platform_feedback")
+        return sorted(rows, key=lambda row: (row[0], row[1]))
+
+    return _snapshot
