@@ -8,19 +8,9 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from marketplace.admin import ReadOnlyAdmin
 from matching.models import Match, RankerModel
 from matching.services.feedback import matches_rebuild_queue, ranker_activate, ranker_loadable
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Match)
