@@ -2,7 +2,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from matching.models import Feedback
-from matching.services.feedback import REASON_MAX
 
 
 class FeedbackForm(forms.Form):
@@ -12,4 +11,12 @@ class FeedbackForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": _("Choose Interested or Not relevant.")},
     )
-    reason = forms.CharField(label=_("Why not (optional)"), max_length=REASON_MAX, required=False)
+    # Its length is checked by the service, and only when dismissing: a reason
+    # sent with another answer is ignored.
+    reason = forms.CharField(label=_("Why not (optional)"), required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("value") != Feedback.DISMISSED:
+            cleaned["reason"] = ""
+        return cleaned

@@ -1,13 +1,33 @@
 """Reading matches: what each side is shown, and the one permission-checked fetch."""
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
 from accounts.models import Membership
-from marketplace.models import Capability, Need
+from marketplace.choices import ApplicationStatus, InvitationStatus
+from marketplace.models import Application, Capability, Invitation, Need
 from matching.models import Feedback, Match, RankerModel
 
 SME, PLATFORM = "sme", "platform"
+# Applications after which a capability is no longer proposed to that SME:
+# proposing it again would only repeat the question.
+APPLIED_STATUSES = [
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.IN_REVIEW,
+    ApplicationStatus.ACCEPTED,
+    ApplicationStatus.DECLINED,
+]
+
+
+def _applied():
+    """Whether the need's SME has applied to the match's capability."""
+    return Exists(
+        Application.objects.filter(
+            sme_id=OuterRef("need__organization_id"),
+            capability_id=OuterRef("capability_id"),
+            status__in=APPLIED_STATUSES,
+        )
+    )
 
 
 def recommendations_for_need(*, need: Need, limit: int = 20) -> QuerySet[Match]:
@@ -17,6 +37,7 @@ def recommendations_for_need(*, need: Need, limit: int = 20) -> QuerySet[Match]:
         Match.objects.proposed()
         .filter(need=need)
         .exclude(sme_feedback=Feedback.DISMISSED)
+        .exclude(_applied())
         .select_related("capability__organization")
         .order_by("rank")[:limit]
     )
@@ -24,11 +45,16 @@ def recommendations_for_need(*, need: Need, limit: int = 20) -> QuerySet[Match]:
 
 def fitting_needs_for_capability(*, capability: Capability, limit: int = 20) -> QuerySet[Match]:
     """The published needs a capability is proposed for, best fit first,
-    without those the platform dismissed."""
+    without those the platform dismissed; each says whether the SME has
+    applied already or the platform has invited it (``applied``, ``invited``)."""
+    invited = Invitation.objects.filter(
+        capability_id=OuterRef("capability_id"), need_id=OuterRef("need_id"), status=InvitationStatus.OPEN
+    )
     return (
         Match.objects.proposed()
         .filter(capability=capability)
         .exclude(platform_feedback=Feedback.DISMISSED)
+        .annotate(applied=_applied(), invited=Exists(invited))
         .select_related("need__organization")
         .order_by("-score", "pk")[:limit]
     )
@@ -43,10 +69,28 @@ def recommendations_for_membership(*, membership: Membership, limit: int = 5) ->
             platform_feedback=Feedback.DISMISSED
         )
     else:
-        matches = matches.filter(need__organization=membership.organization, rank__lte=5).exclude(
-            sme_feedback=Feedback.DISMISSED
+        matches = (
+            matches.filter(need__organization=membership.organization)
+            .exclude(sme_feedback=Feedback.DISMISSED)
+            .exclude(_applied())
         )
     return matches.order_by("-score", "pk")[:limit]
+
+
+# Suggestions scoring under this share of a list's best are shown folded away
+# as "weaker": the first few should be the ones worth reading.
+STRONG_SHARE = 0.6
+ALWAYS_SHOWN = 3
+
+
+def strong_and_weaker(matches) -> tuple[list[Match], list[Match]]:
+    """A list of matches, best first, split into those to show and the weaker rest."""
+    matches = list(matches)
+    if not matches:
+        return [], []
+    floor = STRONG_SHARE * max(match.score for match in matches)
+    cut = next((i for i, m in enumerate(matches) if i >= ALWAYS_SHOWN and m.score < floor), len(matches))
+    return matches[:cut], matches[cut:]
 
 
 def match_get_for_member(*, membership: Membership | None, pk: int) -> tuple[Match, str]:

@@ -118,7 +118,9 @@ def capability_detail(request, pk: int):
         "open_application": selectors.open_application_for(membership=request.membership, capability=capability),
     }
     if context["is_owner"]:
-        context["matches"] = matching_selectors.fitting_needs_for_capability(capability=capability)
+        context["matches"], context["weaker_matches"] = matching_selectors.strong_and_weaker(
+            matching_selectors.fitting_needs_for_capability(capability=capability)
+        )
     return render(request, "marketplace/capability_detail.html", context)
 
 
@@ -147,7 +149,9 @@ def need_detail(request, pk: int):
         "is_owner": request.membership is not None and request.membership.organization_id == need.organization_id,
     }
     if context["is_owner"]:
-        context["matches"] = matching_selectors.recommendations_for_need(need=need)
+        context["matches"], context["weaker_matches"] = matching_selectors.strong_and_weaker(
+            matching_selectors.recommendations_for_need(need=need)
+        )
     return render(request, "marketplace/need_detail.html", context)
 
 

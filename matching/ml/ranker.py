@@ -225,12 +225,12 @@ def train(labels: Labels, active: LinearScorer, *, held_out: float = 0.2) -> Tra
     candidate = fit_logistic(train_set)
     candidate_values = per_need_ndcg(candidate.score(test_set.features), test_set)
     active_values = per_need_ndcg(active.score(test_set.features), test_set)
-    if not len(candidate_values):
-        return TrainingResult(candidate, False, metrics, "no held-out need has two labelled pairs to rank")
+    if len(candidate_values) < 2:
+        return TrainingResult(candidate, False, metrics, "too few held-out needs with two labelled pairs to compare")
     candidate_ndcg, active_ndcg = float(candidate_values.mean()), float(active_values.mean())
     # The same needs, scored by both: the paired differences measure the gain.
     differences = candidate_values - active_values
-    spread = float(differences.std(ddof=1) / np.sqrt(len(differences))) if len(differences) > 1 else float("inf")
+    spread = float(differences.std(ddof=1) / np.sqrt(len(differences)))
     needed = max(PROMOTION_MARGIN, PROMOTION_Z * spread)
     metrics.update(
         ndcg_candidate=candidate_ndcg, ndcg_active=active_ndcg, held_out_needs=len(differences), gain_needed=needed

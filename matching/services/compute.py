@@ -8,7 +8,7 @@ numerical stack); web processes use ``matching.services.feedback``.
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from django.db import transaction
@@ -22,6 +22,7 @@ from matching.ml.features import FEATURES, pair_features
 from matching.ml.ranker import PRIOR, Labels, LinearScorer, train
 from matching.ml.records import CapabilityRecord, NeedRecord
 from matching.models import Feedback, Match, RankerModel, weights_digest
+from matching.selectors import APPLIED_STATUSES
 from matching.services.feedback import ranker_activate
 
 logger = logging.getLogger(__name__)
@@ -149,8 +150,10 @@ def scorer_active() -> tuple[LinearScorer, int]:
 
 
 def _store(need_ids: list[int], proposals: list[list[Proposal]], version: int) -> int:
-    """Replace the proposals of these needs in one transaction. Rows carrying
-    feedback are training labels: they stay, unranked unless proposed again."""
+    """Replace the proposals of these needs in one transaction. A pair proposed
+    again keeps its row (and id: pages already open still post to it); rows
+    carrying feedback are training labels and stay, unranked, when no longer
+    proposed; the rest go."""
     now = timezone.now()
     rows = [
         Match(
@@ -166,14 +169,28 @@ def _store(need_ids: list[int], proposals: list[list[Proposal]], version: int) -
         for row in proposals
         for p in row
     ]
+    proposed = {(row.need_id, row.capability_id) for row in rows}
     with transaction.atomic():
         # Two tasks re-matching the same need (a publish and a rebuild) queue up
         # on these row locks instead of interleaving deletes and inserts; ids in
         # order so that overlapping batches cannot deadlock.
         list(Need.objects.select_for_update().filter(pk__in=need_ids).order_by("pk").values_list("pk", flat=True))
-        existing = Match.objects.filter(need_id__in=need_ids)
-        existing.filter(sme_feedback="", platform_feedback="").delete()
-        existing.update(rank=None)
+        dropped, unranked = [], []
+        existing = Match.objects.filter(need_id__in=need_ids).values_list(
+            "pk", "need_id", "capability_id", "sme_feedback", "platform_feedback", "rank"
+        )
+        for pk, need_id, capability_id, sme_feedback, platform_feedback, rank in existing.iterator():
+            if (need_id, capability_id) in proposed:
+                continue
+            if sme_feedback or platform_feedback:
+                if rank is not None:
+                    unranked.append(pk)
+            else:
+                dropped.append(pk)
+        for start in range(0, len(dropped), STORE_BATCH):
+            Match.objects.filter(pk__in=dropped[start : start + STORE_BATCH]).delete()
+        for start in range(0, len(unranked), STORE_BATCH):
+            Match.objects.filter(pk__in=unranked[start : start + STORE_BATCH]).update(rank=None)
         Match.objects.bulk_create(
             rows,
             batch_size=STORE_BATCH,
@@ -184,12 +201,44 @@ def _store(need_ids: list[int], proposals: list[list[Proposal]], version: int) -
     return len(rows)
 
 
+def _already_applied(records: list[NeedRecord]) -> dict[int, set[int]]:
+    """Per need, the capabilities its SME has applied to (pending, accepted or
+    declined): proposing them again would only repeat the question."""
+    needs = Need.objects.filter(pk__in=[record.id for record in records]).values_list("pk", "organization_id")
+    organization_of = dict(needs)
+    applied: dict[int, set[int]] = {}
+    for organization_id, capability_id in Application.objects.filter(
+        sme_id__in=set(organization_of.values()), status__in=APPLIED_STATUSES
+    ).values_list("sme_id", "capability_id"):
+        applied.setdefault(organization_id, set()).add(capability_id)
+    return {need_id: applied.get(organization_id, set()) for need_id, organization_id in organization_of.items()}
+
+
+def _with_budget(reasons: list[dict], need: NeedRecord) -> list[dict]:
+    """The budget reason shows the need's budget beside the price."""
+    return [
+        {**reason, "budget_min": need.budget_min, "budget_max": need.budget_max}
+        if reason["code"] == "budget"
+        else reason
+        for reason in reasons
+    ]
+
+
 def match_needs(need_ids: list[int]) -> int:
     """Re-match these needs against the published catalogue; needs no longer
     published lose their proposals. Returns the number of proposals stored."""
     records = need_records(need_ids)
+    proposals = []
     scorer, version = scorer_active()
-    proposals = matcher_get().match(records, scorer, k=PROPOSALS_PER_NEED, depth=CANDIDATE_DEPTH) if records else []
+    if records:
+        applied = _already_applied(records)
+        widest = max((len(found) for found in applied.values()), default=0)
+        found = matcher_get().match(records, scorer, k=PROPOSALS_PER_NEED + widest, depth=CANDIDATE_DEPTH + widest)
+        for record, row in zip(records, found, strict=True):
+            kept = [p for p in row if p.capability_id not in applied.get(record.id, ())][:PROPOSALS_PER_NEED]
+            proposals.append(
+                [replace(p, rank=rank, reasons=_with_budget(p.reasons, record)) for rank, p in enumerate(kept, start=1)]
+            )
     return _store(sorted(need_ids), proposals, version)
 
 

@@ -22,13 +22,28 @@ def _money(value) -> str:
     return number_format(round(value), force_grouping=True)
 
 
+def _range(low, high) -> str:
+    """CNY amounts of a range that may be open at either end."""
+    if low is not None and high is not None:
+        if low == high:
+            return _("CNY %(amount)s") % {"amount": _money(low)}
+        return _("CNY %(low)s–%(high)s") % {"low": _money(low), "high": _money(high)}
+    if low is not None:
+        return _("from CNY %(amount)s") % {"amount": _money(low)}
+    return _("up to CNY %(amount)s") % {"amount": _money(high)}
+
+
 def _price(reason: dict) -> str:
     low, high = reason.get("price_min"), reason.get("price_max")
-    if high == 0 or (low in (None, 0) and high in (None, 0)):
-        return _("price fits the budget: free")
-    if low is not None and high is not None and low != high:
-        return _("price fits the budget: CNY %(low)s–%(high)s a month") % {"low": _money(low), "high": _money(high)}
-    return _("price fits the budget: CNY %(price)s a month") % {"price": _money(low if low is not None else high)}
+    if high == 0 or (low is None and high is None):
+        return _("free to use")
+    budget_low, budget_high = reason.get("budget_min"), reason.get("budget_max")
+    if budget_low is None and budget_high is None:
+        return _("price %(price)s a month") % {"price": _range(low, high)}
+    return _("price %(price)s a month; budget %(budget)s") % {
+        "price": _range(low, high),
+        "budget": _range(budget_low, budget_high),
+    }
 
 
 def reason_sentence(reason: dict) -> str:
@@ -69,6 +84,13 @@ def reason_sentence(reason: dict) -> str:
     return ""
 
 
+# What the platform already knows of its own capability is no reason to it.
+OWN_FACTS = {"sme": frozenset(), "platform": frozenset({"freshness", "track_record"})}
+
+
 @register.filter
-def reason_sentences(match) -> list[str]:
-    return [sentence for sentence in (reason_sentence(reason) for reason in match.reasons or []) if sentence]
+def reason_sentences(match, side: str = "sme") -> list[str]:
+    """The match's reasons as sentences, for the SME side or the platform side."""
+    hidden = OWN_FACTS.get(side, frozenset())
+    reasons = (reason for reason in match.reasons or [] if reason.get("code") not in hidden)
+    return [sentence for sentence in map(reason_sentence, reasons) if sentence]

@@ -210,13 +210,20 @@ class TestFeedback:
             {"value": "maybe"},
             {"value": "INTERESTED"},
             {"value": "dismissed", "reason": "x" * 301},
-            {"value": "interested", "reason": "长" * 301},
         ],
     )
     def test_invalid_feedback_is_400_and_writes_nothing(self, client, cast, invoice_match, data):
         response = as_role(client, cast, "alice").post(feedback_url(invoice_match), data)
         assert response.status_code == 400
         assert feedback_state(invoice_match)["sme"] == ("", "", None, None)
+
+    def test_a_reason_sent_with_interested_is_ignored_whatever_its_length(self, client, cast, invoice_match):
+        response = as_role(client, cast, "alice").post(
+            feedback_url(invoice_match), {"value": "interested", "reason": "长" * 301}
+        )
+        assert response.status_code == 302
+        invoice_match.refresh_from_db()
+        assert (invoice_match.sme_feedback, invoice_match.sme_feedback_reason) == ("interested", "")
 
     def test_a_reason_of_300_characters_is_kept(self, client, cast, invoice_match):
         reason = "贵" * 300
