@@ -40,13 +40,23 @@ class Match(models.Model):
     sme_feedback_reason = models.CharField(_("SME's reason"), max_length=300, blank=True)
     sme_feedback_at = models.DateTimeField(_("SME feedback given"), null=True, blank=True)
     sme_feedback_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("SME feedback by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     platform_feedback = models.CharField(_("platform feedback"), max_length=20, choices=Feedback.choices, blank=True)
     platform_feedback_reason = models.CharField(_("platform's reason"), max_length=300, blank=True)
     platform_feedback_at = models.DateTimeField(_("platform feedback given"), null=True, blank=True)
     platform_feedback_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("platform feedback by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     objects = MatchQuerySet.as_manager()
