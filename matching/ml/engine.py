@@ -2,17 +2,35 @@
 the evaluation command:
 
 1. text: needs and capabilities become fused TF-IDF rows (``text``);
-2. retrieval: the ``depth`` most similar eligible capabilities per need, by
-   chunked sparse products (``retrieval``), after the hard filters (kind,
-   region, size, verification — ``features.eligible``);
+2. retrieval: the ``depth`` most similar eligible capabilities per need
+   (``retrieval``), under the hard filters (kind, region, size, verification —
+   ``features.eligible``);
 3. features of every candidate pair (``features.pair_features``);
 4. ranking by the active scorer (``ranker``), best ``k`` kept;
 5. reasons: the largest positive contributions, with their concrete values.
+
+Steps 3 to 5 are one code path (``Matcher.propose``). Step 2 has two ways:
+
+- ``Matcher.match`` (a few needs: a need published or edited) — exact SciPy
+  products over the whole catalogue, the filters applied to each need's full
+  similarity row before its top ``depth``.
+- ``Matcher.match_bulk`` (the rebuild) — the catalogue split into parts by
+  kind and province (``PartitionedIndex``): a need searches only the parts of
+  the kinds it wants (every kind when it names none) and of its own province
+  plus the nationwide ones, so the kind and region filters cost nothing and
+  are exact. Each part gives its best ``OVERSAMPLE × depth`` by a compiled
+  top-n product (``sparse_dot_topn``); size and verification filters are
+  applied to that pool, then the best ``depth`` kept. A need whose pool could
+  have missed an eligible capability better than its ``depth``-th (too many
+  of its nearest were filtered out) is searched again exactly. The result is
+  the same as ``match`` up to the last bit of float32 sums (the two products
+  add the same terms, in the same order, in compiled code), and repeats exactly.
 """
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -26,15 +44,37 @@ from matching.ml.features import (
     eligible,
     pair_features,
 )
+from matching.ml.normalize import fold
 from matching.ml.ranker import PRIOR, LinearScorer
 from matching.ml.records import CapabilityRecord, NeedRecord
-from matching.ml.retrieval import SparseIndex
+from matching.ml.retrieval import PartitionedIndex, Pool, SparseIndex
 from matching.ml.text import TextModel, TextModelConfig
+from matching.ml.words import readable_words
 
 # Contributions below this (in score units) do not make a reason.
 MIN_REASON = 0.005
 MAX_REASONS = 3
 MAX_WORDS = 3
+# Shared terms looked at to find MAX_WORDS readable ones (stop words and
+# fragments of Chinese words are skipped or merged: ``words.readable_words``).
+TERMS_CONSIDERED = 12
+MAX_TAGS = 5
+# Bulk retrieval keeps the best OVERSAMPLE × depth of each part it searches
+# before the size and verification filters (the kind and region filters are
+# exact: they choose the parts). The needs whose pool is short of ``depth``
+# eligible candidates, or could have missed a better eligible capability, are
+# searched again exactly. On the synthetic catalogue of bench.rebuild_speed
+# (30 % of capabilities for some firm sizes only, 15 % for verified firms
+# only) a pool of 2 × depth sent 4 of 100,000 needs to the exact search.
+OVERSAMPLE = 2
+# Needs per bulk chunk: memory grows with it (the pools, the candidates'
+# features), time per need barely changes above a thousand or so.
+BULK_CHUNK = 2048
+# Needs searched again exactly at a time: an exact pool holds every positive
+# score of the parts, up to the whole catalogue per need.
+EXACT_CHUNK = 64
+# A part key's kind for the parts that hold every kind (for needs naming none).
+ANY_KIND = -1
 
 
 @dataclass(frozen=True)
@@ -58,10 +98,73 @@ class Candidates:
     text: np.ndarray
 
 
+class _Stopwatch:
+    """Adds the seconds since the last lap to ``stats[name]`` (when asked to keep stats)."""
+
+    def __init__(self, stats: dict | None):
+        self.stats = stats
+        self.last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        if self.stats is not None:
+            self.stats[name] = self.stats.get(name, 0.0) + now - self.last
+        self.last = now
+
+    def count(self, name: str, value: int) -> None:
+        if self.stats is not None:
+            self.stats[name] = self.stats.get(name, 0) + value
+
+
+def eligible_pairs(needs: NeedTable, need_rows: np.ndarray, caps: CapabilityTable, cap_rows: np.ndarray) -> np.ndarray:
+    """``features.eligible`` for aligned pairs of rows (many needs at once)."""
+    kinds = needs.kinds[need_rows]
+    keep = (kinds == 0) | ((caps.kind[cap_rows] & kinds) != 0)
+    regions = caps.regions[cap_rows]
+    keep &= (regions == 0) | ((regions & needs.region[need_rows]) != 0)
+    sizes = caps.size_bands[cap_rows]
+    keep &= (sizes == 0) | ((sizes & needs.size_band[need_rows]) != 0)
+    keep &= needs.verified[need_rows] | ~caps.requires_verification[cap_rows]
+    return keep
+
+
+def rounded(values: np.ndarray, decimals: int) -> np.ndarray:
+    """``round(value, decimals)`` of every element, as Python rounds: NumPy
+    scales, rounds and scales back, which differs next to a half (0.00125 to
+    4 places: 0.0012, where Python gives 0.0013); those few are redone."""
+    values = np.asarray(values, dtype=np.float64)
+    result = np.round(values, decimals)
+    scaled = values * 10.0**decimals
+    for index in zip(*np.nonzero(np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6), strict=True):
+        result[index] = round(float(values[index]), decimals)
+    return result
+
+
+def _best_per_row(rows: np.ndarray, columns: np.ndarray, scores: np.ndarray, depth: int) -> np.ndarray:
+    """Positions of the best ``depth`` entries of each row — score first, then
+    the lower column — ordered by row, then best first. (row, column) pairs
+    are unique; scores are float32."""
+    row_bits = int(rows.max()).bit_length() if len(rows) else 0
+    column_bits = int(columns.max()).bit_length() if len(columns) else 0
+    if row_bits + 31 + column_bits <= 63 and (scores >= 0).all():
+        # One sort of one int64 key instead of three: row, then the score's bits
+        # inverted (a non-negative float32's bits order as the float does), then column.
+        descending = np.int64(0x7FFFFFFF) - scores.astype(np.float32).view(np.int32).astype(np.int64)
+        key = (rows.astype(np.int64) << (31 + column_bits)) | (descending << column_bits) | columns.astype(np.int64)
+        order = np.argsort(key)
+    else:
+        order = np.lexsort((columns, -scores, rows))
+    sorted_rows = rows[order]
+    first = np.r_[0, np.flatnonzero(sorted_rows[1:] != sorted_rows[:-1]) + 1]
+    rank = np.arange(len(order)) - np.repeat(first, np.diff(np.r_[first, len(order)]))
+    return order[rank < depth]
+
+
 class Matcher:
     """A catalogue of capabilities made ready for matching: its text rows
     indexed, its facts in columns. Build once per catalogue and keep it (a
-    worker process keeps one in memory); then ``match`` any batch of needs."""
+    worker process keeps one in memory); then ``match`` any batch of needs,
+    or ``match_bulk`` all of them."""
 
     def __init__(
         self,
@@ -74,14 +177,23 @@ class Matcher:
         texts = [record.text for record in self.capabilities]
         self.codes = Codes()
         self.tags = TagVocabulary()
-        self.text_model = TextModel(config).fit(texts + list(extra_texts) or [""])
-        self.matrix = self.text_model.transform(texts)
-        self.index = SparseIndex(self.matrix)
+        self.text_model = TextModel(config)
+        # One pass over all texts fits the model and gives the catalogue's rows.
+        self.matrix = self.text_model.fit_transform(texts + list(extra_texts) or [""])[: len(texts)]
         self.table = CapabilityTable(self.capabilities, self.codes, self.tags)
         self._term_names = None
+        self._term_matrix = None
+        self._parts: tuple[PartitionedIndex, np.ndarray, np.ndarray] | None = None
+        self._reason_facts = None
 
     def __len__(self) -> int:
         return len(self.capabilities)
+
+    @cached_property
+    def index(self) -> SparseIndex:
+        """The catalogue ready for exact retrieval (``match``), built on first use:
+        a rebuild's worker processes, which use ``bulk_index``, never pay for it."""
+        return SparseIndex(self.matrix)
 
     # -- the pipeline ------------------------------------------------------------
 
@@ -90,7 +202,7 @@ class Matcher:
         return self.text_model.transform([need.text for need in needs]), NeedTable(needs, self.codes, self.tags)
 
     def candidates(self, queries, table: NeedTable, depth: int, *, chunk_size: int = 512) -> Candidates:
-        """The ``depth`` most similar eligible capabilities of each need."""
+        """The ``depth`` most similar eligible capabilities of each need (exact, SciPy)."""
         indices, scores = self.index.search(
             queries, depth, chunk_size=chunk_size, keep=lambda row, columns: eligible(table, row, self.table, columns)
         )
@@ -113,106 +225,340 @@ class Matcher:
         now = time.time() if now is None else now
         queries, table = self.prepare(needs)
         found = self.candidates(queries, table, max(depth, k))
+        return self.propose(needs, queries, table, found, scorer, k=k, now=now, explain=explain)
+
+    # -- the bulk path -------------------------------------------------------------
+
+    def match_bulk(
+        self,
+        needs: Sequence[NeedRecord],
+        scorer: LinearScorer = PRIOR,
+        *,
+        k: int = 20,
+        depth: int = 100,
+        now: float | None = None,
+        explain: bool = True,
+        chunk_size: int = BULK_CHUNK,
+        n_threads: int = 1,
+        oversample: float = OVERSAMPLE,
+        exact_fallback: bool = True,
+        stats: dict | None = None,
+    ) -> Iterator[list[list[Proposal]]]:
+        """What ``match`` gives, for many needs: yields, ``chunk_size`` needs at
+        a time and in order, each need's proposals — the rebuild stores each
+        chunk as it comes, so memory stays bounded by the chunk.
+
+        ``n_threads`` threads share each product (``sparse_dot_topn``); worker
+        processes over need chunks scale as well and share nothing. With
+        ``exact_fallback=False`` a need whose pool was not enough keeps what
+        the pool gave (fewer or other candidates than ``match``: for measuring
+        the oversampling). ``stats``, when given, accumulates seconds per stage
+        (``transform``, ``retrieval``, ``features``, ``ranking``, ``reasons``,
+        ``proposals``) and counts (``needs``, ``pool``, ``fallback``)."""
+        if chunk_size < 1:
+            raise ValueError("chunk_size must be at least 1")
+        now = time.time() if now is None else now
+        for start in range(0, len(needs), chunk_size):
+            chunk = needs[start : start + chunk_size]
+            if not self.capabilities:
+                yield [[] for _ in chunk]
+                continue
+            clock = _Stopwatch(stats)
+            queries, table = self.prepare(chunk)
+            clock.lap("transform")
+            found = self.bulk_candidates(
+                queries,
+                table,
+                max(depth, k),
+                n_threads=n_threads,
+                oversample=oversample,
+                exact_fallback=exact_fallback,
+                stats=stats,
+            )
+            clock.lap("retrieval")
+            clock.count("needs", len(chunk))
+            yield self.propose(chunk, queries, table, found, scorer, k=k, now=now, explain=explain, stats=stats)
+
+    def bulk_index(self) -> PartitionedIndex:
+        """The catalogue in parts, built on first use (about the size of the
+        catalogue's text rows, twice): one part per kind and province — the
+        nationwide capabilities of that kind, or those of that kind offered in
+        that province — and the same by province alone, for needs naming no
+        kind. A capability offered in several provinces is in each of their parts."""
+        if self._parts is None:
+            kind, regions = self.table.kind, self.table.regions
+            region_bits = [1 << bit for bit in range(63) if np.any((regions >> bit) & 1)]
+            keys, parts = [], []
+            for kind_key in [ANY_KIND, *sorted(int(value) for value in np.unique(kind) if value != 0)]:
+                of_kind = np.ones(len(kind), dtype=bool) if kind_key == ANY_KIND else kind == kind_key
+                for region_key in [0, *region_bits]:
+                    where = regions == 0 if region_key == 0 else (regions & region_key) != 0
+                    rows = np.flatnonzero(of_kind & where)
+                    if len(rows):
+                        keys.append((kind_key, region_key))
+                        parts.append(rows)
+            keys_array = np.array(keys, dtype=np.int64).reshape(-1, 2)
+            self._parts = (PartitionedIndex(self.matrix, parts), keys_array[:, 0], keys_array[:, 1])
+        return self._parts[0]
+
+    def _wanted(self, table: NeedTable) -> list[np.ndarray]:
+        """For each part, the rows of the need batch that search it: parts of a
+        kind they want (the all-kinds parts when they name none), nationwide or
+        in their province."""
+        self.bulk_index()
+        _index, part_kinds, part_regions = self._parts
+        wanted = []
+        for kind_key, region_key in zip(part_kinds.tolist(), part_regions.tolist(), strict=True):
+            by_kind = (table.kinds == 0) if kind_key == ANY_KIND else ((table.kinds & kind_key) != 0)
+            by_region = np.ones(len(table.kinds), dtype=bool) if region_key == 0 else table.region == region_key
+            wanted.append(np.flatnonzero(by_kind & by_region))
+        return wanted
+
+    def bulk_candidates(
+        self,
+        queries,
+        table: NeedTable,
+        depth: int,
+        *,
+        n_threads: int = 1,
+        oversample: float = OVERSAMPLE,
+        exact_fallback: bool = True,
+        stats: dict | None = None,
+    ) -> Candidates:
+        """The ``depth`` most similar eligible capabilities of each need, by the
+        partitioned top-n search; the same as ``candidates`` (see the module
+        docstring)."""
+        index = self.bulk_index()
+        wanted = self._wanted(table)
+        pool = index.search(queries, max(1, int(np.ceil(depth * oversample))), wanted, n_threads=n_threads)
+        found, unsure = self._cut(pool, table, depth)
+        clock = _Stopwatch(stats)
+        clock.count("pool", len(pool))
+        clock.count("short", len(unsure))
+        if exact_fallback and len(unsure):
+            clock.count("fallback", len(unsure))
+            settled = ~np.isin(found.need_rows, unsure)
+            pieces = [Candidates(found.need_rows[settled], found.cap_rows[settled], found.text[settled])]
+            for start in range(0, len(unsure), EXACT_CHUNK):
+                rows = unsure[start : start + EXACT_CHUNK]
+                subset = [np.intersect1d(part_rows, rows) for part_rows in wanted]
+                pieces.append(self._cut(index.search(queries, 1, subset, exact=True), table, depth)[0])
+            need_rows = np.concatenate([piece.need_rows for piece in pieces])
+            cap_rows = np.concatenate([piece.cap_rows for piece in pieces])
+            text = np.concatenate([piece.text for piece in pieces])
+            order = np.lexsort((cap_rows, -text, need_rows))
+            found = Candidates(need_rows[order], cap_rows[order], text[order])
+        return found
+
+    def _cut(self, pool: Pool, table: NeedTable, depth: int) -> tuple[Candidates, np.ndarray]:
+        """The pool's eligible pairs, the best ``depth`` per need; and the needs
+        for which that may differ from the exact search: those whose pool held
+        out capabilities (a part filled its top-n) scoring as much as their
+        ``depth``-th eligible candidate, or more."""
+        keep = eligible_pairs(table, pool.query_rows, self.table, pool.corpus_rows)
+        need_rows, cap_rows, scores = pool.query_rows[keep], pool.corpus_rows[keep], pool.scores[keep]
+        best = _best_per_row(need_rows, cap_rows, scores, depth)
+        found = Candidates(need_rows[best], cap_rows[best], scores[best])
+        counts = np.bincount(found.need_rows, minlength=len(pool.floor))
+        last = np.zeros(len(pool.floor), dtype=np.float32)
+        if len(best):
+            ends = np.cumsum(counts)
+            has = counts > 0
+            last[has] = found.text[ends[has] - 1]
+        settled = (pool.floor <= 0) | ((counts >= depth) & (last > pool.floor))
+        return found, np.flatnonzero(~settled)
+
+    # -- features, ranking, reasons: one path for both ------------------------------
+
+    def propose(
+        self,
+        needs: Sequence[NeedRecord],
+        queries,
+        table: NeedTable,
+        found: Candidates,
+        scorer: LinearScorer,
+        *,
+        k: int,
+        now: float,
+        explain: bool = True,
+        stats: dict | None = None,
+    ) -> list[list[Proposal]]:
+        """Features of the candidate pairs, their scores, the best ``k`` per
+        need (ties by text similarity, then catalogue order), reasons, and the
+        proposals: the same for ``match`` and ``match_bulk``."""
+        clock = _Stopwatch(stats)
         features = pair_features(table, self.table, found.need_rows, found.cap_rows, found.text, now)
         scores = scorer.score(features)
+        clock.lap("features")
         # Best first within each need; ties by text similarity, then catalogue order.
         order = np.lexsort((found.cap_rows, -found.text, -scores, found.need_rows))
-        need_rows = found.need_rows[order]
-        starts = np.searchsorted(need_rows, np.arange(len(needs) + 1))
-        chosen = np.concatenate([order[starts[i] : min(starts[i + 1], starts[i] + k)] for i in range(len(needs))])
+        sorted_needs = found.need_rows[order]
+        starts = np.searchsorted(sorted_needs, np.arange(len(needs) + 1))
+        rank = np.arange(len(order)) - starts[sorted_needs]
+        chosen = order[rank < k]
+        ranks = (rank[rank < k] + 1).tolist()
+        clock.lap("ranking")
         reasons = (
             self.reasons(needs, queries, table, found, features, scorer, chosen, now)
             if explain
-            else [[] for _ in chosen]
+            else [[] for _ in range(len(chosen))]
         )
-        results: list[list[Proposal]] = [[] for _ in needs]
-        for position, pair in enumerate(chosen.tolist()):
-            row = int(found.need_rows[pair])
-            results[row].append(
-                Proposal(
-                    need_id=needs[row].id,
-                    capability_id=self.capabilities[int(found.cap_rows[pair])].id,
-                    score=round(float(scores[pair]), 6),
-                    rank=len(results[row]) + 1,
-                    features={
-                        name: round(float(value), 4) for name, value in zip(FEATURES, features[pair], strict=True)
-                    },
-                    reasons=reasons[position],
-                )
+        clock.lap("reasons")
+        ids = self._ids()
+        need_rows = found.need_rows[chosen].tolist()
+        cap_rows = found.cap_rows[chosen].tolist()
+        values = rounded(features[chosen], 4).tolist()
+        proposals = [
+            Proposal(
+                need_id=needs[row].id,
+                capability_id=ids[cap],
+                score=score,
+                rank=rank_,
+                features=dict(zip(FEATURES, row_values, strict=True)),
+                reasons=why,
             )
+            for row, cap, score, rank_, row_values, why in zip(
+                need_rows, cap_rows, rounded(scores[chosen], 6).tolist(), ranks, values, reasons, strict=True
+            )
+        ]
+        bounds = np.searchsorted(found.need_rows[chosen], np.arange(len(needs) + 1)).tolist()
+        results = [proposals[bounds[i] : bounds[i + 1]] for i in range(len(needs))]
+        clock.lap("proposals")
         return results
+
+    def _ids(self) -> list:
+        if self._reason_facts is None:
+            self._reason_facts = _CapabilityFacts(self.capabilities, self.tags.names)
+        return self._reason_facts.ids
 
     # -- reasons -----------------------------------------------------------------
 
     def reasons(self, needs, queries, table, found, features, scorer, chosen, now) -> list[list[dict]]:
         """For each chosen pair, up to three reasons: the features that raised
-        its score most, each with the values that make it concrete."""
+        its score most, each with the values that make it concrete. Vectorised
+        but for building the dicts themselves."""
+        self._ids()
+        facts = self._reason_facts
         contributions = scorer.contributions(features[chosen])
+        top = np.argsort(-contributions, axis=1, kind="stable")[:, :MAX_REASONS]
+        shown = np.take_along_axis(contributions, top, axis=1) >= MIN_REASON
+        # A reason is shown only when all before it are: the loop this replaces stopped at the first too small.
+        shown = np.cumprod(shown, axis=1).astype(bool)
+        pair_of, slot = np.nonzero(shown)
+        feature_of = top[pair_of, slot]
         need_rows, cap_rows = found.need_rows[chosen], found.cap_rows[chosen]
-        words = self._shared_words(queries, need_rows, cap_rows)
-        shared_tags = (
-            table.tags[need_rows][:, : self.table.tags.shape[1]]
-            .multiply(self.table.tags[cap_rows][:, : table.tags.shape[1]])
-            .tocsr()
-        )
-        result = []
-        for position in range(len(chosen)):
-            need = needs[int(need_rows[position])]
-            capability = self.capabilities[int(cap_rows[position])]
-            row = contributions[position]
-            reasons = []
-            for feature in np.argsort(-row, kind="stable")[:MAX_REASONS]:
-                if row[feature] < MIN_REASON:
-                    break
-                name = FEATURES[feature]
-                values = _reason_values(
-                    name,
-                    need,
-                    capability,
-                    features[chosen[position], feature],
-                    words[position],
-                    [
-                        self.tags.names[c]
-                        for c in shared_tags.indices[shared_tags.indptr[position] : shared_tags.indptr[position + 1]]
-                    ],
-                    now,
-                )
-                reasons.append({"code": name, **values})
-            result.append(reasons)
-        return result
+
+        built: list = [None] * len(pair_of)
+        for feature, name in enumerate(FEATURES):
+            where = np.flatnonzero(feature_of == feature)
+            if not len(where):
+                continue
+            pairs = pair_of[where]
+            if name == "text":
+                similarity = features[chosen[pairs], feature].tolist()
+                terms = self._shared_words(queries, need_rows[pairs], cap_rows[pairs])
+                need_texts = {row: fold(needs[row].text) for row in set(need_rows[pairs].tolist())}
+                items = [
+                    {
+                        "code": "text",
+                        "similarity": round(value, 2),
+                        "words": readable_words(
+                            shared, need_texts[need_row], facts.folded_text(cap_row), MAX_WORDS, folded=True
+                        ),
+                    }
+                    for value, shared, need_row, cap_row in zip(
+                        similarity, terms, need_rows[pairs].tolist(), cap_rows[pairs].tolist(), strict=True
+                    )
+                ]
+            elif name == "tags":
+                items = [
+                    {"code": "tags", "tags": names}
+                    for names in self._shared_tags(table, need_rows[pairs], cap_rows[pairs])
+                ]
+            elif name in ("industry", "region", "size"):
+                attribute = {"industry": "industry", "region": "region", "size": "size_band"}[name]
+                items = [{"code": name, name: getattr(needs[row], attribute)} for row in need_rows[pairs].tolist()]
+            elif name == "freshness":
+                items = [{"code": name, "days": facts.days(cap, now)} for cap in cap_rows[pairs].tolist()]
+            else:
+                items = [facts.reason(name, cap) for cap in cap_rows[pairs].tolist()]
+            for position, item in zip(where.tolist(), items, strict=True):
+                built[position] = item
+        bounds = np.searchsorted(pair_of, np.arange(len(chosen) + 1)).tolist()
+        return [built[bounds[i] : bounds[i + 1]] for i in range(len(chosen))]
 
     def _shared_words(self, queries, need_rows, cap_rows) -> list[list[str]]:
-        """The rarest terms (highest TF-IDF weight product) both texts use."""
+        """The rarest terms (highest TF-IDF weight product) both texts use, at
+        most TERMS_CONSIDERED, best first (ties in column order)."""
         width = self.text_model.term_columns
         if self._term_names is None:
-            self._term_names = self.text_model.term_names()
-        shared = queries[need_rows, :width].multiply(self.matrix[cap_rows, :width]).tocsr()
-        words = []
-        for row in range(shared.shape[0]):
-            begin, end = shared.indptr[row], shared.indptr[row + 1]
-            best = np.argsort(-shared.data[begin:end], kind="stable")[:MAX_WORDS]
-            words.append([str(self._term_names[shared.indices[begin + i]]) for i in best])
-        return words
+            self._term_names = self.text_model.term_names().tolist()
+            # The term view alone (the first columns): a fraction of the rows' non-zeros.
+            self._term_matrix = self.matrix[:, :width].tocsr()
+        shared = queries[:, :width][need_rows].multiply(self._term_matrix[cap_rows]).tocsr()
+        shared.sum_duplicates()
+        return _best_names(shared, self._term_names, TERMS_CONSIDERED, lambda columns, data: (-data,))
+
+    def _shared_tags(self, table: NeedTable, need_rows, cap_rows) -> list[list[str]]:
+        """The tags both name, as the catalogue writes them, the first MAX_TAGS in name order."""
+        width = min(table.tags.shape[1], self.table.tags.shape[1])
+        shared = table.tags[need_rows][:, :width].multiply(self.table.tags[cap_rows][:, :width]).tocsr()
+        shared.sum_duplicates()
+        facts = self._reason_facts
+        return _best_names(shared, facts.tag_names, MAX_TAGS, lambda columns, data: (facts.tag_order[columns],))
 
 
-def _reason_values(name, need: NeedRecord, capability: CapabilityRecord, value, words, tags, now) -> dict:
-    if name == "text":
-        return {"similarity": round(float(value), 2), "words": words}
-    if name == "tags":
-        return {"tags": sorted(tags)[:5]}
-    if name == "kind":
-        return {"kind": capability.kind}
-    if name == "industry":
-        return {"industry": need.industry}
-    if name == "region":
-        return {"region": need.region}
-    if name == "budget":
-        return {"price_min": capability.price_min, "price_max": capability.price_max}
-    if name == "size":
-        return {"size": need.size_band}
-    if name == "track_record":
-        return {"accepted": capability.accepted, "decided": capability.decided}
-    if name == "freshness":
-        days = None if capability.published_at is None else max(0, int((now - capability.published_at) // DAY))
-        return {"days": days}
-    raise ValueError(name)
+def _best_names(shared, names: list[str], limit: int, keys) -> list[list[str]]:
+    """Per row of ``shared``, the names of its first ``limit`` columns in the
+    order given by ``keys(columns, data)`` (a tuple of sort keys, most
+    significant last as for ``np.lexsort``), ties in column order."""
+    counts = np.diff(shared.indptr)
+    rows = np.repeat(np.arange(shared.shape[0]), counts)
+    columns, data = shared.indices, shared.data
+    order = np.lexsort((columns, *keys(columns, data), rows))
+    sorted_rows = rows[order]
+    rank = np.arange(len(order)) - shared.indptr[:-1][sorted_rows]
+    picked = order[rank < limit]
+    picked_names = [names[column] for column in columns[picked].tolist()]
+    bounds = np.searchsorted(rows[picked], np.arange(shared.shape[0] + 1)).tolist()
+    return [picked_names[bounds[i] : bounds[i + 1]] for i in range(shared.shape[0])]
+
+
+class _CapabilityFacts:
+    """The catalogue's values that reasons show, ready to copy into dicts."""
+
+    def __init__(self, capabilities: Sequence[CapabilityRecord], tag_names: list[str]):
+        self.ids = [record.id for record in capabilities]
+        self.kind = [record.kind for record in capabilities]
+        self.prices = [(record.price_min, record.price_max) for record in capabilities]
+        self.track = [(record.accepted, record.decided) for record in capabilities]
+        self.published = [record.published_at for record in capabilities]
+        self._texts = [record.text for record in capabilities]
+        self._folded: dict[int, str] = {}
+        self.tag_names = list(tag_names)
+        # Each tag column's position in name order, for "sorted(tags)".
+        self.tag_order = np.empty(len(self.tag_names), dtype=np.int64)
+        self.tag_order[sorted(range(len(self.tag_names)), key=self.tag_names.__getitem__)] = np.arange(
+            len(self.tag_names)
+        )
+
+    def folded_text(self, row: int) -> str:
+        """The capability's text folded, once per capability."""
+        if row not in self._folded:
+            self._folded[row] = fold(self._texts[row])
+        return self._folded[row]
+
+    def days(self, cap: int, now: float) -> int | None:
+        published = self.published[cap]
+        return None if published is None else max(0, int((now - published) // DAY))
+
+    def reason(self, name: str, cap: int) -> dict:
+        if name == "kind":
+            return {"code": name, "kind": self.kind[cap]}
+        if name == "budget":
+            price_min, price_max = self.prices[cap]
+            return {"code": name, "price_min": price_min, "price_max": price_max}
+        if name == "track_record":
+            accepted, decided = self.track[cap]
+            return {"code": name, "accepted": accepted, "decided": decided}
+        raise ValueError(name)

@@ -1,16 +1,26 @@
 """Candidate retrieval: the top-k corpus rows for each query row by sparse dot
 product, chunk by chunk.
 
-Memory is bounded by the chunk: only ``chunk_size`` rows of the similarity
-matrix exist at a time, and it is never made dense (short texts share terms
-often, so a dense score matrix would be nearly full). Within a row only the
-non-zero scores are ranked, with ``argpartition`` before sorting.
+Two ways, for two jobs:
+
+- ``SparseIndex`` (SciPy): exact, with any per-row filter applied before the
+  top-k. Memory is bounded by the chunk: only ``chunk_size`` rows of the
+  similarity matrix exist at a time, and it is never made dense (short texts
+  share terms often, so a dense score matrix would be nearly full). Within a
+  row only the non-zero scores are ranked, with ``argpartition`` before
+  sorting. Right for a few queries at a time (one new need).
+- ``PartitionedIndex`` (``sparse_dot_topn``): the corpus split into parts,
+  each searched only by the queries that may see it, with a compiled product
+  that keeps the best ``n`` per row as it goes, so the full similarity row is
+  never materialised. Right for the bulk rebuild, several times faster.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
+from sparse_dot_topn import sp_matmul_topn
 
 # Which of a row's candidate columns may be kept: ``keep(row, columns) -> bool mask``.
 Filter = Callable[[int, np.ndarray], np.ndarray]
@@ -61,8 +71,8 @@ class SparseIndex:
                     # Keep everything scoring at least the k-th best, ties included,
                     # so that the tie-break below (lower index first) decides.
                     kth_best = -np.partition(-data, k - 1)[k - 1]
-                    keep = data >= kth_best
-                    data, columns = data[keep], columns[keep]
+                    best = data >= kth_best
+                    data, columns = data[best], columns[best]
                 order = np.lexsort((columns, -data))[:k]
                 count = len(order)
                 indices[start + row, :count] = columns[order]
@@ -75,3 +85,132 @@ def top_k(
 ) -> tuple[np.ndarray, np.ndarray]:
     """One-off retrieval: ``SparseIndex(corpus).search(queries, k)``."""
     return SparseIndex(corpus).search(queries, k, chunk_size=chunk_size)
+
+
+@dataclass
+class Pool:
+    """What a ``PartitionedIndex`` search found: aligned arrays of (query row,
+    corpus row, score), in no particular order, and per query row a *floor*:
+    every corpus row of a part the query searched that is not in the pool
+    scores at most ``floor[query]`` (0 when the query's pool holds every
+    positive score of its parts)."""
+
+    query_rows: np.ndarray
+    corpus_rows: np.ndarray
+    scores: np.ndarray
+    floor: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.scores)
+
+
+class PartitionedIndex:
+    """The corpus split into parts (sets of corpus rows), each kept transposed
+    (by feature) for ``sparse_dot_topn.sp_matmul_topn``. A query searches only
+    the parts it is given, so the hard filters that decide which parts a query
+    may see cost nothing: the products with the other parts are never made.
+
+    A corpus row may belong to several parts, but the parts one query searches
+    must not overlap (else the row could be found twice).
+
+    A small part keeps only the features its rows use (the queries' other
+    features are dropped before its product, which changes no sum), so that
+    many small parts do not each cost a pointer per feature of the corpus."""
+
+    def __init__(self, corpus: sparse.csr_matrix, parts: Sequence[np.ndarray]):
+        corpus = sparse.csr_matrix(corpus, dtype=np.float32)
+        self.shape = corpus.shape
+        self.parts = [np.asarray(rows, dtype=np.int64) for rows in parts]
+        self._features: list[np.ndarray | None] = []
+        self._by_feature = []
+        for rows in self.parts:
+            block = corpus[rows]
+            features = np.flatnonzero(np.bincount(block.indices, minlength=corpus.shape[1]))
+            if len(features) < corpus.shape[1] // 2:
+                block = block[:, features]
+                self._features.append(features.astype(np.int32))
+            else:
+                self._features.append(None)
+            by_feature = block.T.tocsr()
+            by_feature.sort_indices()
+            by_feature.indices = by_feature.indices.astype(np.int32, copy=False)
+            by_feature.indptr = by_feature.indptr.astype(np.int32, copy=False)
+            self._by_feature.append(by_feature)
+
+    @property
+    def nbytes(self) -> int:
+        matrices = sum(m.data.nbytes + m.indices.nbytes + m.indptr.nbytes for m in self._by_feature)
+        return matrices + sum(f.nbytes for f in self._features if f is not None)
+
+    def search(
+        self,
+        queries: sparse.csr_matrix,
+        n: int,
+        wanted: Sequence[np.ndarray],
+        *,
+        n_threads: int = 1,
+        exact: bool = False,
+    ) -> Pool:
+        """The best ``n`` corpus rows (positive scores only) of each part for each
+        query row that searches it: ``wanted[part]`` lists those query rows.
+
+        Deterministic: a row's results depend only on the row and the part
+        (never on the other rows, their order, the chunking or ``n_threads``).
+        With ``exact=True`` every positive score is kept (SciPy product, no
+        top-n): for the few queries whose top-``n`` pool was not enough.
+        """
+        if n < 1:
+            raise ValueError("n must be at least 1")
+        if queries.shape[1] != self.shape[1]:
+            raise ValueError("queries and corpus have different feature spaces")
+        if len(wanted) != len(self.parts):
+            raise ValueError("one list of query rows per part")
+        queries = sparse.csr_matrix(queries, dtype=np.float32)
+        floor = np.zeros(queries.shape[0], dtype=np.float32)
+        query_rows, corpus_rows, scores = [], [], []
+        for part, rows in enumerate(wanted):
+            rows = np.asarray(rows, dtype=np.int64)
+            size = len(self.parts[part])
+            if not len(rows) or not size:
+                continue
+            block = queries[rows]
+            if self._features[part] is not None:
+                block = _restrict(block, self._features[part])
+            if exact:
+                found = (block @ self._by_feature[part]).tocsr()
+                found.data[found.data < 0] = 0  # scores are never negative; keep the rule of the top-n path
+                found.eliminate_zeros()
+            else:
+                top = min(n, size)
+                found = sp_matmul_topn(block, self._by_feature[part], top_n=top, threshold=0.0, n_threads=n_threads)
+                counts = np.diff(found.indptr)
+                # A row that filled its top-n may have left rows out, none above its lowest kept score.
+                saturated = (counts == top) & (top < size)
+                if saturated.any():
+                    starts = found.indptr[:-1][saturated]
+                    lowest = found.data[starts[:, None] + np.arange(top)].min(axis=1)
+                    hit = rows[saturated]
+                    floor[hit] = np.maximum(floor[hit], lowest)
+            counts = np.diff(found.indptr)
+            query_rows.append(np.repeat(rows, counts))
+            corpus_rows.append(self.parts[part][found.indices])
+            scores.append(found.data.astype(np.float32, copy=False))
+        if not scores:
+            empty = np.zeros(0, dtype=np.int64)
+            return Pool(empty, empty.copy(), np.zeros(0, dtype=np.float32), floor)
+        return Pool(np.concatenate(query_rows), np.concatenate(corpus_rows), np.concatenate(scores), floor)
+
+
+def _restrict(block: sparse.csr_matrix, features: np.ndarray) -> sparse.csr_matrix:
+    """``block[:, features]`` for sorted ``features``, by one ``searchsorted``
+    (row order and the order of entries within rows kept)."""
+    if not len(features):
+        return sparse.csr_matrix((block.shape[0], 0), dtype=block.dtype)
+    position = np.minimum(np.searchsorted(features, block.indices), len(features) - 1)
+    present = features[position] == block.indices
+    rows = np.repeat(np.arange(block.shape[0]), np.diff(block.indptr))
+    indptr = np.zeros(block.shape[0] + 1, dtype=np.int32)
+    np.cumsum(np.bincount(rows[present], minlength=block.shape[0]), out=indptr[1:])
+    return sparse.csr_matrix(
+        (block.data[present], position[present].astype(np.int32), indptr), shape=(block.shape[0], len(features))
+    )

@@ -84,26 +84,48 @@ class TextModel:
         )
 
     def fit(self, texts: Iterable[str]) -> "TextModel":
+        self.fit_transform(texts)
+        return self
+
+    def fit_transform(self, texts: Iterable[str]) -> sparse.csr_matrix:
+        """Fit on ``texts`` and return their rows (one pass over the texts
+        instead of two). A view that finds nothing to learn in any text (no
+        word at all, say) gives zero rows: nothing matches through it."""
         texts = list(texts)
         if not texts:
             raise ValueError("cannot fit a text model on no texts")
-        self._terms.fit(texts)
-        self._chars.fit(texts)
-        return self
+        self._fitted = []
+        blocks = []
+        for vectorizer, weight in self._views():
+            try:
+                rows = vectorizer.fit_transform(texts)
+            except ValueError:  # an empty vocabulary
+                self._fitted.append(False)
+                rows = sparse.csr_matrix((len(texts), 1), dtype=np.float32)
+            else:
+                self._fitted.append(True)
+            blocks.append(normalize(rows) * weight)
+        return sparse.hstack(blocks, format="csr", dtype=np.float32)
 
     def transform(self, texts: Iterable[str]) -> sparse.csr_matrix:
         texts = list(texts)
-        weight = self.config.term_weight
         blocks = [
-            normalize(self._terms.transform(texts)) * np.float32(np.sqrt(weight)),
-            normalize(self._chars.transform(texts)) * np.float32(np.sqrt(1.0 - weight)),
+            normalize(vectorizer.transform(texts)) * weight
+            if fitted
+            else sparse.csr_matrix((len(texts), 1), dtype=np.float32)
+            for (vectorizer, weight), fitted in zip(self._views(), self._fitted, strict=True)
         ]
         return sparse.hstack(blocks, format="csr", dtype=np.float32)
+
+    def _views(self):
+        """Each view and the factor its normalised rows are scaled by."""
+        weight = self.config.term_weight
+        return [(self._terms, np.float32(np.sqrt(weight))), (self._chars, np.float32(np.sqrt(1.0 - weight)))]
 
     @property
     def term_columns(self) -> int:
         """The fused rows' first this many columns are the term view."""
-        return len(self._terms.vocabulary_)
+        return len(self._terms.vocabulary_) if self._fitted[0] else 1
 
     def term_names(self) -> np.ndarray:
-        return self._terms.get_feature_names_out()
+        return self._terms.get_feature_names_out() if self._fitted[0] else np.array([""])

@@ -13,6 +13,8 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from matching.ml.normalize import CJK_RANGES, fold
 
 _CJK = re.compile(f"[{CJK_RANGES}]")
+# Particles and pronouns: a run of shared characters does not start or end on them.
+_PARTICLES = frozenset("的了和与及或在是为对我们你他她它这那有等就也都")
 # Words that say nothing about a need, in the texts SMEs write.
 _CHINESE_FILLERS = frozenset({"需要", "需求", "我们", "寻找", "提供", "服务", "公司", "企业", "可以", "希望", "推荐"})
 
@@ -37,12 +39,19 @@ def _grow(pair: str, need: str, capability: str) -> str:
         begin -= 1
     while end < len(need) and _is_cjk(need[end]) and need[begin : end + 1] in capability:
         end += 1
+    while begin < end and need[begin] in _PARTICLES:
+        begin += 1
+    while end > begin and need[end - 1] in _PARTICLES:
+        end -= 1
     return need[begin:end]
 
 
-def readable_words(terms: list[str], need_text: str, capability_text: str, limit: int = 3) -> list[str]:
-    """Up to ``limit`` of the shared ``terms`` (best first), made readable."""
-    need, capability = fold(need_text), fold(capability_text)
+def readable_words(
+    terms: list[str], need_text: str, capability_text: str, limit: int = 3, *, folded: bool = False
+) -> list[str]:
+    """Up to ``limit`` of the shared ``terms`` (best first), made readable.
+    ``folded``: the texts are folded already (callers doing many pairs fold each text once)."""
+    need, capability = (need_text, capability_text) if folded else (fold(need_text), fold(capability_text))
     chosen: list[str] = []
     for term in terms:
         if _is_cjk(term):

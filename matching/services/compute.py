@@ -30,6 +30,9 @@ logger = logging.getLogger(__name__)
 # Proposals kept per need, and candidates scored to choose them.
 PROPOSALS_PER_NEED = 20
 CANDIDATE_DEPTH = 100
+# Batches of at least this many needs (rebuild chunks) take the bulk path:
+# the same proposals, found by a compiled top-n over the catalogue in parts.
+BULK_FROM = 100
 # A new capability is scored against this many of the most similar needs.
 CAPABILITY_REACH = 200
 STORE_BATCH = 1000
@@ -233,7 +236,12 @@ def match_needs(need_ids: list[int]) -> int:
     if records:
         applied = _already_applied(records)
         widest = max((len(found) for found in applied.values()), default=0)
-        found = matcher_get().match(records, scorer, k=PROPOSALS_PER_NEED + widest, depth=CANDIDATE_DEPTH + widest)
+        matcher = matcher_get()
+        k, depth = PROPOSALS_PER_NEED + widest, CANDIDATE_DEPTH + widest
+        if len(records) >= BULK_FROM:
+            found = [row for chunk in matcher.match_bulk(records, scorer, k=k, depth=depth) for row in chunk]
+        else:
+            found = matcher.match(records, scorer, k=k, depth=depth)
         for record, row in zip(records, found, strict=True):
             kept = [p for p in row if p.capability_id not in applied.get(record.id, ())][:PROPOSALS_PER_NEED]
             proposals.append(

@@ -15,6 +15,8 @@ from matching.ml.words import readable_words
         (["and", "2", "x", "data", "by"], "data and by 2 x", "data and by 2 x", ["data"]),
         # A pair of words is kept when both words carry meaning.
         (["invoice ocr", "invoice"], "invoice OCR", "Invoice OCR API", ["invoice ocr"]),
+        # A run does not start or end on a particle.
+        (["的数", "数据"], "价格的数据", "海关的数据", ["数据"]),
         # Filler words of Chinese needs are not reasons.
         (["需要", "物流"], "我们需要物流", "物流需要", ["物流"]),
     ],
