@@ -33,6 +33,8 @@ logger = logging.getLogger(__name__)
 # Proposals kept per need, and candidates scored to choose them.
 PROPOSALS_PER_NEED = 20
 CANDIDATE_DEPTH = 100
+# Needs whose texts are used, with the catalogue's, to weigh words.
+NEED_TEXTS_FOR_WEIGHTS = 20_000
 # Batches of at least this many needs (rebuild chunks) take the bulk path:
 # the same proposals, found by a compiled top-n over the catalogue in parts.
 BULK_FROM = 100
@@ -163,7 +165,12 @@ def matcher_get() -> Matcher:
             # The old matcher goes first: two catalogues in memory at once are not needed.
             _cache.matcher = None
             capabilities = capability_records()
-            need_texts = list(Need.objects.published().values_list("title", "description").order_by("pk").iterator())
+            # The newest needs' texts join the capabilities' to weigh words (IDF);
+            # a sample is enough, and fitting on every need would double the
+            # worker's peak memory at 100,000 needs.
+            need_texts = list(
+                Need.objects.published().order_by("-pk").values_list("title", "description")[:NEED_TEXTS_FOR_WEIGHTS]
+            )
             _cache.matcher = Matcher(capabilities, extra_texts=[f"{title} {text}" for title, text in need_texts])
             _cache.fingerprint = fingerprint
         return _cache.matcher
