@@ -364,12 +364,14 @@ def main(argv=None) -> int:
         f"synthetic data: {len(capabilities):,} capabilities ({sum(1 for c in capabilities if c.regions):,} regional), "
         f"{len(_NEEDS):,} needs ({sum(1 for n in _NEEDS if n.kinds):,} naming kinds) in {generated - began:.1f} s"
     )
-    _MATCHER = Matcher(capabilities, extra_texts=[need.text for need in _NEEDS])
+    # As production does (services.compute.NEED_TEXTS_FOR_WEIGHTS): the
+    # catalogue and the newest 20,000 needs weigh the words.
+    _MATCHER = Matcher(capabilities, extra_texts=[need.text for need in _NEEDS[-20_000:]])
     built = time.perf_counter()
     index = _MATCHER.bulk_index()
     indexed = time.perf_counter()
     print(
-        f"(a) Matcher: fit text model on {len(capabilities) + len(_NEEDS):,} texts, transform the catalogue "
+        f"(a) Matcher: fit text model on {len(capabilities) + min(len(_NEEDS), 20_000):,} texts, transform the catalogue "
         f"({_MATCHER.matrix.shape[1]:,} features, {_MATCHER.matrix.nnz:,} non-zeros), facts: {built - generated:.1f} s"
     )
     print(
