@@ -33,6 +33,9 @@ class Match(models.Model):
     score = models.FloatField(_("score"))
     rank = models.PositiveSmallIntegerField(_("rank"), null=True, blank=True)
     features = models.JSONField(_("features"), default=dict)
+    # The features when feedback was first given: the label's features, kept
+    # as they were while later re-matching refreshes ``features``.
+    label_features = models.JSONField(_("features when feedback was given"), default=dict, blank=True)
     reasons = models.JSONField(_("reasons"), default=list)
     ranker_version = models.PositiveIntegerField(_("ranker version"), default=0, help_text=_("0 is the prior."))
     computed_at = models.DateTimeField(_("computed"))

@@ -96,7 +96,7 @@ def strong_and_weaker(matches) -> tuple[list[Match], list[Match]]:
 def match_get_for_member(*, membership: Membership | None, pk: int) -> tuple[Match, str]:
     """A proposal and the side the member speaks for: the SME whose need it is
     or the platform whose capability it is. Anyone else: 404."""
-    match = Match.objects.select_related("need", "capability").filter(pk=pk, rank__isnull=False).first()
+    match = Match.objects.proposed().select_related("need", "capability").filter(pk=pk).first()
     if match is None or membership is None:
         raise Http404
     if membership.organization_id == match.need.organization_id:

@@ -15,7 +15,8 @@ MATCH_TASK_OPTIONS = {
     "retry_jitter": True,
     "max_retries": 5,
 }
-REBUILD_CHUNK = 500
+# Needs per rebuild task: a few seconds of work and a bounded amount of memory each.
+REBUILD_CHUNK = 2000
 
 
 @shared_task(**MATCH_TASK_OPTIONS)

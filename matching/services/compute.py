@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from marketplace.choices import ApplicationStatus, ListingStatus
 from marketplace.models import Application, Capability, Need
-from matching.ml.engine import Matcher, Proposal
+from matching.ml.engine import Matcher, Proposal, eligible_pairs
 from matching.ml.features import FEATURES, pair_features
 from matching.ml.ranker import PRIOR, Labels, LinearScorer, train
 from matching.ml.records import CapabilityRecord, NeedRecord
@@ -112,38 +112,67 @@ def capability_records() -> list[CapabilityRecord]:
     return records
 
 
-def need_record(need: Need) -> NeedRecord:
-    return NeedRecord(
-        id=need.pk,
-        text=f"{need.title} {need.description}",
-        kinds=frozenset(need.kinds_wanted),
-        tags=tuple(tag.name for tag in need.tags.all()),
-        industry=need.industry,
-        region=need.region,
-        size_band=need.organization.size_band,
-        verified=need.organization.is_verified,
-        budget_min=_money(need.budget_min_monthly),
-        budget_max=_money(need.budget_max_monthly),
-        published_at=_timestamp(need.published_at),
+NEED_VALUES = (
+    "pk",
+    "title",
+    "description",
+    "kinds_wanted",
+    "industry",
+    "region",
+    "organization__size_band",
+    "organization__verified_at",
+    "budget_min_monthly",
+    "budget_max_monthly",
+    "published_at",
+)
+
+
+def _need_records(needs) -> list[NeedRecord]:
+    """Records of a queryset of needs, read as plain values (a worker may read
+    100,000 of them to place a new capability)."""
+    tags: dict[int, list[str]] = {}
+    tag_rows = (
+        Need.tags.through.objects.filter(need__in=needs)
+        .order_by("need_id", "tag__key")
+        .values_list("need_id", "tag__name")
     )
+    for need_id, name in tag_rows.iterator(chunk_size=10000):
+        tags.setdefault(need_id, []).append(name)
+    return [
+        NeedRecord(
+            id=row["pk"],
+            text=f"{row['title']} {row['description']}",
+            kinds=frozenset(row["kinds_wanted"]),
+            tags=tuple(tags.get(row["pk"], ())),
+            industry=row["industry"],
+            region=row["region"],
+            size_band=row["organization__size_band"],
+            verified=row["organization__verified_at"] is not None,
+            budget_min=_money(row["budget_min_monthly"]),
+            budget_max=_money(row["budget_max_monthly"]),
+            published_at=_timestamp(row["published_at"]),
+        )
+        for row in needs.order_by("pk").values(*NEED_VALUES).iterator(chunk_size=5000)
+    ]
 
 
 def need_records(need_ids=None) -> list[NeedRecord]:
-    needs = Need.objects.published().select_related("organization").prefetch_related("tags").order_by("pk")
+    """The published needs (or those of them in ``need_ids``) as records."""
+    needs = Need.objects.published()
     if need_ids is not None:
         needs = needs.filter(pk__in=need_ids)
-    return [need_record(need) for need in needs]
+    return _need_records(needs)
 
 
 # The matcher kept in memory ---------------------------------------------------
 
 
 def _catalogue_fingerprint() -> tuple:
-    """Changes whenever what the matcher holds changes: a capability published,
-    edited or withdrawn, an application decided (track records)."""
+    """Changes whenever the catalogue changes (a capability published, edited
+    or withdrawn), and each day: track records (decided applications) are
+    refreshed daily rather than rebuilding every worker's matcher per decision."""
     capabilities = Capability.objects.published().aggregate(n=Count("pk"), last=Max("updated_at"), top=Max("pk"))
-    decided = Application.objects.aggregate(last=Max("decided_at"))
-    return (capabilities["n"], capabilities["last"], capabilities["top"], decided["last"])
+    return (capabilities["n"], capabilities["last"], capabilities["top"], timezone.localdate())
 
 
 @dataclass
@@ -184,7 +213,7 @@ def scorer_active() -> tuple[LinearScorer, int]:
         return PRIOR, 0
     try:
         return LinearScorer.from_dict(model.weights), model.version
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, AttributeError):
         # Intact but unusable (trained on other features, say): matching goes on with the prior.
         logger.warning("Ranker %s cannot be loaded; the prior scores matches instead.", model.version)
         return PRIOR, 0
@@ -232,7 +261,11 @@ def _store(need_ids: list[int], proposals: list[list[Proposal]], version: int) -
             else:
                 dropped.append(pk)
         for start in range(0, len(dropped), STORE_BATCH):
-            Match.objects.filter(pk__in=dropped[start : start + STORE_BATCH]).delete()
+            # The feedback condition again: feedback given since the read above
+            # (a click while this runs) keeps its row.
+            Match.objects.filter(
+                pk__in=dropped[start : start + STORE_BATCH], sme_feedback="", platform_feedback=""
+            ).delete()
         for start in range(0, len(unranked), STORE_BATCH):
             Match.objects.filter(pk__in=unranked[start : start + STORE_BATCH]).update(rank=None)
         _upsert(rows)
@@ -350,19 +383,22 @@ def match_organization_needs(organization_id: int) -> int:
 
 
 def match_capability(capability_id: int) -> int:
-    """A capability published or edited: re-match the needs it may now belong
-    to (those whose text is closest to it) and those it was proposed for."""
+    """A capability published or edited: re-match the eligible needs whose
+    text is closest to it (it may now belong in their lists) and those it was
+    proposed for."""
     matcher = matcher_get()
     affected = set(Match.objects.filter(capability_id=capability_id).values_list("need_id", flat=True))
     if Capability.objects.published().filter(pk=capability_id).exists():
         needs = need_records()
-        if needs:
-            position = next((i for i, c in enumerate(matcher.capabilities) if c.id == capability_id), None)
-            if position is not None:
-                queries, _table = matcher.prepare(needs)
-                similarity = np.asarray((queries @ matcher.matrix[position].T).todense()).ravel()
-                closest = np.argsort(-similarity, kind="stable")[:CAPABILITY_REACH]
-                affected |= {needs[i].id for i in closest if similarity[i] > 0}
+        position = next((i for i, c in enumerate(matcher.capabilities) if c.id == capability_id), None)
+        if needs and position is not None:
+            queries, table = matcher.prepare(needs)
+            rows = np.arange(len(needs))
+            allowed = eligible_pairs(table, rows, matcher.table, np.full(len(needs), position))
+            similarity = np.asarray((queries @ matcher.matrix[position].T).todense()).ravel()
+            similarity[~allowed] = 0.0
+            closest = np.argsort(-similarity, kind="stable")[:CAPABILITY_REACH]
+            affected |= {needs[i].id for i in closest if similarity[i] > 0}
     if not affected:
         return 0
     return match_needs(sorted(affected))
@@ -371,7 +407,13 @@ def match_capability(capability_id: int) -> int:
 def matches_withdraw(*, need_id: int | None = None, capability_id: int | None = None) -> int:
     """A listing stopped being published: its matches are no longer proposed.
     Rows with feedback stay as labels; the others go. Needs that lose a
-    proposed capability get their lists refilled."""
+    proposed capability get their lists refilled. Queued when the listing
+    left the published state: if it is published again by the time this
+    runs (a suspension undone, a review passed), it is re-matched instead."""
+    if need_id and Need.objects.published().filter(pk=need_id).exists():
+        return match_needs([need_id])
+    if capability_id and Capability.objects.published().filter(pk=capability_id).exists():
+        return match_capability(capability_id)
     matches = Match.objects.filter(Q(need_id=need_id) if need_id else Q(capability_id=capability_id))
     refill = list(matches.filter(rank__isnull=False).values_list("need_id", flat=True)) if capability_id else []
     with transaction.atomic():
@@ -414,8 +456,10 @@ def _feature_vector(features: dict) -> list[float] | None:
 
 def training_labels() -> Labels:
     """Outcomes as labels: SME and platform feedback on proposals, and decided
-    applications made for a need (accepted good, declined bad). Features are
-    those the pair had when proposed; pairs never proposed are scored now."""
+    applications made for a need (accepted good, declined bad). Feedback
+    labels carry the features the pair had when the feedback was given;
+    applications those of the pair's stored proposal, or, when it has none,
+    the features computed now."""
     features, outcomes, needs, times = [], [], [], []
 
     def add(vector, outcome, need_id, when):
@@ -426,7 +470,7 @@ def training_labels() -> Labels:
 
     stored = {}
     for match in Match.objects.exclude(sme_feedback="", platform_feedback="").iterator():
-        vector = _feature_vector(match.features)
+        vector = _feature_vector(match.label_features or match.features)
         if vector is None:
             continue
         stored[(match.need_id, match.capability_id)] = vector
@@ -441,16 +485,18 @@ def training_labels() -> Labels:
         decided_at__isnull=False,
         status__in=[ApplicationStatus.ACCEPTED, ApplicationStatus.DECLINED],
     ).values_list("need_id", "capability_id", "status", "decided_at")
+    decided = list(decided)
+    proposals = Match.objects.filter(need_id__in={row[0] for row in decided}).values_list(
+        "need_id", "capability_id", "features"
+    )
+    for need_id, capability_id, known in proposals.iterator():
+        if (need_id, capability_id) not in stored:
+            vector = _feature_vector(known)
+            if vector is not None:
+                stored[(need_id, capability_id)] = vector
     missing = []
     for need_id, capability_id, status, decided_at in decided:
         vector = stored.get((need_id, capability_id))
-        if vector is None:
-            known = (
-                Match.objects.filter(need_id=need_id, capability_id=capability_id)
-                .values_list("features", flat=True)
-                .first()
-            )
-            vector = _feature_vector(known) if known else None
         if vector is None:
             missing.append((need_id, capability_id, status, decided_at))
             continue
@@ -473,23 +519,27 @@ def _score_pairs(pairs) -> list[list[float] | None]:
         return []
     matcher = matcher_get()
     positions = {record.id: i for i, record in enumerate(matcher.capabilities)}
-    needs = {record.id: record for record in need_records_any({need_id for need_id, *_ in pairs})}
-    result = []
-    for need_id, capability_id, *_ in pairs:
-        if need_id not in needs or capability_id not in positions:
-            result.append(None)
-            continue
-        queries, table = matcher.prepare([needs[need_id]])
-        cap_rows = np.array([positions[capability_id]])
-        text = np.asarray(queries.multiply(matcher.matrix[cap_rows]).sum(axis=1)).ravel()
-        vector = pair_features(table, matcher.table, np.array([0]), cap_rows, text, time.time())[0]
-        result.append([float(v) for v in vector])
+    records = need_records_any({need_id for need_id, *_ in pairs})
+    row_of = {record.id: i for i, record in enumerate(records)}
+    known = [
+        i for i, (need_id, capability_id, *_) in enumerate(pairs) if need_id in row_of and capability_id in positions
+    ]
+    result: list[list[float] | None] = [None] * len(pairs)
+    if not known:
+        return result
+    queries, table = matcher.prepare(records)
+    need_rows = np.array([row_of[pairs[i][0]] for i in known])
+    cap_rows = np.array([positions[pairs[i][1]] for i in known])
+    text = np.asarray(queries[need_rows].multiply(matcher.matrix[cap_rows]).sum(axis=1)).ravel()
+    vectors = pair_features(table, matcher.table, need_rows, cap_rows, text, time.time())
+    for i, vector in zip(known, vectors, strict=True):
+        result[i] = [float(v) for v in vector]
     return result
 
 
 def need_records_any(need_ids) -> list[NeedRecord]:
-    needs = Need.objects.filter(pk__in=need_ids).select_related("organization").prefetch_related("tags")
-    return [need_record(need) for need in needs]
+    """Records of these needs, published or not (labels outlive publication)."""
+    return _need_records(Need.objects.filter(pk__in=need_ids))
 
 
 @dataclass

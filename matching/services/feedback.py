@@ -6,6 +6,7 @@ from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -75,18 +76,23 @@ def match_feedback(*, membership: Membership, match: Match, side: str, value: st
     reason = reason.strip() if value == Feedback.DISMISSED else ""
     if len(reason) > REASON_MAX:
         raise ValidationError({"reason": _("Keep the reason under %(limit)s characters.") % {"limit": REASON_MAX}})
-    locked = Match.objects.select_for_update().get(pk=match.pk)
+    locked = Match.objects.select_for_update().filter(pk=match.pk, rank__isnull=False).first()
+    if locked is None:
+        raise ValidationError(_("This suggestion has just changed. Reload the page to see the current ones."))
     prefix = "sme" if side == SME else "platform"
     setattr(locked, f"{prefix}_feedback", value)
     setattr(locked, f"{prefix}_feedback_reason", reason)
     setattr(locked, f"{prefix}_feedback_at", timezone.now() if value else None)
     setattr(locked, f"{prefix}_feedback_by", membership.user if value else None)
+    if value and not locked.label_features:
+        locked.label_features = locked.features
     locked.save(
         update_fields=[
             f"{prefix}_feedback",
             f"{prefix}_feedback_reason",
             f"{prefix}_feedback_at",
             f"{prefix}_feedback_by",
+            "label_features",
         ]
     )
     return locked
@@ -95,7 +101,9 @@ def match_feedback(*, membership: Membership, match: Match, side: str, value: st
 def match_invited(*, need_id: int, capability_id: int, membership: Membership) -> None:
     """A platform invited a need to one of its capabilities: that is interest
     in the pair, recorded on the proposal if there is one."""
-    Match.objects.filter(need_id=need_id, capability_id=capability_id, platform_feedback="").update(
+    pair = Match.objects.filter(need_id=need_id, capability_id=capability_id, platform_feedback="")
+    pair.filter(label_features={}).update(label_features=F("features"))
+    pair.update(
         platform_feedback=Feedback.INTERESTED, platform_feedback_at=timezone.now(), platform_feedback_by=membership.user
     )
 
@@ -107,7 +115,7 @@ def ranker_loadable(model: RankerModel) -> bool:
 
     try:
         LinearScorer.from_dict(model.weights)
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, AttributeError):
         return False
     return True
 
@@ -116,6 +124,9 @@ def ranker_activate(*, model: RankerModel | None) -> None:
     """Make ``model`` the active ranker (None: back to the prior) and queue a
     rebuild so that every proposal is scored by it."""
     with transaction.atomic():
+        # Every ranker row locked first: two activations at once queue up
+        # instead of leaving two active.
+        list(RankerModel.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
         RankerModel.objects.filter(is_active=True).update(is_active=False)
         if model is not None:
             RankerModel.objects.filter(pk=model.pk).update(is_active=True, activated_at=timezone.now())

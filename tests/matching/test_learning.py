@@ -265,6 +265,8 @@ class TestTrainingLabels:
         ApplicationFactory(sme=cast.sme, capability=third, status=ApplicationStatus.ACCEPTED, decided_at=now)
         # A pair never proposed is scored now.
         Match.objects.filter(pk=declined.pk).delete()
+        # Track records are refreshed with each day's matcher: as the next day.
+        compute._cache.matcher = None
         labels = compute.training_labels()
         assert sorted(zip(labels.outcomes.tolist(), labels.needs.tolist(), strict=True)) == [(0, need.pk), (1, need.pk)]
         by_outcome = dict(zip(labels.outcomes.tolist(), labels.features.tolist(), strict=True))

@@ -98,3 +98,23 @@ def test_weaker_suggestions_are_folded_away(scores, shown):
 )
 def test_reason_sentences_carry_their_values(reason, sentence):
     assert reason_sentence(reason) == sentence
+
+
+def test_a_late_withdrawal_of_a_listing_published_again_re_matches_it(catalogue, needs, proposed):
+    before = proposed(needs.invoice)
+    assert before
+    compute.matches_withdraw(need_id=needs.invoice.pk)  # queued by a suspension since undone
+    assert proposed(needs.invoice) == before
+
+
+def test_feedback_keeps_the_features_the_pair_had_then(cast, catalogue, needs):
+    from matching.services.feedback import match_feedback
+
+    match = Match.objects.filter(need=needs.invoice, rank__isnull=False).first()
+    shown = dict(match.features)
+    match_feedback(membership=cast.alice, match=match, side="sme", value="interested")
+    Match.objects.filter(pk=match.pk).update(features={**shown, "text": 0.0})  # a later re-match
+    match.refresh_from_db()
+    assert match.label_features == shown
+    labels = compute.training_labels()
+    assert labels.features[0].tolist() == [shown[name] for name in compute.FEATURES]
