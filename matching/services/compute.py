@@ -317,7 +317,8 @@ def _upsert(rows: list[Match]) -> None:
         # Table and column names come from the model and constants, never from input.
         cursor.execute(
             f"INSERT INTO {table} ({columns}, sme_feedback, sme_feedback_reason, platform_feedback, "  # noqa: S608
-            f"platform_feedback_reason) SELECT {columns}, '', '', '', '' FROM matching_incoming "
+            f"platform_feedback_reason, label_features) SELECT {columns}, '', '', '', '', '{{}}'::jsonb "
+            f"FROM matching_incoming "
             f"ON CONFLICT (need_id, capability_id) DO UPDATE SET {updates}"
         )
         # Emptied now, not only at commit: a caller may store twice in one transaction.
