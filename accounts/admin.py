@@ -6,6 +6,7 @@ from django.utils.translation import ngettext
 from accounts import services
 from accounts.forms import AdminUserChangeForm, AdminUserCreationForm, OrganizationAdminForm
 from accounts.models import Membership, MembershipInvitation, Organization, User
+from matching.services.feedback import organization_matches_refresh
 
 
 class MembershipInline(admin.TabularInline):
@@ -83,6 +84,12 @@ class OrganizationAdmin(admin.ModelAdmin):
 
     def has_verify_permission(self, request) -> bool:
         return request.user.has_perm("accounts.verify_organization")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "size_band" in form.changed_data:
+            # The SME's size decides which capabilities its needs may be proposed.
+            organization_matches_refresh(organization_ids=[obj.pk])
 
 
 @admin.register(Membership)

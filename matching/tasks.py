@@ -14,6 +14,9 @@ MATCH_TASK_OPTIONS = {
     "retry_backoff_max": 300,
     "retry_jitter": True,
     "max_retries": 5,
+    # A worker killed while matching (out of memory, say) must not make the
+    # task come back forever: it is dropped, and the nightly rebuild catches up.
+    "reject_on_worker_lost": False,
 }
 # Needs per rebuild task: a few seconds of work and a bounded amount of memory each.
 REBUILD_CHUNK = 2000

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, replace
 
 import numpy as np
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
@@ -561,21 +561,31 @@ def ranker_train() -> TrainingOutcome:
     if result.candidate is None:
         return TrainingOutcome(None, False, result.explanation, result.metrics)
     weights = result.candidate.to_dict()
-    with transaction.atomic():
-        latest = RankerModel.objects.select_for_update().order_by("-version").first()
-        model = RankerModel(
-            version=(latest.version if latest else 0) + 1,
-            weights=weights,
-            digest=weights_digest(weights),
-            label_counts={
-                key: result.metrics[key]
-                for key in ("labels", "positives", "negatives", "train", "test")
-                if key in result.metrics
-            },
-            metrics={key: result.metrics.get(key) for key in ("ndcg_candidate", "ndcg_active")},
-            note=result.explanation,
-        )
-        model.save()
-        if result.promote:
-            ranker_activate(model=model)
+    try:
+        model = _ranker_record(result, weights)
+    except IntegrityError:
+        # Another training took the same version number at the same moment.
+        return TrainingOutcome(None, False, "another training finished first; this one is not kept", result.metrics)
     return TrainingOutcome(model, result.promote, result.explanation, result.metrics)
+
+
+@transaction.atomic
+def _ranker_record(result, weights: dict) -> RankerModel:
+    """Keep the trained candidate as the next version; activate it if promoted."""
+    latest = RankerModel.objects.select_for_update().order_by("-version").first()
+    model = RankerModel(
+        version=(latest.version if latest else 0) + 1,
+        weights=weights,
+        digest=weights_digest(weights),
+        label_counts={
+            key: result.metrics[key]
+            for key in ("labels", "positives", "negatives", "train", "test")
+            if key in result.metrics
+        },
+        metrics={key: result.metrics.get(key) for key in ("ndcg_candidate", "ndcg_active")},
+        note=result.explanation,
+    )
+    model.save()
+    if result.promote:
+        ranker_activate(model=model)
+    return model

@@ -118,3 +118,27 @@ def test_feedback_keeps_the_features_the_pair_had_then(cast, catalogue, needs):
     assert match.label_features == shown
     labels = compute.training_labels()
     assert labels.features[0].tolist() == [shown[name] for name in compute.FEATURES]
+
+
+def test_an_admin_changing_an_smes_size_re_matches_its_needs(
+    cast, catalogue, needs, proposed, login, django_capture_on_commit_callbacks
+):
+    # Alice's SME is small: the capability for medium and large firms is not proposed.
+    assert catalogue.ocr_medium.pk not in proposed(needs.invoice)
+    sme = cast.sme
+    data = {
+        "kind": "sme",
+        "legal_name": sme.legal_name,
+        "credit_code": sme.credit_code,
+        "size_band": "medium",
+        "industry": sme.industry,
+        "province": sme.province,
+        "website": "",
+        "description": "",
+        "memberships-TOTAL_FORMS": "0",
+        "memberships-INITIAL_FORMS": "0",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = login(cast.mallory).post(reverse("admin:accounts_organization_change", args=[sme.pk]), data)
+    assert response.status_code == 302
+    assert catalogue.ocr_medium.pk in proposed(needs.invoice)
