@@ -6,7 +6,7 @@ from django.http import Http404
 from accounts.models import Membership
 from marketplace.choices import ApplicationStatus, InvitationStatus
 from marketplace.models import Application, Capability, Invitation, Need
-from matching.models import Feedback, Match, RankerModel
+from matching.models import Feedback, Match
 
 SME, PLATFORM = "sme", "platform"
 # Applications after which a capability is no longer proposed to that SME:
@@ -104,7 +104,3 @@ def match_get_for_member(*, membership: Membership | None, pk: int) -> tuple[Mat
     if membership.organization_id == match.capability.organization_id:
         return match, PLATFORM
     raise Http404
-
-
-def ranker_models() -> QuerySet[RankerModel]:
-    return RankerModel.objects.order_by("-version")

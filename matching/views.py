@@ -9,7 +9,8 @@ from accounts.decorators import membership_required
 from matching import selectors
 from matching.forms import FeedbackForm
 from matching.models import Feedback
-from matching.services.feedback import SME, match_feedback
+from matching.selectors import SME
+from matching.services.feedback import match_feedback
 
 CONFIRMATIONS = {
     Feedback.INTERESTED: _("Noted: you are interested. Suggestions learn from this."),

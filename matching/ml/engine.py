@@ -190,6 +190,11 @@ class Matcher:
         return len(self.capabilities)
 
     @cached_property
+    def positions(self) -> dict:
+        """Each capability's row in the catalogue, by id."""
+        return {record.id: row for row, record in enumerate(self.capabilities)}
+
+    @cached_property
     def index(self) -> SparseIndex:
         """The catalogue ready for exact retrieval (``match``), built on first use:
         a rebuild's worker processes, which use ``bulk_index``, never pay for it."""

@@ -95,12 +95,9 @@ class TagVocabulary:
         return matrix
 
 
-def _money(values) -> np.ndarray:
+def _floats(values) -> np.ndarray:
+    """Optional numbers (prices, budgets, times) as floats, NaN where unknown."""
     return np.array([np.nan if value is None else float(value) for value in values], dtype=np.float64)
-
-
-def _times(values) -> np.ndarray:
-    return _money(values)
 
 
 class CapabilityTable:
@@ -112,11 +109,11 @@ class CapabilityTable:
         self.regions = np.array([codes.mask(r.regions, "region") for r in records], dtype=np.int64)
         self.size_bands = np.array([codes.mask(r.size_bands, "size") for r in records], dtype=np.int64)
         self.requires_verification = np.array([r.requires_verification for r in records], dtype=bool)
-        self.price_min = _money(r.price_min for r in records)
-        self.price_max = _money(r.price_max for r in records)
+        self.price_min = _floats(r.price_min for r in records)
+        self.price_max = _floats(r.price_max for r in records)
         self.accepted = np.array([r.accepted for r in records], dtype=np.float64)
         self.decided = np.array([r.decided for r in records], dtype=np.float64)
-        self.published_at = _times(r.published_at for r in records)
+        self.published_at = _floats(r.published_at for r in records)
         self.tags = tags.matrix([r.tags for r in records], add=True)
 
 
@@ -130,8 +127,8 @@ class NeedTable:
         self.region = np.array([codes.bit(r.region, "region") for r in records], dtype=np.int64)
         self.size_band = np.array([codes.bit(r.size_band, "size") for r in records], dtype=np.int64)
         self.verified = np.array([r.verified for r in records], dtype=bool)
-        self.budget_min = _money(r.budget_min for r in records)
-        self.budget_max = _money(r.budget_max for r in records)
+        self.budget_min = _floats(r.budget_min for r in records)
+        self.budget_max = _floats(r.budget_max for r in records)
         # The need's own tags; tags guessed from its text were measured to hurt
         # (docs/BENCHMARKS.md), so they are not used.
         self.tags = tags.matrix([r.tags for r in records], add=False)

@@ -391,7 +391,7 @@ def match_capability(capability_id: int) -> int:
     affected = set(Match.objects.filter(capability_id=capability_id).values_list("need_id", flat=True))
     if Capability.objects.published().filter(pk=capability_id).exists():
         needs = need_records()
-        position = next((i for i, c in enumerate(matcher.capabilities) if c.id == capability_id), None)
+        position = matcher.positions.get(capability_id)
         if needs and position is not None:
             queries, table = matcher.prepare(needs)
             rows = np.arange(len(needs))
@@ -519,7 +519,7 @@ def _score_pairs(pairs) -> list[list[float] | None]:
     if not pairs:
         return []
     matcher = matcher_get()
-    positions = {record.id: i for i, record in enumerate(matcher.capabilities)}
+    positions = matcher.positions
     records = need_records_any({need_id for need_id, *_ in pairs})
     row_of = {record.id: i for i, record in enumerate(records)}
     known = [

@@ -15,8 +15,8 @@ from marketplace.choices import ListingStatus
 from marketplace.models import Capability, Need
 from matching import tasks
 from matching.models import Feedback, Match, RankerModel
+from matching.selectors import SME
 
-SME, PLATFORM = "sme", "platform"
 REASON_MAX = 300
 
 

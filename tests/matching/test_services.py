@@ -18,9 +18,9 @@ from matching import tasks
 from matching.ml.features import FEATURES
 from matching.ml.ranker import PRIOR_WEIGHTS
 from matching.models import Feedback, Match
-from matching.selectors import recommendations_for_need
+from matching.selectors import PLATFORM, SME, recommendations_for_need
 from matching.services import compute
-from matching.services.feedback import PLATFORM, SME, match_feedback
+from matching.services.feedback import match_feedback
 from tests.accounts.factories import MembershipFactory, OrganizationFactory, make_credit_code
 from tests.marketplace.factories import NeedFactory
 from tests.matching.conftest import capability_fields, need_fields

@@ -12,8 +12,9 @@ from marketplace.models import Capability, Need
 from marketplace.services.listings import listing_create, listing_transition
 from matching import tasks
 from matching.models import Feedback, Match
+from matching.selectors import SME
 from matching.services import compute
-from matching.services.feedback import SME, match_feedback, matching_deferred
+from matching.services.feedback import match_feedback, matching_deferred
 from tests.matching.conftest import need_fields
 
 S = ListingStatus

@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from marketplace.models import Invitation
 from matching.models import Feedback, Match
-from matching.services.feedback import SME, match_feedback
+from matching.selectors import SME
+from matching.services.feedback import match_feedback
 
 pytestmark = pytest.mark.django_db
 
