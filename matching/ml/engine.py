@@ -125,6 +125,8 @@ def eligible_pairs(needs: NeedTable, need_rows: np.ndarray, caps: CapabilityTabl
     sizes = caps.size_bands[cap_rows]
     keep &= (sizes == 0) | ((sizes & needs.size_band[need_rows]) != 0)
     keep &= needs.verified[need_rows] | ~caps.requires_verification[cap_rows]
+    if len(needs.excluded):
+        keep &= ~np.isin(need_rows.astype(np.int64) * needs.width + cap_rows, needs.excluded)
     return keep
 
 
@@ -204,7 +206,8 @@ class Matcher:
 
     def prepare(self, needs: Sequence[NeedRecord]):
         """The needs' text rows and fact columns."""
-        return self.text_model.transform([need.text for need in needs]), NeedTable(needs, self.codes, self.tags)
+        table = NeedTable(needs, self.codes, self.tags, self.positions)
+        return self.text_model.transform([need.text for need in needs]), table
 
     def candidates(self, queries, table: NeedTable, depth: int, *, chunk_size: int = 512) -> Candidates:
         """The ``depth`` most similar eligible capabilities of each need (exact, SciPy)."""

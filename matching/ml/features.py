@@ -120,7 +120,20 @@ class CapabilityTable:
 class NeedTable:
     """A batch of needs' facts as columns."""
 
-    def __init__(self, records: Sequence[NeedRecord], codes: Codes, tags: TagVocabulary):
+    def __init__(self, records: Sequence[NeedRecord], codes: Codes, tags: TagVocabulary, positions: dict | None = None):
+        # The excluded (need row, catalogue row) pairs as keys row * width + column;
+        # ``positions`` maps capability ids to catalogue rows.
+        positions = positions or {}
+        self.width = len(positions)
+        self.excluded = np.array(
+            sorted(
+                row * self.width + positions[capability_id]
+                for row, record in enumerate(records)
+                for capability_id in record.excluded
+                if capability_id in positions
+            ),
+            dtype=np.int64,
+        )
         self.kinds = np.array([codes.mask(r.kinds, "kind") for r in records], dtype=np.int64)
         self.kind_count = np.array([sum(1 for kind in r.kinds if kind) for r in records], dtype=np.float64)
         self.industry = np.array([codes.bit(r.industry, "industry") for r in records], dtype=np.int64)
@@ -139,7 +152,8 @@ class NeedTable:
 
 def eligible(needs: NeedTable, need_row: int, caps: CapabilityTable, columns: np.ndarray) -> np.ndarray:
     """Which of the capabilities ``columns`` may be proposed to need ``need_row``:
-    a kind it wants, a region it is in, a size band it has, verification it holds."""
+    a kind it wants, a region it is in, a size band it has, verification it
+    holds, and not one the need excludes."""
     kinds, region, size = needs.kinds[need_row], needs.region[need_row], needs.size_band[need_row]
     keep = np.ones(len(columns), dtype=bool)
     if kinds:
@@ -150,6 +164,8 @@ def eligible(needs: NeedTable, need_row: int, caps: CapabilityTable, columns: np
     keep &= (cap_sizes == 0) | ((cap_sizes & size) != 0)
     if not needs.verified[need_row]:
         keep &= ~caps.requires_verification[columns]
+    if len(needs.excluded):
+        keep &= ~np.isin(need_row * needs.width + columns, needs.excluded)
     return keep
 
 

@@ -46,3 +46,5 @@ class NeedRecord:
     budget_min: float | None = None
     budget_max: float | None = None
     published_at: float | None = None
+    # Capabilities never to propose to this need (its SME applied to them already).
+    excluded: frozenset = frozenset()

@@ -356,18 +356,16 @@ def match_needs(need_ids: list[int]) -> int:
     scorer, version = scorer_active()
     if records:
         applied = _already_applied(records)
-        widest = max((len(found) for found in applied.values()), default=0)
+        # Capabilities the SME applied to are filtered out like ineligible ones.
+        records = [replace(record, excluded=frozenset(applied.get(record.id, ()))) for record in records]
         matcher = matcher_get()
-        k, depth = PROPOSALS_PER_NEED + widest, CANDIDATE_DEPTH + widest
+        options = {"k": PROPOSALS_PER_NEED, "depth": CANDIDATE_DEPTH}
         if len(records) >= BULK_FROM:
-            found = [row for chunk in matcher.match_bulk(records, scorer, k=k, depth=depth) for row in chunk]
+            found = [row for chunk in matcher.match_bulk(records, scorer, **options) for row in chunk]
         else:
-            found = matcher.match(records, scorer, k=k, depth=depth)
+            found = matcher.match(records, scorer, **options)
         for record, row in zip(records, found, strict=True):
-            kept = [p for p in row if p.capability_id not in applied.get(record.id, ())][:PROPOSALS_PER_NEED]
-            proposals.append(
-                [replace(p, rank=rank, reasons=_with_budget(p.reasons, record)) for rank, p in enumerate(kept, start=1)]
-            )
+            proposals.append([replace(p, reasons=_with_budget(p.reasons, record)) for p in row])
     return _store(sorted(need_ids), proposals, version)
 
 

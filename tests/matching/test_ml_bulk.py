@@ -3,6 +3,8 @@ top-n retrieval) against the exact one (``Matcher.match``): the same
 proposals, the hard filters kept, the same result however the work is split.
 No database, no Django."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from scipy import sparse
@@ -319,3 +321,20 @@ def test_vectorised_reasons_equal_the_per_pair_loop(regional):
     got = regional.reasons(needs, queries, table, found, features, PRIOR, chosen, NOW)
     assert got == reference_reasons(regional, needs, queries, table, found, features, chosen, NOW)
     assert {reason["code"] for row in got for reason in row} >= {"text", "tags", "region", "freshness"}
+
+
+def test_excluded_capabilities_are_filtered_like_ineligible_ones_on_both_paths(regional):
+    plain = regional.match(NEEDS, k=5, depth=20, now=NOW)
+    # Each need excludes its first two proposals (and an id not in the catalogue).
+    needs = [
+        replace(need, excluded=frozenset([*(p.capability_id for p in row[:2]), "not-listed"]))
+        for need, row in zip(NEEDS, plain, strict=True)
+    ]
+    exact = regional.match(needs, k=5, depth=20, now=NOW)
+    assert bulk(regional, needs, k=5, depth=20) == exact
+    for need, before, after in zip(needs, plain, exact, strict=True):
+        assert not {p.capability_id for p in after} & need.excluded
+        assert [p.rank for p in after] == list(range(1, len(after) + 1))
+        # What was third moves up to first: the list is refilled, not cut short.
+        if len(before) > 2:
+            assert after[0].capability_id == before[2].capability_id
