@@ -17,5 +17,8 @@ urlpatterns = [
     path("", include("marketplace.urls")),
     path("", include("matching.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("config.api.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = "config.views.page_not_found"

@@ -2,7 +2,10 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.templatetags.static import static
+from django.views import defaults
 from django.views.decorators.cache import never_cache
+
+from config.api.views import api_not_found
 
 
 @never_cache
@@ -19,3 +22,10 @@ def health(request):
 def favicon(request):
     """Browsers and the admin ask for /favicon.ico; ours is an SVG in static files."""
     return redirect(static("img/favicon.svg"), permanent=True)
+
+
+def page_not_found(request, exception):
+    """The site's 404 page; under /api/ the API's JSON error instead."""
+    if request.path.startswith("/api/"):
+        return api_not_found(request, exception)
+    return defaults.page_not_found(request, exception)

@@ -35,6 +35,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.forms",
     "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "accounts",
     "marketplace",
     "matching",
@@ -205,13 +208,64 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 MEMBERSHIP_INVITATION_MAX_AGE_DAYS = env.int("MEMBERSHIP_INVITATION_MAX_AGE_DAYS", default=7)
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
+# The REST API (/api/v1/, config/api/). Personal API tokens first, so that a
+# request without credentials is answered 401 with a WWW-Authenticate header;
+# the browser's session (with CSRF) works too.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": [
-        "rest_framework.permissions.IsAuthenticated",
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "config.api.pagination.PageNumberPagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "config.api.throttling.AnonymousRateThrottle",
+        "config.api.throttling.UserRateThrottle",
     ],
+    "DEFAULT_SCHEMA_CLASS": "config.api.schema.TandemAutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "config.api.errors.api_exception_handler",
+    "NON_FIELD_ERRORS_KEY": "non_field_errors",
+    "COERCE_DECIMAL_TO_STRING": True,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Behind this many proxies the client address is read from
+    # X-Forwarded-For; 0 (the default) trusts REMOTE_ADDR only, so a forged
+    # header cannot dodge the anonymous rate limit.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
+}
+# Requests per client: per signed-in user (or token's user), and per IP
+# address for anonymous callers. Format "N/second|minute|hour|day".
+API_THROTTLE_RATES = {
+    "user": env("API_THROTTLE_USER", default="1200/minute"),
+    "anon": env("API_THROTTLE_ANON", default="120/minute"),
+}
+API_PAGE_SIZE = 20
+API_MAX_PAGE_SIZE = 100
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Tandem API",
+    "DESCRIPTION": (
+        "Capabilities that large platforms open to SMEs, the needs SMEs post, "
+        "applications, messages, invitations, notifications and the ranker's matches. "
+        "See the README's API section for tokens, errors, pagination and rate limits."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "IndustryEnum": "accounts.choices.Industry",
+        "ProvinceEnum": "accounts.choices.Province",
+        "SizeBandEnum": "accounts.choices.SizeBand",
+        "CapabilityKindEnum": "marketplace.choices.CapabilityKind",
+        "ListingStatusEnum": "marketplace.choices.ListingStatus",
+    },
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SECURITY": [{"tokenAuth": []}, {"cookieAuth": []}],
 }
 
 LOGGING = {

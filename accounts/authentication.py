@@ -1,0 +1,32 @@
+"""DRF authentication by personal API token: ``Authorization: Bearer tdm_…``."""
+
+from django.utils.translation import gettext as _
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.exceptions import AuthenticationFailed
+
+from accounts.api_tokens import api_token_authenticate
+
+
+class ApiTokenAuthentication(BaseAuthentication):
+    """The token's user, acting for the token's organisation (``request.auth``
+    is the ApiToken; the API reads its membership)."""
+
+    keyword = b"bearer"
+
+    def authenticate(self, request):
+        parts = get_authorization_header(request).split()
+        if not parts or parts[0].lower() != self.keyword:
+            return None
+        if len(parts) != 2:
+            raise AuthenticationFailed(_("Send the token as “Authorization: Bearer <token>”."))
+        try:
+            raw = parts[1].decode("ascii")
+        except UnicodeDecodeError:
+            raw = ""
+        token = api_token_authenticate(raw=raw)
+        if token is None:
+            raise AuthenticationFailed(_("This API token is not valid: mistyped, revoked or expired."))
+        return token.membership.user, token
+
+    def authenticate_header(self, request):
+        return 'Bearer realm="api"'

@@ -1,0 +1,117 @@
+"""The OpenAPI schema: every operation lists the errors it can answer, in the
+one error shape of config/api/errors.py, with an example each."""
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse
+from rest_framework import permissions, serializers
+
+
+class ErrorSerializer(serializers.Serializer):
+    message = serializers.CharField(help_text="One sentence for a person, in the caller's language.")
+    code = serializers.CharField(help_text="Machine-readable: invalid, not_found, conflict, throttled, …")
+    extra = serializers.DictField(
+        help_text="fields: per-field messages (400); wait: seconds until the next request is allowed (429)."
+    )
+
+
+def _example(code: int, message: str, kind: str, extra: dict | None = None) -> OpenApiExample:
+    return OpenApiExample(
+        kind,
+        value={"message": message, "code": kind, "extra": extra or {}},
+        response_only=True,
+        status_codes=[str(code)],
+    )
+
+
+ERRORS = {
+    400: OpenApiResponse(
+        ErrorSerializer,
+        description="The request is not valid: a field, a filter or a page parameter.",
+        examples=[
+            _example(
+                400,
+                "title: This field is required.",
+                "invalid",
+                {"fields": {"title": ["This field is required."]}},
+            )
+        ],
+    ),
+    401: OpenApiResponse(
+        ErrorSerializer,
+        description="No credentials, or a token that is mistyped, revoked or expired.",
+        examples=[_example(401, "Authentication credentials were not provided.", "not_authenticated")],
+    ),
+    403: OpenApiResponse(
+        ErrorSerializer,
+        description="Signed in, but not allowed to do this (wrong kind of organisation or role).",
+        examples=[_example(403, "Only SMEs post needs.", "permission_denied")],
+    ),
+    404: OpenApiResponse(
+        ErrorSerializer,
+        description="No such object, or one you may not see (other organisations' objects answer 404).",
+        examples=[_example(404, "No such capability.", "not_found")],
+    ),
+    409: OpenApiResponse(
+        ErrorSerializer,
+        description="Not possible in the object's current state (an illegal state transition, a duplicate).",
+        examples=[_example(409, "This application is accepted, so it cannot be withdrawn.", "conflict")],
+    ),
+    415: OpenApiResponse(
+        ErrorSerializer,
+        description="The body must be JSON (Content-Type: application/json).",
+        examples=[_example(415, 'Unsupported media type "text/plain" in request.', "unsupported_media_type")],
+    ),
+    429: OpenApiResponse(
+        ErrorSerializer,
+        description="Too many requests; retry after extra.wait seconds (also in the Retry-After header).",
+        examples=[_example(429, "Request was throttled. Expected available in 12 seconds.", "throttled", {"wait": 12})],
+    ),
+}
+WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+class TandemAutoSchema(AutoSchema):
+    def _public_read(self) -> bool:
+        if self.method != "GET":
+            return False
+        return any(
+            isinstance(p, permissions.AllowAny) or getattr(p, "allows_public_read", False)
+            for p in self.view.get_permissions()
+        )
+
+    def error_codes(self, operation: dict) -> list[int]:
+        parameters = operation.get("parameters", [])
+        codes = {401, 429}
+        if any(p["in"] == "query" for p in parameters) or "requestBody" in operation:
+            codes.add(400)
+        if not self._public_read():
+            codes.add(403)
+        if any(p["in"] == "path" for p in parameters) or any(p["name"] == "page" for p in parameters):
+            codes.add(404)
+        if self.method in WRITES:
+            codes.add(409)
+        if "requestBody" in operation:
+            codes.add(415)
+        return sorted(codes)
+
+    def get_operation(self, path, path_regex, path_prefix, method, registry):
+        operation = super().get_operation(path, path_regex, path_prefix, method, registry)
+        if operation is None:
+            return None
+        for code in self.error_codes(operation):
+            operation["responses"].setdefault(str(code), self._get_response_for_code(ERRORS[code], str(code)))
+        return operation
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "accounts.authentication.ApiTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "tdm_<prefix>_<secret>",
+            "description": "A personal API token from Account → API tokens; it acts for one organisation.",
+        }

@@ -1,0 +1,19 @@
+"""``/api/v1/`` (the endpoints of every app, one namespace ``api``), the
+OpenAPI schema at ``/api/schema/`` and its browsable docs at ``/api/docs/``."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+import config.api.schema  # noqa: F401 - registers the token scheme with drf-spectacular
+from accounts.api_urls import urlpatterns as accounts_api
+from config.api.views import api_root
+from marketplace.api_urls import urlpatterns as marketplace_api
+from matching.api_urls import urlpatterns as matching_api
+
+api_v1 = [path("", api_root, name="root"), *accounts_api, *marketplace_api, *matching_api]
+
+urlpatterns = [
+    path("api/v1/", include((api_v1, "api"))),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]

@@ -1,0 +1,397 @@
+"""Capabilities and needs: the public catalogue and board, and the owners'
+create, edit and state changes. Same selectors and services as the pages."""
+
+from django.utils.translation import gettext as _
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from accounts.apis import OrganizationSummarySerializer
+from accounts.choices import Industry, Province, SizeBand
+from config.api.fields import ID_PATTERN, choice_list
+from config.api.permissions import PublicReadActsForOrganization
+from config.api.views import ApiMixin
+from marketplace import selectors
+from marketplace.choices import AccessModel, CapabilityKind, ListingStatus
+from marketplace.models import Capability, Need
+from marketplace.services import listings as listing_services
+from marketplace.services.tags import MAX_TAG_LENGTH, MAX_TAGS
+
+
+class TagNamesField(serializers.ListField):
+    """Tags as an array of names (Chinese or English); read back as stored."""
+
+    child = serializers.CharField(max_length=MAX_TAG_LENGTH)
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", MAX_TAGS)
+        kwargs.setdefault("help_text", f'Up to {MAX_TAGS} keywords, e.g. ["OCR", "发票"].')
+        super().__init__(**kwargs)
+
+    def to_representation(self, data):
+        return [tag.name for tag in data.all()]
+
+
+MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": 0, "allow_null": True, "required": False}
+
+
+# --- serializers -----------------------------------------------------------------
+
+
+class CapabilitySerializer(serializers.ModelSerializer):
+    organization = OrganizationSummarySerializer(read_only=True)
+    tags = TagNamesField(read_only=True)
+    industries = choice_list(Industry)
+    regions = choice_list(Province)
+    eligible_size_bands = choice_list(SizeBand)
+    moderation_reason = serializers.SerializerMethodField(
+        help_text="The latest moderator's reason; null unless you own the capability."
+    )
+
+    class Meta:
+        model = Capability
+        fields = [
+            "id", "status", "organization", *listing_services.CAPABILITY_FIELDS, "tags", "terms_version",
+            "moderation_reason", "created_at", "updated_at", "submitted_at", "published_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_moderation_reason(self, capability) -> str | None:
+        membership = self.context["request"].membership
+        owns = membership is not None and membership.organization_id == capability.organization_id
+        return capability.moderation_reason if owns else None
+
+
+class CapabilityInputSerializer(serializers.ModelSerializer):
+    """Writable fields of a capability; the rules behind them (data sets must
+    be classified, price ranges in order…) are checked by the service."""
+
+    tags = TagNamesField(required=False)
+    industries = choice_list(Industry, help_text="Empty: suits every industry.")
+    regions = choice_list(Province, help_text="Empty: all of China.")
+    eligible_size_bands = choice_list(SizeBand, help_text="Empty: firms of every size may apply.")
+    price_min_monthly = serializers.DecimalField(**MONEY)
+    price_max_monthly = serializers.DecimalField(**MONEY)
+
+    class Meta:
+        model = Capability
+        fields = [*listing_services.CAPABILITY_FIELDS, "tags"]
+
+
+class NeedSerializer(serializers.ModelSerializer):
+    """A need; description, budget, start, tags and organisation are null for
+    callers who may see only the title, kinds, industry and region
+    (anonymous visitors and other SMEs)."""
+
+    organization = serializers.SerializerMethodField()
+    kinds_wanted = choice_list(CapabilityKind)
+    details_visible = serializers.SerializerMethodField()
+    description = serializers.SerializerMethodField()
+    tags = serializers.SerializerMethodField()
+    budget_min_monthly = serializers.SerializerMethodField()
+    budget_max_monthly = serializers.SerializerMethodField()
+    desired_start = serializers.SerializerMethodField()
+    moderation_reason = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Need
+        fields = [
+            "id", "status", "organization", "title", "kinds_wanted", "industry", "region", "visibility",
+            "details_visible", "description", "tags", "budget_min_monthly", "budget_max_monthly", "desired_start",
+            "moderation_reason", "created_at", "updated_at", "submitted_at", "published_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def _details(self, need) -> bool:
+        request = self.context["request"]
+        return selectors.need_shows_details(need, request.user, request.membership)
+
+    def _owner(self, need) -> bool:
+        membership = self.context["request"].membership
+        return membership is not None and membership.organization_id == need.organization_id
+
+    def get_details_visible(self, need) -> bool:
+        return self._details(need)
+
+    def get_organization(self, need) -> OrganizationSummarySerializer(allow_null=True):
+        return OrganizationSummarySerializer(need.organization).data if self._details(need) else None
+
+    def get_description(self, need) -> str | None:
+        return need.description if self._details(need) else None
+
+    def get_tags(self, need) -> list[str] | None:
+        return [tag.name for tag in need.tags.all()] if self._details(need) else None
+
+    def get_budget_min_monthly(self, need) -> serializers.DecimalField(**MONEY):
+        return self._money(need, need.budget_min_monthly)
+
+    def get_budget_max_monthly(self, need) -> serializers.DecimalField(**MONEY):
+        return self._money(need, need.budget_max_monthly)
+
+    def _money(self, need, value):
+        if value is None or not self._details(need):
+            return None
+        return serializers.DecimalField(**MONEY).to_representation(value)
+
+    def get_desired_start(self, need) -> serializers.DateField(allow_null=True):
+        return need.desired_start.isoformat() if need.desired_start and self._details(need) else None
+
+    def get_moderation_reason(self, need) -> str | None:
+        return need.moderation_reason if self._owner(need) else None
+
+
+class NeedInputSerializer(serializers.ModelSerializer):
+    tags = TagNamesField(required=False)
+    kinds_wanted = choice_list(CapabilityKind, required=True)
+    budget_min_monthly = serializers.DecimalField(**MONEY)
+    budget_max_monthly = serializers.DecimalField(**MONEY)
+
+    class Meta:
+        model = Need
+        fields = [*listing_services.NEED_FIELDS, "tags"]
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text="Why (required when sending back, rejecting or suspending; the owner reads it).",
+    )
+
+
+# --- filters ---------------------------------------------------------------------
+
+
+class ListingFilter(filters.FilterSet):
+    """Validates the query string (unknown choice values are a 400) and hands
+    it to the selector, which owns the search and visibility rules."""
+
+    mine = filters.BooleanFilter(
+        method="skip",
+        help_text="true: your organisation's own items in every state (only `status` filters them then).",
+    )
+    status = filters.ChoiceFilter(choices=ListingStatus.choices, method="skip", help_text="With mine=true.")
+    q = filters.CharFilter(method="skip", max_length=200, help_text="Search words, Chinese or English.")
+
+    catalogue_filters: tuple = ()
+
+    def skip(self, queryset, name, value):
+        return queryset
+
+    def filter_queryset(self, queryset):
+        data = {name: value for name, value in self.form.cleaned_data.items() if value not in (None, "")}
+        if data.pop("mine", False):
+            stray = sorted(set(data) - {"status"})
+            if stray:
+                raise ValidationError({stray[0]: [_("With mine=true only status filters the list.")]})
+            membership = self.request.membership
+            if membership is None:
+                raise ValidationError({"mine": [_("You do not act for an organisation.")]})
+            mine = self.of_organization(membership=membership)
+            return mine.filter(status=data["status"]) if "status" in data else mine
+        if "status" in data:
+            raise ValidationError({"status": [_("Only your own items (mine=true) can be filtered by status.")]})
+        return self.catalogue(data)
+
+
+class CapabilityFilter(ListingFilter):
+    kind = filters.ChoiceFilter(choices=CapabilityKind.choices, method="skip")
+    tag = filters.CharFilter(method="skip", max_length=MAX_TAG_LENGTH)
+    industry = filters.ChoiceFilter(choices=Industry.choices, method="skip", help_text="Includes “every industry”.")
+    region = filters.ChoiceFilter(choices=Province.choices, method="skip", help_text="Includes “all of China”.")
+    access_model = filters.ChoiceFilter(choices=AccessModel.choices, method="skip")
+    budget = filters.NumberFilter(
+        method="skip", min_value=0, max_value=10**9, help_text="Monthly budget in CNY: lowest price at most this."
+    )
+    sort = filters.ChoiceFilter(
+        choices=[("relevance", "relevance"), ("newest", "newest")],
+        method="skip",
+        help_text="relevance (with q; the default) or newest.",
+    )
+
+    class Meta:
+        model = Capability
+        fields = []
+
+    def of_organization(self, membership):
+        return selectors.capabilities_of_organization(membership=membership)
+
+    def catalogue(self, data):
+        budget = data.pop("budget", None)
+        return selectors.capabilities_catalogue(
+            query=data.pop("q", ""),
+            tag=data.pop("tag", "").strip().casefold(),
+            budget=int(budget) if budget is not None else None,
+            **data,
+        )
+
+
+class NeedFilter(ListingFilter):
+    kind = filters.ChoiceFilter(choices=CapabilityKind.choices, method="skip")
+    industry = filters.ChoiceFilter(choices=Industry.choices, method="skip")
+    region = filters.ChoiceFilter(choices=Province.choices, method="skip")
+
+    class Meta:
+        model = Need
+        fields = []
+
+    def of_organization(self, membership):
+        return selectors.needs_of_organization(membership=membership)
+
+    def catalogue(self, data):
+        return selectors.needs_board(membership=self.request.membership, query=data.pop("q", ""), **data)
+
+
+# --- views -----------------------------------------------------------------------
+
+
+class ListingViewSet(ApiMixin, viewsets.GenericViewSet):
+    """What the capability and need endpoints share; subclasses name the
+    model, serializers and selectors."""
+
+    permission_classes = [PublicReadActsForOrganization]
+    lookup_value_regex = ID_PATTERN
+    model = None
+    input_serializer_class = None
+    get_for_viewer = None
+    get_for_owner = None
+
+    def get_queryset(self):
+        return self.model.objects.none()  # lists come from the filter's selector
+
+    def _output(self, listing, status_code=status.HTTP_200_OK):
+        return Response(self.get_serializer(listing).data, status=status_code)
+
+    def list(self, request):
+        listings = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(listings)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, pk: str):
+        listing = type(self).get_for_viewer(user=request.user, membership=request.membership, pk=int(pk))
+        return self._output(listing)
+
+    def _write_input(self, partial: bool = False, instance=None) -> tuple:
+        serializer = self.input_serializer_class(data=self.request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        tags = fields.pop("tags", None)
+        if tags is None:
+            tags = [tag.name for tag in instance.tags.all()] if instance is not None else []
+        return fields, tags
+
+    def create(self, request):
+        fields, tags = self._write_input()
+        listing = listing_services.listing_create(
+            model=self.model, membership=request.membership, fields=fields, tag_names=tags
+        )
+        return self._output(listing, status.HTTP_201_CREATED)
+
+    def _update(self, request, pk: str, partial: bool):
+        listing = type(self).get_for_owner(membership=request.membership, pk=int(pk))
+        fields, tags = self._write_input(partial=partial, instance=listing)
+        listing = listing_services.listing_update(
+            model=self.model, membership=request.membership, pk=listing.pk, fields=fields, tag_names=tags
+        )
+        return self._output(type(self).get_for_viewer(user=request.user, membership=request.membership, pk=listing.pk))
+
+    def update(self, request, pk: str):
+        return self._update(request, pk, partial=False)
+
+    def partial_update(self, request, pk: str):
+        return self._update(request, pk, partial=True)
+
+    def _transition(self, request, pk: str, action_name: str):
+        reason = ReasonSerializer(data=request.data)
+        reason.is_valid(raise_exception=True)
+        if listing_services.TRANSITIONS[action_name].by == listing_services.OWNER:
+            listing = type(self).get_for_owner(membership=request.membership, pk=int(pk))
+        else:
+            listing = type(self).get_for_viewer(user=request.user, membership=request.membership, pk=int(pk))
+        listing = listing_services.listing_transition(
+            model=self.model,
+            pk=listing.pk,
+            action=action_name,
+            user=request.user,
+            membership=request.membership,
+            reason=reason.validated_data.get("reason", ""),
+        )
+        return self._output(type(self).get_for_viewer(user=request.user, membership=request.membership, pk=listing.pk))
+
+
+def _transition_action(action_name: str, listing_label: str):
+    transition = listing_services.TRANSITIONS[action_name]
+    who = "its owner" if transition.by == listing_services.OWNER else "a moderator (admin staff)"
+    sources = ", ".join(sorted(transition.sources))
+
+    def transition_view(self, request, pk: str):
+        return self._transition(request, pk, action_name)
+
+    # Named before @action reads the name (it routes to the method by name).
+    transition_view.__name__ = action_name
+    transition_view = action(
+        detail=True, methods=["post"], url_path=action_name, permission_classes=[permissions.IsAuthenticated]
+    )(transition_view)
+    return extend_schema(
+        summary=f"{action_name.replace('_', ' ').capitalize()} a {listing_label}",
+        description=f"By {who}. From {sources} to {transition.target}; any other state answers 409.",
+        request=ReasonSerializer,
+    )(transition_view)
+
+
+def _documented(label: str, plural: str, list_help: str):
+    """The viewset's operations described for the OpenAPI schema, and one
+    POST action per state transition."""
+
+    def decorate(cls):
+        for action_name in listing_services.TRANSITIONS:
+            setattr(cls, action_name, _transition_action(action_name, label))
+        write = {"request": cls.input_serializer_class, "responses": cls.serializer_class}
+        return extend_schema_view(
+            list=extend_schema(summary=f"List {plural}", description=list_help),
+            retrieve=extend_schema(summary=f"One {label}"),
+            create=extend_schema(summary=f"Create a draft {label}", **write),
+            update=extend_schema(summary=f"Replace a {label}'s fields (owner)", **write),
+            partial_update=extend_schema(summary=f"Change some of a {label}'s fields (owner)", **write),
+        )(cls)
+
+    return decorate
+
+
+@_documented(
+    "capability",
+    "capabilities",
+    "The public catalogue of published capabilities (anyone), or with mine=true your platform's own in every state.",
+)
+class CapabilityViewSet(ListingViewSet):
+    model = Capability
+    serializer_class = CapabilitySerializer
+    input_serializer_class = CapabilityInputSerializer
+    filterset_class = CapabilityFilter
+    get_for_viewer = staticmethod(selectors.capability_get_for_viewer)
+    get_for_owner = staticmethod(selectors.capability_get_for_owner)
+
+
+@_documented(
+    "need",
+    "needs",
+    "Published needs: public ones for everyone (details only for platform staff), platforms-only ones for "
+    "platform staff; or with mine=true your SME's own in every state.",
+)
+class NeedViewSet(ListingViewSet):
+    model = Need
+    serializer_class = NeedSerializer
+    input_serializer_class = NeedInputSerializer
+    filterset_class = NeedFilter
+    get_for_viewer = staticmethod(selectors.need_get_for_viewer)
+    get_for_owner = staticmethod(selectors.need_get_for_owner)
+
+
+def routes(router) -> list:
+    router.register("capabilities", CapabilityViewSet, basename="capability")
+    router.register("needs", NeedViewSet, basename="need")
+    return []
