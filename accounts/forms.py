@@ -165,3 +165,19 @@ class InvitationSignUpForm(PasswordPairMixin):
 
     def password_user(self) -> User:
         return User(email=self.email, display_name=self.cleaned_data.get("display_name", ""))
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What will use it, e.g. “ERP sync” or “Portal integration”."),
+    )
+    expires_in_days = forms.TypedChoiceField(
+        label=_("Expires"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        choices=[("30", _("In 30 days")), ("90", _("In 90 days")), ("365", _("In a year")), ("", _("Never"))],
+        initial="90",
+    )

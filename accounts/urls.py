@@ -48,6 +48,8 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("accounts/api-tokens/", views.api_tokens, name="api_tokens"),
+    path("accounts/api-tokens/<int:pk>/revoke/", views.api_token_revoke, name="api_token_revoke"),
     path("organization/", views.organization_settings, name="organization_settings"),
     path("organization/new/", views.organization_create, name="organization_create"),
     path("organization/switch/", views.organization_switch, name="organization_switch"),

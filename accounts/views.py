@@ -11,12 +11,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts import api_tokens as tokens
 from accounts import selectors, services
 from accounts.choices import Role
 from accounts.decorators import membership_required
 from accounts.forms import (
+    ApiTokenForm,
     EmailAuthenticationForm,
     InvitationForm,
     InvitationSignUpForm,
@@ -291,3 +294,34 @@ def organization_switch(request):
 def organization_public(request, pk: int):
     organization = selectors.organization_get_public(pk=pk)
     return render(request, "accounts/organization_public.html", {"organization": organization})
+
+
+@never_cache
+@membership_required
+def api_tokens(request):
+    """List the user's API tokens and create one; a new token is shown on this
+    response only (it is stored hashed), so the page is never cached."""
+    form = ApiTokenForm(request.POST or None)
+    new_token = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _token, new_token = tokens.api_token_create(membership=request.membership, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(error, form)
+        else:
+            form = ApiTokenForm()
+    context = {
+        "form": form,
+        "new_token": new_token,
+        "tokens": tokens.api_tokens_for_user(user=request.user),
+        "api_root": request.build_absolute_uri(reverse("api:root")),
+    }
+    return render(request, "accounts/api_tokens.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+@membership_required
+def api_token_revoke(request, pk: int):
+    token = tokens.api_token_revoke(user=request.user, token_id=pk)
+    messages.success(request, _("“%(name)s” is revoked: it no longer works.") % {"name": token.name})
+    return redirect("accounts:api_tokens")

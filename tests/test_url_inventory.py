@@ -32,6 +32,8 @@ SIGNED_IN = {
     "accounts:password_change",
     "accounts:password_change_done",
     "accounts:organization_settings",
+    "accounts:api_tokens",
+    "accounts:api_token_revoke",
     "accounts:organization_create",
     "accounts:organization_switch",
     "accounts:members",
