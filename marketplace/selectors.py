@@ -328,3 +328,17 @@ def notification_get_for_user(*, user, pk: int) -> Notification:
 
 def unread_notification_count(*, user) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def invitation_get_for_member(*, membership: Membership | None, pk: int) -> Invitation:
+    """An invitation, for a member of the SME that received it or of the
+    platform that sent it; anyone else gets a 404."""
+    invitation = (
+        Invitation.objects.select_related("capability__organization", "need__organization", "application")
+        .filter(pk=pk)
+        .first()
+    )
+    sides = (invitation.need.organization_id, invitation.capability.organization_id) if invitation else ()
+    if membership is None or membership.organization_id not in sides:
+        raise Http404(_("No such invitation."))
+    return invitation

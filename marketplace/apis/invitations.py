@@ -1,6 +1,143 @@
-"""(being written)"""
+"""Invitations to apply: platform staff invite the SME behind a published need
+to apply to one of their capabilities; the SME applies (POST /applications/
+with ``invitation``) or declines; the platform may withdraw an open one.
+Same selectors and services as the pages.
+
+Endpoints (route names in the ``api`` namespace):
+
+- ``GET/POST /invitations/`` (invitation-list): received by your SME or sent by your platform; invite.
+- ``GET /invitations/{id}/`` (invitation-detail).
+- ``POST /invitations/{id}/decline/`` (invitation-decline, the SME),
+  ``POST /invitations/{id}/withdraw/`` (invitation-withdraw, the platform).
+"""
+
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts.apis import OrganizationSummarySerializer
+from config.api.fields import ID_PATTERN
+from config.api.permissions import ActsForOrganization
+from config.api.views import ApiMixin
+from marketplace import selectors
+from marketplace.apis.applications import ApplicationCapabilitySerializer, id_field
+from marketplace.choices import InvitationStatus
+from marketplace.models import Invitation, Need
+from marketplace.services import invitations as invitation_services
+
+
+class InvitationNeedSerializer(serializers.ModelSerializer):
+    organization = OrganizationSummarySerializer(read_only=True, help_text="The SME invited.")
+
+    class Meta:
+        model = Need
+        fields = ["id", "title", "organization"]
+        read_only_fields = fields
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    capability = ApplicationCapabilitySerializer(read_only=True)
+    need = InvitationNeedSerializer(read_only=True)
+    application = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text="The application that answered it (status accepted), or null."
+    )
+    answered_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Invitation
+        fields = ["id", "status", "capability", "need", "message", "application", "created_at", "answered_at"]
+        read_only_fields = fields
+
+
+class InvitationSendSerializer(serializers.Serializer):
+    need = id_field(help_text="A published need; its SME is invited.")
+    capability = id_field(help_text="One of your platform's published capabilities.")
+    message = serializers.CharField(max_length=2000, required=False, allow_blank=True, help_text="A note to the SME.")
+
+
+class InvitationFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=InvitationStatus.choices)
+
+    class Meta:
+        model = Invitation
+        fields = []
+
+
+ANSWER = {"request": None}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List invitations", description="Received by your SME, or sent by your platform; newest first."
+    ),
+    retrieve=extend_schema(summary="One invitation", description="For the SME invited and the platform that sent it."),
+    create=extend_schema(
+        summary="Invite an SME to apply (platform staff)",
+        description="For a published need, to one of your published capabilities; the SME is notified. "
+        "A second open invitation for the same pair, or one to an SME that has already applied, answers 409.",
+        request=InvitationSendSerializer,
+        responses={201: InvitationSerializer},
+    ),
+)
+class InvitationViewSet(ApiMixin, viewsets.GenericViewSet):
+    permission_classes = [ActsForOrganization]
+    lookup_value_regex = ID_PATTERN
+    queryset = Invitation.objects.none()  # lists come from the selector
+    serializer_class = InvitationSerializer
+    filterset_class = InvitationFilter
+
+    def _get(self, pk) -> Invitation:
+        return selectors.invitation_get_for_member(membership=self.request.membership, pk=int(pk))
+
+    def _output(self, invitation, status_code=status.HTTP_200_OK) -> Response:
+        return Response(self.get_serializer(invitation).data, status=status_code)
+
+    def list(self, request):
+        invitations = self.filter_queryset(selectors.invitations_for_membership(membership=request.membership))
+        page = self.paginate_queryset(invitations)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, pk: str):
+        return self._output(self._get(pk))
+
+    def create(self, request):
+        serializer = InvitationSendSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        need = selectors.need_get_for_viewer(user=request.user, membership=request.membership, pk=data["need"])
+        invitation = invitation_services.invitation_send(
+            membership=request.membership,
+            capability_id=data["capability"],
+            need_id=need.pk,
+            message=data.get("message", ""),
+        )
+        return self._output(self._get(invitation.pk), status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Decline an invitation (the SME invited)",
+        description="Only an open invitation (else 409); the platform is told.",
+        **ANSWER,
+    )
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk: str):
+        invitation = self._get(pk)
+        invitation_services.invitation_decline(membership=request.membership, invitation_id=invitation.pk)
+        return self._output(self._get(invitation.pk))
+
+    @extend_schema(
+        summary="Withdraw an invitation (the platform that sent it)",
+        description="Only an open invitation (else 409).",
+        **ANSWER,
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk: str):
+        invitation = self._get(pk)
+        invitation_services.invitation_withdraw(membership=request.membership, invitation_id=invitation.pk)
+        return self._output(self._get(invitation.pk))
 
 
 def routes(router) -> list:
-    """Register this module's viewsets on the router; return any plain paths."""
+    router.register("invitations", InvitationViewSet, basename="invitation")
     return []
