@@ -13,6 +13,7 @@ Endpoints (route names in the ``api`` namespace):
 """
 
 from django import forms
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, status, viewsets
@@ -246,16 +247,23 @@ class ApplicationViewSet(ApiMixin, viewsets.GenericViewSet):
             invitation = selectors.invitation_get_for_sme(
                 membership=request.membership, pk=invitation, capability=capability
             ).pk
-        application = application_services.application_submit(
-            membership=request.membership,
-            capability_id=capability.pk,
-            need_id=data.get("need"),
-            intended_use=data["intended_use"],
-            answer=data.get("answer", ""),
-            message=data.get("message", ""),
-            accepted_terms_version=data.get("accepted_terms_version"),
-            invitation_id=invitation,
-        )
+        try:
+            application = application_services.application_submit(
+                membership=request.membership,
+                capability_id=capability.pk,
+                need_id=data.get("need"),
+                intended_use=data["intended_use"],
+                answer=data.get("answer", ""),
+                message=data.get("message", ""),
+                accepted_terms_version=data.get("accepted_terms_version"),
+                invitation_id=invitation,
+            )
+        except DjangoValidationError as error:
+            # The service names the terms error after the page's checkbox; here
+            # the field the caller sent is accepted_terms_version.
+            if hasattr(error, "error_dict") and "accept_terms" in error.error_dict:
+                error.error_dict["accepted_terms_version"] = error.error_dict.pop("accept_terms")
+            raise
         return self._output(self._get(application.pk), status.HTTP_201_CREATED)
 
     def _transition(self, pk: str, action_name: str, input_serializer=None) -> Response:

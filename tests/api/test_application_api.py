@@ -130,7 +130,7 @@ def test_the_platforms_rules_come_back_per_field(api, cast, capability):
     )
 
     assert response.status_code == 400
-    assert set(response.json()["extra"]["fields"]) == {"answer", "accept_terms"}
+    assert set(response.json()["extra"]["fields"]) == {"answer", "accepted_terms_version"}
     assert not Application.objects.exists()
 
 
