@@ -27,3 +27,7 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default=f"tandem-te
 # Serve static files from the app folders; no collectstatic before tests.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Rate limits far above what a test makes: the counts live in the shared
+# local-memory cache across tests. The throttling tests set their own rates.
+API_THROTTLE_RATES = {"user": "100000/minute", "anon": "100000/minute"}
