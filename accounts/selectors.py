@@ -96,3 +96,24 @@ def membership_invitation_get_by_token(*, token: str) -> MembershipInvitation:
     if invitation is None or not invitation.is_pending:
         raise ValidationError(_("This invitation has expired, was revoked or has already been used."))
     return invitation
+
+
+def organizations_directory(*, kind: str = "", province: str = "", industry: str = "") -> QuerySet[Organization]:
+    """The public directory: verified organisations only (as on the home page),
+    by name, optionally of one kind, province and industry."""
+    organizations = Organization.objects.filter(verified_at__isnull=False)
+    if kind:
+        organizations = organizations.filter(kind=kind)
+    if province:
+        organizations = organizations.filter(province=province)
+    if industry:
+        organizations = organizations.filter(industry=industry)
+    return organizations.order_by("legal_name", "pk")
+
+
+def membership_invitation_get_for_actor(*, actor: Membership, pk: int) -> MembershipInvitation:
+    """An invitation of the actor's organisation (in any state), or 404."""
+    invitation = MembershipInvitation.objects.filter(pk=pk, organization_id=actor.organization_id).first()
+    if invitation is None:
+        raise Http404(_("No such invitation."))
+    return invitation

@@ -30,6 +30,16 @@ def _applied():
     )
 
 
+def _invited():
+    """Whether the platform has invited the need's SME to apply to the match's
+    capability (and the invitation is still open)."""
+    return Exists(
+        Invitation.objects.filter(
+            capability_id=OuterRef("capability_id"), need_id=OuterRef("need_id"), status=InvitationStatus.OPEN
+        )
+    )
+
+
 def recommendations_for_need(*, need: Need, limit: int = 20) -> QuerySet[Match]:
     """The capabilities proposed for a need, best first, without those the SME
     dismissed."""
@@ -38,7 +48,7 @@ def recommendations_for_need(*, need: Need, limit: int = 20) -> QuerySet[Match]:
         .filter(need=need)
         .exclude(sme_feedback=Feedback.DISMISSED)
         .exclude(_applied())
-        .select_related("capability__organization")
+        .select_related("need__organization", "capability__organization")
         .order_by("rank")[:limit]
     )
 
@@ -47,15 +57,12 @@ def fitting_needs_for_capability(*, capability: Capability, limit: int = 20) -> 
     """The published needs a capability is proposed for, best fit first,
     without those the platform dismissed; each says whether the SME has
     applied already or the platform has invited it (``applied``, ``invited``)."""
-    invited = Invitation.objects.filter(
-        capability_id=OuterRef("capability_id"), need_id=OuterRef("need_id"), status=InvitationStatus.OPEN
-    )
     return (
         Match.objects.proposed()
         .filter(capability=capability)
         .exclude(platform_feedback=Feedback.DISMISSED)
-        .annotate(applied=_applied(), invited=Exists(invited))
-        .select_related("need__organization")
+        .annotate(applied=_applied(), invited=_invited())
+        .select_related("need__organization", "capability__organization")
         .order_by("-score", "pk")[:limit]
     )
 
@@ -63,10 +70,22 @@ def fitting_needs_for_capability(*, capability: Capability, limit: int = 20) -> 
 def recommendations_for_membership(*, membership: Membership, limit: int = 5) -> QuerySet[Match]:
     """The workspace panel: the best proposals across the organisation's
     published needs (SMEs) or capabilities (platforms)."""
+    return matches_for_membership(membership=membership)[:limit]
+
+
+def matches_for_membership(
+    *, membership: Membership, need_id: int | None = None, capability_id: int | None = None
+) -> QuerySet[Match]:
+    """Every proposal of the organisation's published needs (SMEs) or
+    capabilities (platforms), best first, optionally of one need or capability;
+    without those its side dismissed and, for SMEs, those it has applied to.
+    A platform's rows say whether the SME has applied or was invited."""
     matches = Match.objects.proposed().select_related("need__organization", "capability__organization")
     if membership.organization.is_platform:
-        matches = matches.filter(capability__organization=membership.organization).exclude(
-            platform_feedback=Feedback.DISMISSED
+        matches = (
+            matches.filter(capability__organization=membership.organization)
+            .exclude(platform_feedback=Feedback.DISMISSED)
+            .annotate(applied=_applied(), invited=_invited())
         )
     else:
         matches = (
@@ -74,7 +93,11 @@ def recommendations_for_membership(*, membership: Membership, limit: int = 5) ->
             .exclude(sme_feedback=Feedback.DISMISSED)
             .exclude(_applied())
         )
-    return matches.order_by("-score", "pk")[:limit]
+    if need_id is not None:
+        matches = matches.filter(need_id=need_id)
+    if capability_id is not None:
+        matches = matches.filter(capability_id=capability_id)
+    return matches.order_by("-score", "pk")
 
 
 # Suggestions scoring under this share of a list's best are shown folded away
@@ -104,3 +127,13 @@ def match_get_for_member(*, membership: Membership | None, pk: int) -> tuple[Mat
     if membership.organization_id == match.capability.organization_id:
         return match, PLATFORM
     raise Http404
+
+
+def match_get_shown(*, membership: Membership | None, pk: int) -> tuple[Match, str]:
+    """match_get_for_member, with both organisations and, for the platform,
+    whether the SME has applied or was invited: one proposal as its lists show it."""
+    match, side = match_get_for_member(membership=membership, pk=pk)
+    matches = Match.objects.select_related("need__organization", "capability__organization")
+    if side == PLATFORM:
+        matches = matches.annotate(applied=_applied(), invited=_invited())
+    return matches.get(pk=match.pk), side

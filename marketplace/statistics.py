@@ -1,0 +1,126 @@
+"""Open statistics and tag usage: aggregate counts of what is public anyway.
+
+Only published capabilities, published needs of public visibility, verified
+organisations and numbers of applications are counted; nothing names an
+organisation, and platforms-only needs, drafts and listings under review are
+left out. Each count is one GROUP BY query, whatever the number of rows.
+"""
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+
+from django.db.models import Case, Count, F, IntegerField, QuerySet, Value, When
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from accounts.choices import Industry, OrganizationKind, Province
+from accounts.models import Organization
+from marketplace.choices import ApplicationStatus, CapabilityKind, ListingStatus, NeedVisibility
+from marketplace.models import Application, Capability, Need
+from marketplace.models.tags import normalize_tag
+
+# Capabilities that name no region serve all of China; those that name no
+# industry suit every industry. Each is a bucket of its own.
+ALL_CHINA = "all_china"
+EVERY_INDUSTRY = "every_industry"
+REGIONS_SERVED = [*Province.values, ALL_CHINA]
+INDUSTRIES_SERVED = [*Industry.values, EVERY_INDUSTRY]
+MONTHS = 12
+
+
+def _tally(queryset: QuerySet, field: str, keys: Iterable[str], *, empty: str = "") -> dict[str, int]:
+    """Rows per value of ``field``, zero-filled over ``keys``. A set-valued
+    field (ChoiceSetField) groups by the stored set; each set then counts once
+    for each of its values, or for ``empty`` when it has none."""
+    counts = dict.fromkeys(keys, 0)
+    for value, number in queryset.order_by().values_list(field).annotate(number=Count("pk")):
+        for key in (value if isinstance(value, list) else [value]) or [empty]:
+            if key in counts:
+                counts[key] += number
+    return counts
+
+
+def _month_starts(today: date) -> list[date]:
+    """The first days of the last MONTHS calendar months, oldest first, this one last."""
+    year, month = today.year, today.month
+    starts = []
+    for _i in range(MONTHS):
+        starts.append(date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return starts[::-1]
+
+
+def _per_month(queryset: QuerySet, field: str, since: datetime) -> dict[date, int]:
+    rows = (
+        queryset.filter(**{f"{field}__gte": since})
+        .annotate(month=TruncMonth(field, tzinfo=UTC))
+        .order_by()
+        .values_list("month")
+        .annotate(number=Count("pk"))
+    )
+    return {month.astimezone(UTC).date(): number for month, number in rows}
+
+
+def open_statistics() -> dict:
+    """Counts for policy researchers (the public statistics endpoint).
+
+    Capabilities count once per kind, and once for each region and industry
+    they name (or under ALL_CHINA / EVERY_INDUSTRY when they name none); needs
+    once per kind wanted and once under their region and industry. Months are
+    calendar months in UTC, the current one last.
+    """
+    now = timezone.now()
+    capabilities = Capability.objects.published()
+    needs = Need.objects.published().filter(visibility=NeedVisibility.PUBLIC)
+    capability_kinds = _tally(capabilities, "kind", CapabilityKind.values)
+    need_regions = _tally(needs, "region", Province.values)
+    organization_kinds = _tally(Organization.objects.filter(verified_at__isnull=False), "kind", OrganizationKind.values)
+    starts = _month_starts(now.astimezone(UTC).date())
+    since = datetime(starts[0].year, starts[0].month, 1, tzinfo=UTC)
+    submitted = _per_month(Application.objects.all(), "created_at", since)
+    accepted = _per_month(Application.objects.filter(status=ApplicationStatus.ACCEPTED), "decided_at", since)
+    return {
+        "generated_at": now,
+        "capabilities": {
+            "published": sum(capability_kinds.values()),
+            "by_kind": capability_kinds,
+            "by_region": _tally(capabilities, "regions", REGIONS_SERVED, empty=ALL_CHINA),
+            "by_industry": _tally(capabilities, "industries", INDUSTRIES_SERVED, empty=EVERY_INDUSTRY),
+        },
+        "needs": {
+            "published": sum(need_regions.values()),
+            "by_kind": _tally(needs, "kinds_wanted", CapabilityKind.values),
+            "by_region": need_regions,
+            "by_industry": _tally(needs, "industry", Industry.values),
+        },
+        "organizations": {"verified": sum(organization_kinds.values()), "by_kind": organization_kinds},
+        "collaborations": [
+            {
+                "month": start.strftime("%Y-%m"),
+                "applications_submitted": submitted.get(start, 0),
+                "applications_accepted": accepted.get(start, 0),
+            }
+            for start in starts
+        ],
+    }
+
+
+def tags_in_use(*, query: str = "") -> QuerySet:
+    """Tags of published capabilities with how many use each (``name``,
+    ``key``, ``capabilities``), most used first. ``query`` keeps the tags
+    whose key contains it, those that start with it first."""
+    rows = (
+        Capability.tags.through.objects.filter(capability__status=ListingStatus.PUBLISHED)
+        .values(name=F("tag__name"), key=F("tag__key"))
+        .annotate(capabilities=Count("capability_id"))
+    )
+    order = ["-capabilities", "key"]
+    key = normalize_tag(query)
+    if key:
+        rows = rows.filter(tag__key__contains=key).annotate(
+            starts_with=Case(
+                When(tag__key__startswith=key, then=Value(1)), default=Value(0), output_field=IntegerField()
+            )
+        )
+        order = ["-starts_with", *order]
+    return rows.order_by(*order)
