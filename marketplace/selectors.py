@@ -89,6 +89,7 @@ def capabilities_of_organization(*, membership: Membership) -> QuerySet[Capabili
         .annotate(
             open_applications=Count("applications", filter=Q(applications__status__in=["submitted", "in_review"]))
         )
+        .select_related("organization")
         .prefetch_related("tags")
         .order_by("-updated_at", "-pk")
     )
@@ -160,6 +161,7 @@ def marketplace_counts(*, membership: Membership | None) -> dict[str, int]:
 def needs_of_organization(*, membership: Membership) -> QuerySet[Need]:
     return (
         Need.objects.filter(organization_id=membership.organization_id)
+        .select_related("organization")
         .prefetch_related("tags")
         .order_by("-updated_at", "-pk")
     )

@@ -33,6 +33,20 @@ class ApiView(ApiMixin, APIView):
     pass
 
 
+COLLECTIONS = (
+    "capability",
+    "need",
+    "application",
+    "invitation",
+    "notification",
+    "match",
+    "organization",
+    "membership",
+    "membership-invitation",
+    "tag",
+)
+
+
 @extend_schema(
     summary="Where to start",
     responses=inline_serializer(
@@ -47,9 +61,9 @@ class ApiView(ApiMixin, APIView):
 @api_view(["GET"])
 @permission_classes([permissions.AllowAny])
 def api_root(request):
-    endpoints = {name: request.build_absolute_uri(reverse(f"api:{name}-list")) for name in ("capability", "need")}
-    endpoints["me"] = request.build_absolute_uri(reverse("api:me"))
-    endpoints["stats"] = request.build_absolute_uri(reverse("api:stats"))
+    endpoints = {name: request.build_absolute_uri(reverse(f"api:{name}-list")) for name in COLLECTIONS}
+    for name in ("me", "my-organization", "stats"):
+        endpoints[name] = request.build_absolute_uri(reverse(f"api:{name}"))
     return Response(
         {
             "schema": request.build_absolute_uri(reverse("api-schema")),
