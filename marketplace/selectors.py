@@ -317,12 +317,17 @@ def needs_to_apply_for(*, membership: Membership) -> QuerySet[Need]:
     return Need.objects.published().filter(organization_id=membership.organization_id).order_by("title")
 
 
-def notifications_for_user(*, user) -> QuerySet[Notification]:
-    return Notification.objects.filter(recipient=user).order_by("-created_at", "-pk")
+def notifications_for_user(*, user, organization=None) -> QuerySet[Notification]:
+    """The person's notifications; with ``organization``, only those about
+    that organisation's business (the API, whose tokens act for one)."""
+    notifications = Notification.objects.filter(recipient=user)
+    if organization is not None:
+        notifications = notifications.filter(organization=organization)
+    return notifications.order_by("-created_at", "-pk")
 
 
-def notification_get_for_user(*, user, pk: int) -> Notification:
-    notification = Notification.objects.filter(recipient=user, pk=pk).first()
+def notification_get_for_user(*, user, pk: int, organization=None) -> Notification:
+    notification = notifications_for_user(user=user, organization=organization).filter(pk=pk).first()
     if notification is None:
         raise Http404(_("No such notification."))
     return notification

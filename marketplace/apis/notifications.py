@@ -87,18 +87,27 @@ class NotificationViewSet(ApiMixin, viewsets.GenericViewSet):
     serializer_class = NotificationSerializer
     filterset_class = NotificationFilter
 
+    # Only the acting organisation's notifications: a token for one
+    # organisation must not read a person's news from another.
+    def _get(self, pk: str) -> Notification:
+        return selectors.notification_get_for_user(
+            user=self.request.user, pk=int(pk), organization=self.request.membership.organization
+        )
+
     def list(self, request):
-        notifications = self.filter_queryset(selectors.notifications_for_user(user=request.user))
+        notifications = self.filter_queryset(
+            selectors.notifications_for_user(user=request.user, organization=request.membership.organization)
+        )
         page = self.paginate_queryset(notifications)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request, pk: str):
-        return Response(self.get_serializer(selectors.notification_get_for_user(user=request.user, pk=int(pk))).data)
+        return Response(self.get_serializer(self._get(pk)).data)
 
     @extend_schema(summary="Mark one notification read", request=None)
     @action(detail=True, methods=["post"])
     def read(self, request, pk: str):
-        notification = selectors.notification_get_for_user(user=request.user, pk=int(pk))
+        notification = self._get(pk)
         notification_services.notifications_mark_read(user=request.user, notification_ids=[notification.pk])
         notification.refresh_from_db(fields=["read_at"])
         return Response(self.get_serializer(notification).data)
@@ -115,7 +124,9 @@ class NotificationViewSet(ApiMixin, viewsets.GenericViewSet):
         serializer = NotificationsMarkReadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         marked = notification_services.notifications_mark_read(
-            user=request.user, notification_ids=serializer.validated_data.get("ids")
+            user=request.user,
+            notification_ids=serializer.validated_data.get("ids"),
+            organization=request.membership.organization,
         )
         return Response(NotificationsMarkedSerializer({"marked": marked}).data)
 

@@ -11,6 +11,16 @@ class Notification(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
     )
+    # The organisation whose business it is: an API token, which acts for one
+    # organisation, sees only that organisation's notifications.
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
     kind = models.CharField(_("kind"), max_length=30, choices=NotificationKind.choices)
     title = models.CharField(_("title"), max_length=300)
     body = models.TextField(_("text"), blank=True, max_length=5000)

@@ -14,9 +14,19 @@ from accounts.models import Organization, User
 from marketplace.models import Notification
 
 
-def notify_users(*, users, kind: str, title, body="", url: str = "", params: dict | None = None) -> list[Notification]:
-    """Notify each user; ``title`` and ``body`` are lazy translatable strings
-    formatted with ``params`` in each recipient's preferred language."""
+def notify_users(
+    *,
+    users,
+    kind: str,
+    title,
+    body="",
+    url: str = "",
+    params: dict | None = None,
+    organization: Organization | None = None,
+) -> list[Notification]:
+    """Notify each user, as members of ``organization``; ``title`` and ``body``
+    are lazy translatable strings formatted with ``params`` in each recipient's
+    preferred language."""
     params = params or {}
     notifications = []
     for user in users:
@@ -26,6 +36,7 @@ def notify_users(*, users, kind: str, title, body="", url: str = "", params: dic
             notifications.append(
                 Notification(
                     recipient=user,
+                    organization=organization,
                     kind=kind,
                     title=" ".join((str(title) % params).split())[:300],
                     body=(str(body) % params) if body else "",
@@ -45,7 +56,7 @@ def notify_organization(*, organization: Organization, exclude=None, **kwargs) -
     users = User.objects.filter(memberships__organization=organization, is_active=True)
     if exclude is not None:
         users = users.exclude(pk=exclude.pk)
-    return notify_users(users=list(users), **kwargs)
+    return notify_users(users=list(users), organization=organization, **kwargs)
 
 
 def notification_email_send(*, notification_id: int) -> bool:
@@ -70,9 +81,14 @@ def notification_email_send(*, notification_id: int) -> bool:
     return True
 
 
-def notifications_mark_read(*, user: User, notification_ids: list[int] | None = None) -> int:
-    """Mark the user's notifications read (all when ``notification_ids`` is None)."""
+def notifications_mark_read(
+    *, user: User, notification_ids: list[int] | None = None, organization: Organization | None = None
+) -> int:
+    """Mark the user's notifications read (all when ``notification_ids`` is
+    None), only those of ``organization`` when it is given (API tokens)."""
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if organization is not None:
+        unread = unread.filter(organization=organization)
     if notification_ids is not None:
         unread = unread.filter(pk__in=notification_ids)
     return unread.update(read_at=timezone.now())

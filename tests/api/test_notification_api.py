@@ -6,12 +6,16 @@ from django.urls import reverse
 
 from marketplace.choices import NotificationKind
 from marketplace.models import Notification
+from tests.accounts.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def notify(user, title="Your application to “OCR” is in review.", **kwargs):
     kwargs.setdefault("kind", NotificationKind.APPLICATION_DECISION)
+    if "organization" not in kwargs:
+        membership = user.memberships.order_by("pk").first()
+        kwargs["organization"] = membership.organization if membership else None
     return Notification.objects.create(recipient=user, title=title, **kwargs)
 
 
@@ -117,3 +121,23 @@ def test_ids_must_be_a_non_empty_list_of_ids(api, cast, ids):
     assert "ids" in response.json()["extra"]["fields"]
     mine.refresh_from_db()
     assert mine.read_at is None
+
+
+def test_a_token_reads_only_its_organisations_notifications(api, cast):
+    """Alice also belongs to Carol's SME: her token for her own SME neither
+    reads nor marks the news of the other."""
+    second = MembershipFactory(user=cast.alice.user, organization=cast.other_sme)
+    mine = notify(cast.alice.user, title="Ours", organization=cast.sme)
+    theirs = notify(cast.alice.user, title="Carol's secret", organization=cast.other_sme)
+    client = api(cast.alice)
+
+    listed = client.get(url("list")).json()["results"]
+    detail = client.get(url("detail", theirs.pk))
+    marked = client.post(url("mark-read"), {}, format="json").json()
+
+    assert [item["id"] for item in listed] == [mine.pk]
+    assert detail.status_code == 404
+    assert marked == {"marked": 1}
+    theirs.refresh_from_db()
+    assert theirs.read_at is None
+    assert [item["id"] for item in api(second).get(url("list")).json()["results"]] == [theirs.pk]

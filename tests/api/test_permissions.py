@@ -133,6 +133,7 @@ def world(cast):
     w.notification = {
         name: Notification.objects.create(
             recipient=getattr(cast, name).user if name != "mallory" else cast.mallory,
+            organization=getattr(cast, name).organization if name != "mallory" else None,
             kind=NotificationKind.MESSAGE_NEW,
             title=f"For {name}",
         )

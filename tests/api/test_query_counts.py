@@ -30,7 +30,7 @@ def add_rows(cast, n: int) -> None:
         )
         Invitation.objects.create(capability=capability, need=need, invited_by=cast.dan.user)
         Match.objects.create(need=need, capability=capability, score=0.5, rank=1, computed_at=timezone.now())
-        Notification.objects.create(recipient=cast.alice.user, kind="message_new", title="Hi")
+        Notification.objects.create(recipient=cast.alice.user, organization=cast.sme, kind="message_new", title="Hi")
         MembershipFactory(organization=cast.sme, role=Role.MEMBER)
 
 
