@@ -26,7 +26,14 @@ class ApiTokenAuthentication(BaseAuthentication):
         token = api_token_authenticate(raw=raw)
         if token is None:
             raise AuthenticationFailed(_("This API token is not valid: mistyped, revoked or expired."))
-        return token.membership.user, token
+        user = token.membership.user
+        # A token acts for its organisation and nothing more. Staff powers
+        # (reading every organisation's drafts, moderating) stay with the
+        # signed-in session, so a leaked token of a staff member exposes one
+        # organisation, not all. This copy of the user is never saved.
+        user.is_staff = False
+        user.is_superuser = False
+        return user, token
 
     def authenticate_header(self, request):
         return 'Bearer realm="api"'

@@ -136,3 +136,23 @@ def test_session_writes_need_the_csrf_token(cast):
 
     assert response.status_code == 403
     assert "CSRF" in response.json()["message"]
+
+
+def test_a_staff_members_token_has_no_staff_powers(cast, django_capture_on_commit_callbacks):
+    """Mallory (staff, superuser) also works for Dan's platform: her token acts
+    for that platform only, never as an administrator."""
+    from tests.marketplace.factories import NeedFactory
+
+    membership = Membership.objects.create(user=cast.mallory, organization=cast.platform, role="member")
+    _token, raw = api_token_create(membership=membership, name="ops", expires_in_days=None)
+    draft = NeedFactory(organization=cast.other_sme, status="submitted")
+    client = bearer(raw)
+
+    assert client.get(reverse("api:need-detail", args=[draft.pk])).status_code == 404
+    refused = client.post(reverse("api:need-publish", args=[draft.pk]), {}, format="json")
+
+    assert refused.status_code == 404
+    draft.refresh_from_db()
+    assert draft.status == "submitted"
+    cast.mallory.refresh_from_db()
+    assert cast.mallory.is_staff and cast.mallory.is_superuser
