@@ -15,6 +15,8 @@ class ApiTokenAuthentication(BaseAuthentication):
 
     def authenticate(self, request):
         parts = get_authorization_header(request).split()
+        if parts and parts[0].lower() == b"token":
+            raise AuthenticationFailed(_("Send the token as “Authorization: Bearer <token>”."))
         if not parts or parts[0].lower() != self.keyword:
             return None
         if len(parts) != 2:

@@ -2,6 +2,7 @@
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from accounts.models import Membership
 from marketplace.choices import ApplicationStatus, InvitationStatus
@@ -121,12 +122,12 @@ def match_get_for_member(*, membership: Membership | None, pk: int) -> tuple[Mat
     or the platform whose capability it is. Anyone else: 404."""
     match = Match.objects.proposed().select_related("need", "capability").filter(pk=pk).first()
     if match is None or membership is None:
-        raise Http404
+        raise Http404(_("No such match."))
     if membership.organization_id == match.need.organization_id:
         return match, SME
     if membership.organization_id == match.capability.organization_id:
         return match, PLATFORM
-    raise Http404
+    raise Http404(_("No such match."))
 
 
 def match_get_shown(*, membership: Membership | None, pk: int) -> tuple[Match, str]:

@@ -96,3 +96,13 @@ def test_the_schema_and_its_docs_are_served_without_a_cdn(client):
     assert docs.status_code == 200
     html = docs.content.decode()
     assert "swagger-ui" in html and "//cdn" not in html and "unpkg" not in html
+
+
+@pytest.mark.parametrize("depth", [40, 20_000])
+def test_deeply_nested_json_is_refused_cleanly(api, cast, depth):
+    body = "[" * depth + "]" * depth
+
+    response = api(cast.alice).post(reverse("api:need-list"), body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"

@@ -156,3 +156,14 @@ def test_a_staff_members_token_has_no_staff_powers(cast, django_capture_on_commi
     assert draft.status == "submitted"
     cast.mallory.refresh_from_db()
     assert cast.mallory.is_staff and cast.mallory.is_superuser
+
+
+def test_the_wrong_scheme_gets_a_hint(cast):
+    _token, raw = api_token_create(membership=cast.alice, name="ERP", expires_in_days=None)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
+
+    response = client.get(reverse("api:me"))
+
+    assert response.status_code == 401
+    assert "Bearer" in response.json()["message"]
