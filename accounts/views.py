@@ -32,6 +32,7 @@ from accounts.forms import (
 )
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+NEW_TOKEN_SESSION_KEY = "new_api_token"
 
 
 def add_service_error(error: ValidationError, *forms: Form) -> None:
@@ -299,20 +300,22 @@ def organization_public(request, pk: int):
 @never_cache
 @membership_required
 def api_tokens(request):
-    """List the user's API tokens and create one; a new token is shown on this
-    response only (it is stored hashed), so the page is never cached."""
+    """List the user's API tokens and create one. A new token is stored hashed:
+    it is kept in the session just long enough for the page after the
+    redirect to show it once (so a reload neither repeats the creation nor
+    shows the token again), and the page is never cached."""
     form = ApiTokenForm(request.POST or None)
-    new_token = None
     if request.method == "POST" and form.is_valid():
         try:
-            _token, new_token = tokens.api_token_create(membership=request.membership, **form.cleaned_data)
+            _token, raw = tokens.api_token_create(membership=request.membership, **form.cleaned_data)
         except ValidationError as error:
             add_service_error(error, form)
         else:
-            form = ApiTokenForm()
+            request.session[NEW_TOKEN_SESSION_KEY] = raw
+            return redirect("accounts:api_tokens")
     context = {
         "form": form,
-        "new_token": new_token,
+        "new_token": request.session.pop(NEW_TOKEN_SESSION_KEY, None) if request.method == "GET" else None,
         "tokens": tokens.api_tokens_for_user(user=request.user),
         "api_root": request.build_absolute_uri(reverse("api:root")),
     }

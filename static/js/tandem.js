@@ -32,3 +32,20 @@ if (summary) summary.focus();
 if (window.matchMedia("(min-width: 721px)").matches) {
   document.querySelectorAll("details[data-open-wide]").forEach((panel) => panel.setAttribute("open", ""));
 }
+
+// Copy buttons: <button data-copy="id-of-field" data-copied="Copied" hidden>.
+// Shown only when script runs; without it people select the text themselves.
+document.querySelectorAll("button[data-copy]").forEach((button) => {
+  const field = document.getElementById(button.dataset.copy);
+  if (!field) return;
+  button.hidden = false;
+  button.addEventListener("click", () => {
+    field.select();
+    const done = () => { button.textContent = button.dataset.copied; };
+    if (navigator.clipboard) {
+      navigator.clipboard.writeText(field.value).then(done, () => document.execCommand("copy") && done());
+    } else if (document.execCommand("copy")) {
+      done();
+    }
+  });
+});

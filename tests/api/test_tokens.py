@@ -27,7 +27,9 @@ def me(raw: str):
 def test_the_page_shows_a_new_token_once_and_stores_only_its_digest(login, cast):
     client = login(cast.alice)
 
-    response = client.post(reverse("accounts:api_tokens"), {"name": "ERP sync", "expires_in_days": "90"})
+    created = client.post(reverse("accounts:api_tokens"), {"name": "ERP sync", "expires_in_days": "90"})
+    assert created.status_code == 302
+    response = client.get(reverse("accounts:api_tokens"))
 
     assert response.status_code == 200
     raw = response.context["new_token"]
