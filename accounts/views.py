@@ -32,7 +32,7 @@ from accounts.forms import (
 )
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
-NEW_TOKEN_SESSION_KEY = "new_api_token"
+NEW_TOKEN_SESSION_KEY = "new_api_token"  # noqa: S105 - a session key name, not a secret
 
 
 def add_service_error(error: ValidationError, *forms: Form) -> None:
