@@ -246,11 +246,26 @@ API_MAX_PAGE_SIZE = 100
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tandem API",
-    "DESCRIPTION": (
-        "Capabilities that large platforms open to SMEs, the needs SMEs post, "
-        "applications, messages, invitations, notifications and the ranker's matches. "
-        "See the README's API section for tokens, errors, pagination and rate limits."
-    ),
+    "DESCRIPTION": """Capabilities that large platforms open to SMEs, the needs SMEs post,
+applications and their threads, invitations, notifications, and the ranker's matches.
+
+**Tokens.** Sign in to Tandem, open *API tokens* in the menu, and create one: it is shown
+once. Send it as `Authorization: Bearer tdm_…`. A token acts as you, for one organisation;
+it stops working when revoked, when it expires or when you leave the organisation. In the
+browser the API also accepts your session (with the CSRF token for writes).
+
+**Public reads.** The catalogue, public needs (outline only), verified organisations,
+tags and statistics need no token.
+
+**Errors** have one shape: `{"message": "...", "code": "...", "extra": {...}}`;
+`extra.fields` holds per-field messages (400), `extra.wait` the seconds to wait (429).
+Other organisations' objects answer 404, actions you may not take 403, actions the
+object's state does not allow 409.
+
+**Lists** take `page` and `page_size` (20 by default, at most 100) and answer
+`{count, next, previous, results}`. Unknown filter values are a 400.
+
+**Rate limits**: per user and per anonymous address (1,200 and 120 a minute by default).""",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
