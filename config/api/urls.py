@@ -6,11 +6,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 import config.api.schema  # noqa: F401 - registers the token scheme with drf-spectacular
 from accounts.api_urls import urlpatterns as accounts_api
-from config.api.views import api_root
+from config.api.views import ApiRootView
 from marketplace.api_urls import urlpatterns as marketplace_api
 from matching.api_urls import urlpatterns as matching_api
 
-api_v1 = [path("", api_root, name="root"), *accounts_api, *marketplace_api, *matching_api]
+api_v1 = [path("", ApiRootView.as_view(), name="root"), *accounts_api, *marketplace_api, *matching_api]
 
 urlpatterns = [
     path("api/v1/", include((api_v1, "api"))),

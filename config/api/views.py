@@ -4,12 +4,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, permissions, serializers
-from rest_framework.decorators import api_view, permission_classes
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import ApiToken
 from config.api.errors import api_error_response
+from config.api.throttling import FailedAuthenticationThrottle
 
 
 def acting_membership(request):
@@ -22,11 +22,30 @@ def acting_membership(request):
 
 class ApiMixin:
     """Every API view: after authentication, ``request.membership`` is the
-    acting organisation's membership (or None)."""
+    acting organisation's membership (or None). Rate limits count refused
+    requests too: failed tokens per address, and 401/403 answers."""
 
     def perform_authentication(self, request):
-        super().perform_authentication(request)
+        failures = FailedAuthenticationThrottle()
+        if failures.blocked(request):
+            self.throttled(request, failures.wait())
+        try:
+            super().perform_authentication(request)
+        except exceptions.AuthenticationFailed:
+            failures.record(request)
+            raise
         request.membership = acting_membership(request)
+
+    def check_permissions(self, request):
+        # DRF checks throttles after permissions, so refused calls would
+        # never count; check them first (once).
+        self.check_throttles(request)
+        super().check_permissions(request)
+
+    def check_throttles(self, request):
+        if not getattr(request, "_throttles_checked", False):
+            request._throttles_checked = True
+            super().check_throttles(request)
 
 
 class ApiView(ApiMixin, APIView):
@@ -47,30 +66,28 @@ COLLECTIONS = (
 )
 
 
-@extend_schema(
-    summary="Where to start",
-    responses=inline_serializer(
-        "ApiRoot",
-        {
-            "schema": serializers.URLField(),
-            "docs": serializers.URLField(),
-            "endpoints": serializers.DictField(child=serializers.URLField()),
-        },
-    ),
-)
-@api_view(["GET"])
-@permission_classes([permissions.AllowAny])
-def api_root(request):
-    endpoints = {name: request.build_absolute_uri(reverse(f"api:{name}-list")) for name in COLLECTIONS}
-    for name in ("me", "my-organization", "stats"):
-        endpoints[name] = request.build_absolute_uri(reverse(f"api:{name}"))
-    return Response(
-        {
-            "schema": request.build_absolute_uri(reverse("api-schema")),
-            "docs": request.build_absolute_uri(reverse("api-docs")),
-            "endpoints": endpoints,
-        }
+class ApiRootView(ApiView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        summary="Where to start",
+        responses=inline_serializer(
+            "ApiRoot",
+            {
+                "schema": serializers.URLField(),
+                "docs": serializers.URLField(),
+                "endpoints": serializers.DictField(child=serializers.URLField()),
+            },
+        ),
     )
+    def get(self, request):
+        absolute = request.build_absolute_uri
+        endpoints = {name: absolute(reverse(f"api:{name}-list")) for name in COLLECTIONS}
+        for name in ("me", "my-organization", "stats"):
+            endpoints[name] = absolute(reverse(f"api:{name}"))
+        return Response(
+            {"schema": absolute(reverse("api-schema")), "docs": absolute(reverse("api-docs")), "endpoints": endpoints}
+        )
 
 
 def api_not_found(request, exception=None):

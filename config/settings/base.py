@@ -240,6 +240,8 @@ REST_FRAMEWORK = {
 API_THROTTLE_RATES = {
     "user": env("API_THROTTLE_USER", default="1200/minute"),
     "anon": env("API_THROTTLE_ANON", default="120/minute"),
+    # Failed token checks per address; past it the address is refused for the period.
+    "failed_auth": env("API_THROTTLE_FAILED_AUTH", default="30/minute"),
 }
 API_PAGE_SIZE = 20
 API_MAX_PAGE_SIZE = 100

@@ -30,4 +30,4 @@ WHITENOISE_AUTOREFRESH = True
 
 # Rate limits far above what a test makes: the counts live in the shared
 # local-memory cache across tests. The throttling tests set their own rates.
-API_THROTTLE_RATES = {"user": "100000/minute", "anon": "100000/minute"}
+API_THROTTLE_RATES = {"user": "100000/minute", "anon": "100000/minute", "failed_auth": "100000/minute"}

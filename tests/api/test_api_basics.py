@@ -6,6 +6,8 @@ from django.core.cache import cache
 from django.test import override_settings
 from django.urls import reverse
 
+from accounts.api_tokens import api_token_create
+
 pytestmark = pytest.mark.django_db
 
 
@@ -24,7 +26,10 @@ def test_the_root_lists_every_collection(api):
         assert body["endpoints"][name].startswith("http://testserver/api/v1/")
 
 
-@override_settings(API_THROTTLE_RATES={"user": "3/minute", "anon": "2/minute"})
+LOW = {"user": "3/minute", "anon": "2/minute", "failed_auth": "3/minute"}
+
+
+@override_settings(API_THROTTLE_RATES=LOW)
 def test_anonymous_callers_are_limited_per_address(api):
     client = api()
     statuses = [client.get(reverse("api:capability-list"), REMOTE_ADDR="10.1.1.1").status_code for _ in range(3)]
@@ -34,7 +39,7 @@ def test_anonymous_callers_are_limited_per_address(api):
     assert elsewhere.status_code == 200
 
 
-@override_settings(API_THROTTLE_RATES={"user": "3/minute", "anon": "2/minute"})
+@override_settings(API_THROTTLE_RATES=LOW)
 def test_a_forged_forwarded_for_header_does_not_reset_the_count(api):
     client = api()
     statuses = [
@@ -44,7 +49,7 @@ def test_a_forged_forwarded_for_header_does_not_reset_the_count(api):
     assert statuses == [200, 200, 429]
 
 
-@override_settings(API_THROTTLE_RATES={"user": "3/minute", "anon": "2/minute"})
+@override_settings(API_THROTTLE_RATES=LOW)
 def test_signed_in_callers_are_limited_per_user_with_a_clear_answer(api, cast):
     client = api(cast.alice)
     for _ in range(3):
@@ -106,3 +111,29 @@ def test_deeply_nested_json_is_refused_cleanly(api, cast, depth):
 
     assert response.status_code == 400
     assert response.json()["code"] == "parse_error"
+
+
+@override_settings(API_THROTTLE_RATES=LOW)
+def test_guessing_tokens_is_cut_off_per_address(api, cast):
+    _token, raw = api_token_create(membership=cast.alice, name="real", expires_in_days=None)
+    guesser = api()
+    guesser.credentials(HTTP_AUTHORIZATION="Bearer tdm_00000000_guess")
+    statuses = [guesser.get(reverse("api:me"), REMOTE_ADDR="10.2.2.2").status_code for _ in range(4)]
+
+    guesser.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    after = guesser.get(reverse("api:me"), REMOTE_ADDR="10.2.2.2")
+    elsewhere = guesser.get(reverse("api:me"), REMOTE_ADDR="10.2.2.3")
+
+    assert statuses == [401, 401, 401, 429]
+    assert after.status_code == 429
+    assert elsewhere.status_code == 200
+
+
+@override_settings(API_THROTTLE_RATES=LOW)
+def test_refused_calls_count_towards_the_limits(api, cast):
+    anonymous = [api().get(reverse("api:application-list"), REMOTE_ADDR="10.3.3.3").status_code for _ in range(3)]
+    no_organisation = api(cast.frank, session=True)
+    signed_in = [no_organisation.get(reverse("api:application-list")).status_code for _ in range(4)]
+
+    assert anonymous == [401, 401, 429]
+    assert signed_in == [403, 403, 403, 429]
