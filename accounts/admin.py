@@ -4,8 +4,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts import services
+from accounts.api_tokens import api_tokens_revoke
 from accounts.forms import AdminUserChangeForm, AdminUserCreationForm, OrganizationAdminForm
-from accounts.models import Membership, MembershipInvitation, Organization, User
+from accounts.models import ApiToken, Membership, MembershipInvitation, Organization, User
 from matching.services.feedback import organization_matches_refresh
 
 
@@ -108,3 +109,32 @@ class MembershipInvitationAdmin(admin.ModelAdmin):
     search_fields = ["email", "organization__legal_name"]
     list_select_related = ["organization"]
     readonly_fields = ["created_at", "sent_at", "accepted_at", "revoked_at", "invited_by"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are made and revoked by their owners on their settings page;
+    admins can see them and revoke them (after a leak), nothing else."""
+
+    list_display = ["name", "prefix", "membership", "created_at", "last_used_at", "expires_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "prefix", "membership__user__email", "membership__organization__legal_name"]
+    list_select_related = ["membership__user", "membership__organization"]
+    readonly_fields = ["membership", "name", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at"]
+    exclude = ["key_hash"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Revoke the selected tokens"), permissions=["change"])
+    def revoke(self, request, queryset):
+        revoked = api_tokens_revoke(tokens=queryset)
+        self.message_user(
+            request,
+            ngettext("%(n)d token revoked.", "%(n)d tokens revoked.", revoked) % {"n": revoked},
+            messages.SUCCESS,
+        )

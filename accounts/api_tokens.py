@@ -56,7 +56,11 @@ def api_token_create(*, membership: Membership, name: str, expires_in_days: int 
         raise ValidationError(
             _("You already have %(n)d active tokens. Revoke one you no longer use first.") % {"n": MAX_ACTIVE_TOKENS}
         )
-    prefix = secrets.token_hex(4)
+    # 48 random bits: a prefix already taken is all but impossible, and is
+    # drawn again rather than failing.
+    prefix = secrets.token_hex(6)
+    while ApiToken.objects.filter(prefix=prefix).exists():
+        prefix = secrets.token_hex(6)
     raw = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
     token = ApiToken(
         membership=membership,
@@ -84,6 +88,12 @@ def api_token_revoke(*, user: User, token_id: int) -> ApiToken:
         ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
         token.refresh_from_db(fields=["revoked_at"])
     return token
+
+
+def api_tokens_revoke(*, tokens: QuerySet[ApiToken]) -> int:
+    """Revoke tokens at once (administrators, e.g. after a leak); returns how
+    many were still live."""
+    return tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
 def api_token_authenticate(*, raw: str) -> ApiToken | None:

@@ -1,6 +1,7 @@
-from django.urls import path
+from django.urls import re_path
 from rest_framework.routers import SimpleRouter
 
+from config.api.fields import ID_PATTERN
 from matching import apis
 
 router = SimpleRouter()
@@ -8,6 +9,8 @@ router.register("matches", apis.MatchViewSet, basename="match")
 
 urlpatterns = [
     *router.urls,
-    path("needs/<int:pk>/matches/", apis.NeedMatchesApi.as_view(), name="need-matches"),
-    path("capabilities/<int:pk>/matches/", apis.CapabilityMatchesApi.as_view(), name="capability-matches"),
+    re_path(rf"^needs/(?P<pk>{ID_PATTERN})/matches/$", apis.NeedMatchesApi.as_view(), name="need-matches"),
+    re_path(
+        rf"^capabilities/(?P<pk>{ID_PATTERN})/matches/$", apis.CapabilityMatchesApi.as_view(), name="capability-matches"
+    ),
 ]

@@ -281,10 +281,13 @@ class ListingViewSet(ApiMixin, viewsets.GenericViewSet):
         fields = dict(serializer.validated_data)
         tags = fields.pop("tags", None)
         if tags is None:
-            tags = [tag.name for tag in instance.tags.all()] if instance is not None else []
+            # PATCH keeps the tags it does not mention; POST and PUT without tags set none.
+            tags = [tag.name for tag in instance.tags.all()] if partial else []
         return fields, tags
 
     def create(self, request):
+        # Who may create comes before what was sent, as on the pages.
+        listing_services.listing_require_kind(membership=request.membership, model=self.model)
         fields, tags = self._write_input()
         listing = listing_services.listing_create(
             model=self.model, membership=request.membership, fields=fields, tag_names=tags

@@ -118,7 +118,8 @@ def _require_owner(membership: Membership | None, listing_or_org_id, model) -> N
         )
 
 
-def _require_kind(membership: Membership, model) -> None:
+def listing_require_kind(*, membership: Membership, model) -> None:
+    """Only platforms list capabilities and only SMEs post needs (403)."""
     if model is Capability and not membership.organization.is_platform:
         raise PermissionDenied(_("Only platform companies list capabilities."))
     if model is Need and not membership.organization.is_sme:
@@ -133,7 +134,7 @@ def _require_moderator(user: User, model) -> None:
 @transaction.atomic
 def listing_create(*, model, membership: Membership, fields: dict, tag_names: list[str]):
     """Create a draft capability (platforms) or need (SMEs)."""
-    _require_kind(membership, model)
+    listing_require_kind(membership=membership, model=model)
     allowed = CAPABILITY_FIELDS if model is Capability else NEED_FIELDS
     listing = model(
         organization=membership.organization,

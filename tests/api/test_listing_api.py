@@ -154,3 +154,21 @@ def test_an_unknown_api_url_answers_json_404(client):
 
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
+
+
+def test_the_wrong_kind_of_organisation_is_refused_before_its_input_is_read(api, cast):
+    response = api(cast.alice).post(reverse("api:capability-list"), {}, format="json")
+
+    assert response.status_code == 403
+
+
+def test_put_replaces_everything_including_tags(api, cast):
+    client = api(cast.dan)
+    created = client.post(reverse("api:capability-list"), CAPABILITY, format="json").json()
+    replacement = {key: value for key, value in CAPABILITY.items() if key != "tags"}
+
+    replaced = client.put(reverse("api:capability-detail", args=[created["id"]]), replacement, format="json")
+
+    assert replaced.status_code == 200, replaced.json()
+    assert replaced.json()["tags"] == []
+    assert not Capability.objects.get().tags.exists()

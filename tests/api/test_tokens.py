@@ -169,3 +169,20 @@ def test_the_wrong_scheme_gets_a_hint(cast):
 
     assert response.status_code == 401
     assert "Bearer" in response.json()["message"]
+
+
+def test_admins_can_revoke_tokens_in_the_admin(client, cast):
+    token, raw = api_token_create(membership=cast.alice, name="leaked", expires_in_days=None)
+    client.force_login(cast.mallory)
+
+    page = client.get(reverse("admin:accounts_apitoken_changelist"))
+    response = client.post(
+        reverse("admin:accounts_apitoken_changelist"),
+        {"action": "revoke", "_selected_action": [token.pk]},
+        follow=True,
+    )
+
+    assert page.status_code == 200 and "leaked" in page.content.decode()
+    assert raw not in page.content.decode() and token.key_hash not in page.content.decode()
+    assert response.status_code == 200
+    assert me(raw).status_code == 401
