@@ -7,12 +7,13 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run test test-services lint format migrate seed worker beat rebuild-matches clean
+.PHONY: help venv run test test-services api-fuzz lint format migrate seed worker beat rebuild-matches clean
 
 help:
 	@echo "make run     set up .venv, migrate, load demo data and serve http://$(HOST):$(PORT)/"
 	@echo "make test    set up .venv and run the whole test suite"
 	@echo "make lint    ruff check and format check"
+	@echo "make api-fuzz  schemathesis against a served copy of the site (needs DATABASE_URL=postgres://...)"
 	@echo "make worker  a Celery worker (needs REDIS_URL); make beat for the scheduler"
 	@echo "make rebuild-matches  re-match every published need"
 
@@ -47,6 +48,11 @@ run: seed
 
 test: venv
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# A throwaway database on DATABASE_URL's server, seeded, served by gunicorn
+# and fuzzed anonymously, as an SME and as a platform; see scripts/api-fuzz.
+api-fuzz: venv
+	scripts/api-fuzz
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -13,7 +13,8 @@ from accounts import selectors, services
 from accounts.choices import Industry, OrganizationKind, Province, Role, SizeBand
 from accounts.models import Membership, MembershipInvitation, Organization, User
 from accounts.validators import CREDIT_CODE_LENGTH
-from config.api.fields import ID_PATTERN
+from config.api.fields import ID_PATTERN, StrictCharField, StrictEmailField, StrictURLField
+from config.api.filters import SelectorFilterSet
 from config.api.permissions import ActsForOrganization, PublicRead
 from config.api.schema import ERRORS
 from config.api.views import ApiMixin, ApiView
@@ -55,8 +56,8 @@ class OrganizationUpdateSerializer(serializers.Serializer):
     """The editable fields; send only those you change. The service checks the
     credit code (after removing spaces and hyphens) and its uniqueness."""
 
-    legal_name = serializers.CharField(max_length=200)
-    credit_code = serializers.CharField(
+    legal_name = StrictCharField(max_length=200)
+    credit_code = StrictCharField(
         max_length=CREDIT_CODE_LENGTH * 2,
         help_text="The 18-character Unified Social Credit Code; spaces and hyphens are ignored. "
         "Changing it, or the legal name, of a verified organisation clears its verification.",
@@ -64,8 +65,8 @@ class OrganizationUpdateSerializer(serializers.Serializer):
     size_band = serializers.ChoiceField(choices=SizeBand.choices)
     industry = serializers.ChoiceField(choices=Industry.choices)
     province = serializers.ChoiceField(choices=Province.choices)
-    website = serializers.URLField(max_length=200, allow_blank=True)
-    description = serializers.CharField(max_length=5000, allow_blank=True, trim_whitespace=False)
+    website = StrictURLField(max_length=200, allow_blank=True)
+    description = StrictCharField(max_length=5000, allow_blank=True, trim_whitespace=False)
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -124,7 +125,7 @@ class MembershipInvitationSerializer(serializers.ModelSerializer):
 
 
 class MembershipInvitationCreateSerializer(serializers.Serializer):
-    email = serializers.EmailField(max_length=254)
+    email = StrictEmailField(max_length=254)
     role = serializers.ChoiceField(choices=Role.choices, help_text="Only owners may invite another owner.")
 
 
@@ -186,20 +187,19 @@ class MyOrganizationApi(ApiView):
         return Response(OrganizationProfileSerializer(organization).data)
 
 
-class OrganizationFilter(filters.FilterSet):
-    kind = filters.ChoiceFilter(choices=OrganizationKind.choices, method="skip")
-    province = filters.ChoiceFilter(choices=Province.choices, method="skip")
-    industry = filters.ChoiceFilter(choices=Industry.choices, method="skip")
+class OrganizationFilter(SelectorFilterSet):
+    kind = filters.ChoiceFilter(choices=OrganizationKind.choices)
+    province = filters.ChoiceFilter(choices=Province.choices)
+    industry = filters.ChoiceFilter(choices=Industry.choices)
+    ordering = filters.OrderingFilter(
+        fields=["legal_name", "verified_at"], help_text="Instead of by name; - for descending."
+    )
 
     class Meta:
         model = Organization
         fields = []
 
-    def skip(self, queryset, name, value):
-        return queryset
-
-    def filter_queryset(self, queryset):
-        data = {name: value for name, value in self.form.cleaned_data.items() if value}
+    def select(self, data):
         return selectors.organizations_directory(**data)
 
 

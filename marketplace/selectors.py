@@ -241,7 +241,9 @@ def application_get_for_member(*, membership: Membership | None, pk: int) -> App
     """An application, for a member of the applicant SME or of the platform
     that offers the capability; anyone else gets a 404."""
     application = (
-        Application.objects.select_related("sme", "capability__organization", "need", "submitted_by", "decided_by")
+        Application.objects.select_related(
+            "sme", "capability__organization", "need__organization", "submitted_by", "decided_by"
+        )
         .filter(pk=pk)
         .first()
     )
@@ -266,7 +268,9 @@ def applications_for_membership(
         applications = applications.filter(status=status)
     if capability_id:
         applications = applications.filter(capability_id=capability_id)
-    return applications.select_related("sme", "capability__organization", "need").order_by("-updated_at", "-pk")
+    return applications.select_related("sme", "capability__organization", "need__organization").order_by(
+        "-updated_at", "-pk"
+    )
 
 
 def application_messages(*, application: Application) -> QuerySet[Message]:

@@ -3,20 +3,17 @@ or capabilities (platforms), one need's or capability's list, and feedback.
 Same selectors and service as the need and capability pages; each side sees
 only its own feedback, as on the pages."""
 
-from django import forms
-from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts.apis import OrganizationSummarySerializer
-from config.api.fields import ID_PATTERN, choice_list
+from config.api.fields import ID_PATTERN, StrictCharField
+from config.api.filters import IdFilter, SelectorFilterSet
 from config.api.permissions import ActsForOrganization
 from config.api.views import ApiMixin
 from marketplace import selectors as marketplace_selectors
-from marketplace.choices import CapabilityKind
-from marketplace.models import Capability, Need
+from marketplace.apis.summaries import CapabilitySummarySerializer, NeedSummarySerializer
 from matching import selectors
 from matching.models import Feedback, Match
 from matching.selectors import PLATFORM, SME
@@ -24,25 +21,6 @@ from matching.services.feedback import REASON_MAX, match_feedback
 from matching.templatetags.matching_tags import reason_sentences
 
 # --- serializers -----------------------------------------------------------------
-
-
-class MatchNeedSerializer(serializers.ModelSerializer):
-    organization = OrganizationSummarySerializer(read_only=True)
-    kinds_wanted = choice_list(CapabilityKind)
-
-    class Meta:
-        model = Need
-        fields = ["id", "title", "kinds_wanted", "industry", "region", "organization"]
-        read_only_fields = fields
-
-
-class MatchCapabilitySerializer(serializers.ModelSerializer):
-    organization = OrganizationSummarySerializer(read_only=True)
-
-    class Meta:
-        model = Capability
-        fields = ["id", "title", "kind", "summary", "organization"]
-        read_only_fields = fields
 
 
 class MatchFeedbackSerializer(serializers.Serializer):
@@ -58,8 +36,8 @@ class MatchSerializer(serializers.ModelSerializer):
     side = serializers.SerializerMethodField(help_text="Your side of the match.")
     score_percent = serializers.IntegerField(read_only=True, help_text="How well it fits, from 0 to 100.")
     reasons = serializers.SerializerMethodField(help_text="Why it is proposed, in words (your language).")
-    need = MatchNeedSerializer(read_only=True)
-    capability = MatchCapabilitySerializer(read_only=True)
+    need = NeedSummarySerializer(read_only=True)
+    capability = CapabilitySummarySerializer(read_only=True)
     feedback = serializers.SerializerMethodField(help_text="Your side's feedback; null if none.")
     applied = serializers.SerializerMethodField(
         help_text="Platforms: whether the SME has applied to the capability. Null for SMEs."
@@ -107,7 +85,7 @@ class MatchFeedbackInputSerializer(serializers.Serializer):
         allow_blank=True,
         help_text="interested, dismissed (hides the match from your lists), or empty to take your feedback back.",
     )
-    reason = serializers.CharField(
+    reason = StrictCharField(
         required=False,
         allow_blank=True,
         max_length=REASON_MAX,
@@ -118,15 +96,7 @@ class MatchFeedbackInputSerializer(serializers.Serializer):
 # --- views -----------------------------------------------------------------------
 
 
-@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 10**18 - 1})
-class IdFilter(filters.NumberFilter):
-    field_class = forms.IntegerField
-
-    def __init__(self, **kwargs):
-        super().__init__(min_value=1, max_value=10**18 - 1, method="skip", **kwargs)
-
-
-class MatchFilter(filters.FilterSet):
+class MatchFilter(SelectorFilterSet):
     need = IdFilter(help_text="Only the proposals for this need of yours.")
     capability = IdFilter(help_text="Only the proposals of this capability (yours, for platforms).")
 
@@ -134,11 +104,7 @@ class MatchFilter(filters.FilterSet):
         model = Match
         fields = []
 
-    def skip(self, queryset, name, value):
-        return queryset
-
-    def filter_queryset(self, queryset):
-        data = self.form.cleaned_data
+    def select(self, data):
         return selectors.matches_for_membership(
             membership=self.request.membership, need_id=data.get("need"), capability_id=data.get("capability")
         )

@@ -1,10 +1,17 @@
 """The OpenAPI schema: every operation lists the errors it can answer, in the
 one error shape of config/api/errors.py, with an example each."""
 
+import copy
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import force_instance
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from rest_framework import permissions, serializers
+
+from config.api.fields import ObjectIdField
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -71,7 +78,42 @@ ERRORS = {
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
 
+def _blank_dropped_by_read_only(field) -> bool:
+    """A read-only serializer field whose model field may be blank ("").
+
+    DRF drops ``allow_blank`` from read-only ModelSerializer fields (it only
+    matters for input), so the schema would leave "" out of a choice's enum or
+    forbid it by a string format ("uri", "email"), although responses carry
+    it: the data classification of a capability that is not a data set, an
+    organisation without a website."""
+    is_choice = type(field) is serializers.ChoiceField  # not MultipleChoiceField: its items are never ""
+    if not (is_choice or isinstance(field, serializers.CharField)) or not field.read_only or field.allow_blank:
+        return False
+    model = getattr(getattr(getattr(field, "parent", None), "Meta", None), "model", None)
+    if model is None or len(getattr(field, "source_attrs", ())) != 1:
+        return False
+    try:
+        model_field = model._meta.get_field(field.source)
+    except FieldDoesNotExist:
+        return False
+    # The same test as DRF's for allow_blank on writable model fields.
+    return model_field.blank and isinstance(model_field, models.CharField | models.TextField)
+
+
+def _as_documented(field):
+    if _blank_dropped_by_read_only(field):
+        field = copy.copy(field)
+        field.allow_blank = True
+    return field
+
+
 class TandemAutoSchema(AutoSchema):
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        return super()._map_serializer_field(_as_documented(field), direction, bypass_extensions)
+
+    def _insert_field_validators(self, field, schema):
+        super()._insert_field_validators(_as_documented(field), schema)
+
     def _public_read(self) -> bool:
         if self.method != "GET":
             return False
@@ -80,6 +122,25 @@ class TandemAutoSchema(AutoSchema):
             for p in self.view.get_permissions()
         )
 
+    def get_auth(self):
+        """Each way to authenticate once (drf-spectacular adds the SECURITY
+        setting's to the view's own), and "none" where the public may read:
+        PublicRead endpoints are not AllowAny, which is all it recognises."""
+        requirements = []
+        for requirement in super().get_auth():
+            if requirement not in requirements:
+                requirements.append(requirement)
+        if self._public_read() and {} not in requirements:
+            requirements.append({})
+        return requirements
+
+    def _refers_to_objects(self) -> bool:
+        """The request body names another object by id (``id_field()``),
+        which the endpoint fetches with a permission check: 404 if unseen."""
+        serializer = force_instance(self.get_request_serializer())
+        fields = getattr(serializer, "fields", {})
+        return any(isinstance(field, ObjectIdField) and not field.read_only for field in fields.values())
+
     def error_codes(self, operation: dict) -> list[int]:
         parameters = operation.get("parameters", [])
         codes = {401, 429}
@@ -87,7 +148,11 @@ class TandemAutoSchema(AutoSchema):
             codes.add(400)
         if not self._public_read():
             codes.add(403)
-        if any(p["in"] == "path" for p in parameters) or any(p["name"] == "page" for p in parameters):
+        if (
+            any(p["in"] == "path" for p in parameters)
+            or any(p["name"] == "page" for p in parameters)
+            or ("requestBody" in operation and self._refers_to_objects())
+        ):
             codes.add(404)
         if self.method in WRITES:
             codes.add(409)

@@ -12,67 +12,31 @@ Endpoints (route names in the ``api`` namespace):
 - ``GET/POST /applications/{id}/messages/`` (application-messages): the thread, oldest first.
 """
 
-from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.apis import OrganizationSummarySerializer
-from config.api.fields import ID_PATTERN
+from config.api.fields import ID_PATTERN, StrictCharField, StrictIntegerField, id_field
+from config.api.filters import IdFilter, SelectorFilterSet
 from config.api.permissions import ActsForOrganization
 from config.api.views import ApiMixin
 from marketplace import selectors
+from marketplace.apis.summaries import CapabilitySummarySerializer, NeedSummarySerializer
 from marketplace.choices import ApplicationStatus, DeclineReason
-from marketplace.models import Application, AuditEvent, Capability, Message, Need
+from marketplace.models import Application, AuditEvent, Message
 from marketplace.services import applications as application_services
-
-# The largest id ID_PATTERN lets through a path; the same bound for ids in
-# bodies and query strings, so no id overflows a database integer.
-MAX_ID = 10**18 - 1
-
-
-class StrictIntegerField(serializers.IntegerField):
-    """A JSON number only: DRF's IntegerField also takes "12", which the
-    schema (type integer) says is invalid."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, int | float) or isinstance(data, bool):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-def id_field(**kwargs) -> serializers.IntegerField:
-    return StrictIntegerField(min_value=1, max_value=MAX_ID, **kwargs)
-
 
 # --- serializers -----------------------------------------------------------------
 
 
-class ApplicationCapabilitySerializer(serializers.ModelSerializer):
-    """The capability an application or invitation is about, in brief."""
-
-    organization = OrganizationSummarySerializer(read_only=True)
-
-    class Meta:
-        model = Capability
-        fields = ["id", "title", "kind", "status", "organization"]
-        read_only_fields = fields
-
-
-class ApplicationNeedSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Need
-        fields = ["id", "title"]
-        read_only_fields = fields
-
-
 class ApplicationSerializer(serializers.ModelSerializer):
-    capability = ApplicationCapabilitySerializer(read_only=True)
+    capability = CapabilitySummarySerializer(read_only=True)
     sme = OrganizationSummarySerializer(read_only=True, help_text="The applicant.")
-    need = ApplicationNeedSerializer(read_only=True, allow_null=True, help_text="The SME's need it is for, if any.")
+    need = NeedSummarySerializer(read_only=True, allow_null=True, help_text="The SME's need it is for, if any.")
     decline_reason = serializers.SerializerMethodField(help_text="The coded reason; null unless declined.")
     decline_reason_label = serializers.SerializerMethodField(help_text="The reason in words; null unless declined.")
     decided_at = serializers.DateTimeField(read_only=True, allow_null=True)
@@ -101,11 +65,11 @@ class ApplicationSubmitSerializer(serializers.Serializer):
 
     capability = id_field(help_text="The capability to apply to.")
     need = id_field(required=False, allow_null=True, help_text="One of your organisation's published needs.")
-    intended_use = serializers.CharField(max_length=5000, help_text="What you will use it for.")
-    answer = serializers.CharField(
+    intended_use = StrictCharField(max_length=5000, help_text="What you will use it for.")
+    answer = StrictCharField(
         max_length=5000, required=False, allow_blank=True, help_text="Required when the capability asks a question."
     )
-    message = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    message = StrictCharField(max_length=5000, required=False, allow_blank=True)
     accepted_terms_version = StrictIntegerField(
         min_value=1,
         max_value=2**31 - 1,
@@ -121,7 +85,7 @@ class ApplicationSubmitSerializer(serializers.Serializer):
 
 class ApplicationDeclineSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=DeclineReason.choices, help_text="The reason the applicant will see.")
-    note = serializers.CharField(
+    note = StrictCharField(
         max_length=2000, required=False, allow_blank=True, help_text="Required for “other”; helpful for every reason."
     )
 
@@ -152,42 +116,30 @@ class ApplicationMessageSerializer(serializers.ModelSerializer):
 
 
 class ApplicationMessageInputSerializer(serializers.Serializer):
-    body = serializers.CharField(max_length=5000)
+    body = StrictCharField(max_length=5000)
 
 
 # --- filters ---------------------------------------------------------------------
 
 
-@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
-class IdFilter(filters.Filter):
-    """An object's id in the query string: a whole number in range, or a 400."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, **kwargs):
-        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
-
-
-class ApplicationFilter(filters.FilterSet):
+class ApplicationFilter(SelectorFilterSet):
     """Validates the query string (unknown values are a 400) and hands it to
     the selector, which keeps each organisation to its own side."""
 
     status = filters.ChoiceFilter(
         choices=[("open", "open"), *ApplicationStatus.choices],
-        method="skip",
         help_text="A state, or open: submitted or in review.",
     )
-    capability = IdFilter(method="skip", help_text="A capability's id (platform staff: one of yours).")
+    capability = IdFilter(help_text="A capability's id (platform staff: one of yours).")
+    ordering = filters.OrderingFilter(
+        fields=["created_at", "updated_at"], help_text="Instead of the latest activity first; - for descending."
+    )
 
     class Meta:
         model = Application
         fields = []
 
-    def skip(self, queryset, name, value):
-        return queryset
-
-    def filter_queryset(self, queryset):
-        data = self.form.cleaned_data
+    def select(self, data):
         return selectors.applications_for_membership(
             membership=self.request.membership, status=data.get("status") or "", capability_id=data.get("capability")
         )

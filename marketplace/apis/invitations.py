@@ -17,29 +17,20 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts.apis import OrganizationSummarySerializer
-from config.api.fields import ID_PATTERN
+from config.api.fields import ID_PATTERN, StrictCharField, id_field
+from config.api.filters import StrictFilterSet
 from config.api.permissions import ActsForOrganization
 from config.api.views import ApiMixin
 from marketplace import selectors
-from marketplace.apis.applications import ApplicationCapabilitySerializer, id_field
+from marketplace.apis.summaries import CapabilitySummarySerializer, NeedSummarySerializer
 from marketplace.choices import InvitationStatus
-from marketplace.models import Invitation, Need
+from marketplace.models import Invitation
 from marketplace.services import invitations as invitation_services
 
 
-class InvitationNeedSerializer(serializers.ModelSerializer):
-    organization = OrganizationSummarySerializer(read_only=True, help_text="The SME invited.")
-
-    class Meta:
-        model = Need
-        fields = ["id", "title", "organization"]
-        read_only_fields = fields
-
-
 class InvitationSerializer(serializers.ModelSerializer):
-    capability = ApplicationCapabilitySerializer(read_only=True)
-    need = InvitationNeedSerializer(read_only=True)
+    capability = CapabilitySummarySerializer(read_only=True)
+    need = NeedSummarySerializer(read_only=True)
     application = serializers.PrimaryKeyRelatedField(
         read_only=True, allow_null=True, help_text="The application that answered it (status accepted), or null."
     )
@@ -54,11 +45,12 @@ class InvitationSerializer(serializers.ModelSerializer):
 class InvitationSendSerializer(serializers.Serializer):
     need = id_field(help_text="A published need; its SME is invited.")
     capability = id_field(help_text="One of your platform's published capabilities.")
-    message = serializers.CharField(max_length=2000, required=False, allow_blank=True, help_text="A note to the SME.")
+    message = StrictCharField(max_length=2000, required=False, allow_blank=True, help_text="A note to the SME.")
 
 
-class InvitationFilter(filters.FilterSet):
+class InvitationFilter(StrictFilterSet):
     status = filters.ChoiceFilter(choices=InvitationStatus.choices)
+    ordering = filters.OrderingFilter(fields=["created_at", "answered_at"], help_text="Instead of newest first.")
 
     class Meta:
         model = Invitation

@@ -11,7 +11,8 @@ from rest_framework.response import Response
 
 from accounts.apis import OrganizationSummarySerializer
 from accounts.choices import Industry, Province, SizeBand
-from config.api.fields import ID_PATTERN, choice_list
+from config.api.fields import ID_PATTERN, StrictCharField, StrictDecimalField, StrictModelSerializer, choice_list
+from config.api.filters import BooleanFilter, SelectorFilterSet, WholeNumberFilter
 from config.api.permissions import PublicReadActsForOrganization
 from config.api.views import ApiMixin
 from marketplace import selectors
@@ -24,7 +25,7 @@ from marketplace.services.tags import MAX_TAG_LENGTH, MAX_TAGS
 class TagNamesField(serializers.ListField):
     """Tags as an array of names (Chinese or English); read back as stored."""
 
-    child = serializers.CharField(max_length=MAX_TAG_LENGTH)
+    child = StrictCharField(max_length=MAX_TAG_LENGTH)
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", MAX_TAGS)
@@ -65,7 +66,7 @@ class CapabilitySerializer(serializers.ModelSerializer):
         return capability.moderation_reason if owns else None
 
 
-class CapabilityInputSerializer(serializers.ModelSerializer):
+class CapabilityInputSerializer(StrictModelSerializer):
     """Writable fields of a capability; the rules behind them (data sets must
     be classified, price ranges in order…) are checked by the service."""
 
@@ -73,8 +74,8 @@ class CapabilityInputSerializer(serializers.ModelSerializer):
     industries = choice_list(Industry, help_text="Empty: suits every industry.")
     regions = choice_list(Province, help_text="Empty: all of China.")
     eligible_size_bands = choice_list(SizeBand, help_text="Empty: firms of every size may apply.")
-    price_min_monthly = serializers.DecimalField(**MONEY)
-    price_max_monthly = serializers.DecimalField(**MONEY)
+    price_min_monthly = StrictDecimalField(**MONEY)
+    price_max_monthly = StrictDecimalField(**MONEY)
 
     class Meta:
         model = Capability
@@ -143,11 +144,11 @@ class NeedSerializer(serializers.ModelSerializer):
         return need.moderation_reason if self._owner(need) else None
 
 
-class NeedInputSerializer(serializers.ModelSerializer):
+class NeedInputSerializer(StrictModelSerializer):
     tags = TagNamesField(required=False)
     kinds_wanted = choice_list(CapabilityKind, required=True)
-    budget_min_monthly = serializers.DecimalField(**MONEY)
-    budget_max_monthly = serializers.DecimalField(**MONEY)
+    budget_min_monthly = StrictDecimalField(**MONEY)
+    budget_max_monthly = StrictDecimalField(**MONEY)
 
     class Meta:
         model = Need
@@ -155,7 +156,7 @@ class NeedInputSerializer(serializers.ModelSerializer):
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(
+    reason = StrictCharField(
         required=False,
         allow_blank=True,
         max_length=2000,
@@ -166,24 +167,20 @@ class ReasonSerializer(serializers.Serializer):
 # --- filters ---------------------------------------------------------------------
 
 
-class ListingFilter(filters.FilterSet):
-    """Validates the query string (unknown choice values are a 400) and hands
-    it to the selector, which owns the search and visibility rules."""
+class ListingFilter(SelectorFilterSet):
+    """The catalogue's or board's filters, or (mine=true) your own items."""
 
-    mine = filters.BooleanFilter(
-        method="skip",
-        help_text="true: your organisation's own items in every state (only `status` filters them then).",
+    mine = BooleanFilter(
+        help_text="true: your organisation's own items in every state (only `status` filters them then)."
     )
-    status = filters.ChoiceFilter(choices=ListingStatus.choices, method="skip", help_text="With mine=true.")
-    q = filters.CharFilter(method="skip", max_length=200, help_text="Search words, Chinese or English.")
+    status = filters.ChoiceFilter(choices=ListingStatus.choices, help_text="With mine=true.")
+    q = filters.CharFilter(max_length=200, help_text="Search words, Chinese or English.")
+    ordering = filters.OrderingFilter(
+        fields=["published_at", "updated_at", "title"],
+        help_text="Instead of the default order (best match with q, else newest first); - for descending.",
+    )
 
-    catalogue_filters: tuple = ()
-
-    def skip(self, queryset, name, value):
-        return queryset
-
-    def filter_queryset(self, queryset):
-        data = {name: value for name, value in self.form.cleaned_data.items() if value not in (None, "")}
+    def select(self, data):
         if data.pop("mine", False):
             stray = sorted(set(data) - {"status"})
             if stray:
@@ -199,17 +196,16 @@ class ListingFilter(filters.FilterSet):
 
 
 class CapabilityFilter(ListingFilter):
-    kind = filters.ChoiceFilter(choices=CapabilityKind.choices, method="skip")
-    tag = filters.CharFilter(method="skip", max_length=MAX_TAG_LENGTH)
-    industry = filters.ChoiceFilter(choices=Industry.choices, method="skip", help_text="Includes “every industry”.")
-    region = filters.ChoiceFilter(choices=Province.choices, method="skip", help_text="Includes “all of China”.")
-    access_model = filters.ChoiceFilter(choices=AccessModel.choices, method="skip")
-    budget = filters.NumberFilter(
-        method="skip", min_value=0, max_value=10**9, help_text="Monthly budget in CNY: lowest price at most this."
+    kind = filters.ChoiceFilter(choices=CapabilityKind.choices)
+    tag = filters.CharFilter(max_length=MAX_TAG_LENGTH)
+    industry = filters.ChoiceFilter(choices=Industry.choices, help_text="Includes “every industry”.")
+    region = filters.ChoiceFilter(choices=Province.choices, help_text="Includes “all of China”.")
+    access_model = filters.ChoiceFilter(choices=AccessModel.choices)
+    budget = WholeNumberFilter(
+        min_value=0, max_value=10**9, help_text="Monthly budget in CNY (whole yuan): lowest price at most this."
     )
     sort = filters.ChoiceFilter(
         choices=[("relevance", "relevance"), ("newest", "newest")],
-        method="skip",
         help_text="relevance (with q; the default) or newest.",
     )
 
@@ -221,19 +217,15 @@ class CapabilityFilter(ListingFilter):
         return selectors.capabilities_of_organization(membership=membership)
 
     def catalogue(self, data):
-        budget = data.pop("budget", None)
         return selectors.capabilities_catalogue(
-            query=data.pop("q", ""),
-            tag=data.pop("tag", "").strip().casefold(),
-            budget=int(budget) if budget is not None else None,
-            **data,
+            query=data.pop("q", ""), tag=data.pop("tag", "").strip().casefold(), **data
         )
 
 
 class NeedFilter(ListingFilter):
-    kind = filters.ChoiceFilter(choices=CapabilityKind.choices, method="skip")
-    industry = filters.ChoiceFilter(choices=Industry.choices, method="skip")
-    region = filters.ChoiceFilter(choices=Province.choices, method="skip")
+    kind = filters.ChoiceFilter(choices=CapabilityKind.choices)
+    industry = filters.ChoiceFilter(choices=Industry.choices)
+    region = filters.ChoiceFilter(choices=Province.choices)
 
     class Meta:
         model = Need

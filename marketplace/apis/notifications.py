@@ -12,17 +12,16 @@ Endpoints (route names in the ``api`` namespace):
   answers ``{"marked": n}``.
 """
 
-from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from config.api.fields import ID_PATTERN
+from config.api.fields import ID_PATTERN, id_field
+from config.api.filters import BooleanFilter, StrictFilterSet
 from config.api.permissions import ActsForOrganization
 from config.api.views import ApiMixin
 from marketplace import selectors
-from marketplace.apis.applications import id_field
 from marketplace.models import Notification
 from marketplace.services import notifications as notification_services
 
@@ -61,19 +60,15 @@ class NotificationsMarkedSerializer(serializers.Serializer):
     marked = serializers.IntegerField(min_value=0, help_text="How many were unread and are now read.")
 
 
-class NotificationFilter(filters.FilterSet):
-    unread = filters.ChoiceFilter(
-        choices=[("true", "true"), ("false", "false")],
-        method="filter_unread",
-        help_text="true: only unread ones; false: only read ones.",
-    )
+class NotificationFilter(StrictFilterSet):
+    unread = BooleanFilter(method="filter_unread", help_text="true: only unread ones; false: only read ones.")
 
     class Meta:
         model = Notification
         fields = []
 
     def filter_unread(self, queryset, name, value):
-        return queryset.filter(read_at__isnull=value == "true")
+        return queryset.filter(read_at__isnull=value)
 
 
 @extend_schema_view(

@@ -9,6 +9,7 @@ from rest_framework import permissions, serializers, viewsets
 from rest_framework.response import Response
 
 from accounts.choices import Industry, OrganizationKind, Province
+from config.api.filters import SelectorFilterSet
 from config.api.permissions import PublicRead
 from config.api.views import ApiMixin, ApiView
 from marketplace import statistics
@@ -25,9 +26,8 @@ class TagUsageSerializer(serializers.Serializer):
     capabilities = serializers.IntegerField(min_value=1, help_text="Published capabilities with this tag.")
 
 
-class TagFilter(filters.FilterSet):
+class TagFilter(SelectorFilterSet):
     q = filters.CharFilter(
-        method="skip",
         max_length=MAX_TAG_LENGTH,
         help_text="Only tags containing this (any case); those starting with it come first.",
     )
@@ -36,11 +36,8 @@ class TagFilter(filters.FilterSet):
         model = Tag
         fields = []
 
-    def skip(self, queryset, name, value):
-        return queryset
-
-    def filter_queryset(self, queryset):
-        return statistics.tags_in_use(query=self.form.cleaned_data.get("q") or "")
+    def select(self, data):
+        return statistics.tags_in_use(query=data.get("q", ""))
 
 
 @extend_schema_view(

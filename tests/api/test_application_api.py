@@ -79,7 +79,11 @@ def test_the_detail_carries_capability_sme_need_and_no_decline(api, cast, applic
     assert body["capability"]["title"] == "发票 OCR API"
     assert body["capability"]["organization"]["id"] == cast.platform.pk
     assert body["sme"]["legal_name"] == cast.sme.legal_name
-    assert body["need"] == {"id": need.pk, "title": "Invoices"}
+    assert (body["need"]["id"], body["need"]["title"], body["need"]["organization"]["id"]) == (
+        need.pk,
+        "Invoices",
+        cast.sme.pk,
+    )
     assert body["decline_reason"] is None and body["decline_reason_label"] is None and body["decided_at"] is None
 
 

@@ -172,3 +172,28 @@ def test_put_replaces_everything_including_tags(api, cast):
     assert replaced.status_code == 200, replaced.json()
     assert replaced.json()["tags"] == []
     assert not Capability.objects.get().tags.exists()
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [({"mine": "maybe"}, "mine"), ({"budget": "12.5"}, "budget"), ({"ordering": "organization"}, "ordering")],
+)
+def test_mistyped_filters_are_refused_not_ignored(api, cast, params, field):
+    response = api(cast.alice).get(reverse("api:need-list" if field == "mine" else "api:capability-list"), params)
+
+    assert response.status_code == 400
+    assert field in response.json()["extra"]["fields"]
+
+
+def test_lists_can_be_ordered(api, cast):
+    CapabilityFactory(organization=cast.platform, title="Beta")
+    CapabilityFactory(organization=cast.platform, title="Alpha")
+
+    titles = [
+        item["title"] for item in api().get(reverse("api:capability-list"), {"ordering": "title"}).json()["results"]
+    ]
+    reverse_titles = [
+        item["title"] for item in api().get(reverse("api:capability-list"), {"ordering": "-title"}).json()["results"]
+    ]
+
+    assert titles == ["Alpha", "Beta"] and reverse_titles == ["Beta", "Alpha"]
