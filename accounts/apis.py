@@ -5,7 +5,7 @@ selectors as the pages in accounts/views.py."""
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import permissions, serializers, status, viewsets
+from rest_framework import mixins, permissions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -13,11 +13,11 @@ from accounts import selectors, services
 from accounts.choices import Industry, OrganizationKind, Province, Role, SizeBand
 from accounts.models import Membership, MembershipInvitation, Organization, User
 from accounts.validators import CREDIT_CODE_LENGTH
-from config.api.fields import ID_PATTERN, StrictCharField, StrictEmailField, StrictURLField
+from config.api.fields import StrictCharField, StrictEmailField, StrictURLField
 from config.api.filters import SelectorFilterSet
 from config.api.permissions import ActsForOrganization, PublicRead
 from config.api.schema import ERRORS
-from config.api.views import ApiMixin, ApiView
+from config.api.views import ApiView, ApiViewSet
 
 # --- serializers -----------------------------------------------------------------
 
@@ -210,9 +210,8 @@ class OrganizationFilter(SelectorFilterSet):
     ),
     retrieve=extend_schema(summary="One organisation's public profile", description="Verified or not."),
 )
-class OrganizationViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
+class OrganizationViewSet(mixins.ListModelMixin, ApiViewSet):
     permission_classes = [PublicRead]
-    lookup_value_regex = ID_PATTERN
     serializer_class = OrganizationPublicSerializer
     filterset_class = OrganizationFilter
     queryset = Organization.objects.none()  # the list comes from the filter's selector
@@ -236,16 +235,13 @@ class OrganizationViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
         responses={204: None, 400: ERRORS[400]},
     ),
 )
-class MembershipViewSet(ApiMixin, viewsets.GenericViewSet):
-    permission_classes = [ActsForOrganization]
-    lookup_value_regex = ID_PATTERN
+class MembershipViewSet(ApiViewSet):
     serializer_class = MembershipSerializer
     http_method_names = ["get", "patch", "delete", "head", "options"]
     queryset = Membership.objects.none()  # lists come from the selector
 
     def list(self, request):
-        page = self.paginate_queryset(selectors.organization_members(organization=request.membership.organization))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.page_of(selectors.organization_members(organization=request.membership.organization))
 
     def retrieve(self, request, pk: str):
         return Response(
@@ -277,16 +273,14 @@ class MembershipViewSet(ApiMixin, viewsets.GenericViewSet):
         responses={201: MembershipInvitationSerializer},
     ),
 )
-class MembershipInvitationViewSet(ApiMixin, viewsets.GenericViewSet):
+class MembershipInvitationViewSet(ApiViewSet):
     permission_classes = [ActsForOrganization, ManagesMembers]
-    lookup_value_regex = ID_PATTERN
     serializer_class = MembershipInvitationSerializer
     queryset = MembershipInvitation.objects.none()  # lists come from the selector
 
     def list(self, request):
         organization = request.membership.organization
-        page = self.paginate_queryset(selectors.organization_pending_invitations(organization=organization))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.page_of(selectors.organization_pending_invitations(organization=organization))
 
     def create(self, request):
         invitation = MembershipInvitationCreateSerializer(data=request.data)

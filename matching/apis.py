@@ -4,14 +4,14 @@ Same selectors and service as the need and capability pages; each side sees
 only its own feedback, as on the pages."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import generics, serializers, viewsets
+from rest_framework import generics, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from config.api.fields import ID_PATTERN, StrictCharField
+from config.api.fields import StrictCharField
 from config.api.filters import IdFilter, SelectorFilterSet
 from config.api.permissions import ActsForOrganization
-from config.api.views import ApiMixin
+from config.api.views import ApiMixin, ApiViewSet
 from marketplace import selectors as marketplace_selectors
 from marketplace.apis.summaries import CapabilitySummarySerializer, NeedSummarySerializer
 from matching import selectors
@@ -122,9 +122,7 @@ def side_of(membership) -> str:
     ),
     retrieve=extend_schema(summary="One match", description="For the need's SME or the capability's platform."),
 )
-class MatchViewSet(ApiMixin, viewsets.GenericViewSet):
-    permission_classes = [ActsForOrganization]
-    lookup_value_regex = ID_PATTERN
+class MatchViewSet(ApiViewSet):
     serializer_class = MatchSerializer
     filterset_class = MatchFilter
     queryset = Match.objects.none()  # the list comes from the filter's selector

@@ -3,12 +3,14 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import exceptions, permissions, serializers
+from rest_framework import exceptions, permissions, serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import ApiToken
 from config.api.errors import api_error_response
+from config.api.fields import ID_PATTERN
+from config.api.permissions import ActsForOrganization
 from config.api.throttling import FailedAuthenticationThrottle
 
 
@@ -50,6 +52,24 @@ class ApiMixin:
 
 class ApiView(ApiMixin, APIView):
     pass
+
+
+class ApiViewSet(ApiMixin, viewsets.GenericViewSet):
+    """Every API viewset: ids as ID_PATTERN allows, callers acting for an
+    organisation unless the viewset says otherwise, lists paginated."""
+
+    permission_classes = [ActsForOrganization]
+    lookup_value_regex = ID_PATTERN
+
+    def page_of(self, rows, serializer_class=None):
+        """The page the query string asks for, serialized, with its links."""
+        page = self.paginate_queryset(rows)
+        serializer = (
+            serializer_class(page, many=True, context=self.get_serializer_context())
+            if serializer_class
+            else (self.get_serializer(page, many=True))
+        )
+        return self.get_paginated_response(serializer.data)
 
 
 COLLECTIONS = (

@@ -15,15 +15,14 @@ Endpoints (route names in the ``api`` namespace):
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.apis import OrganizationSummarySerializer
-from config.api.fields import ID_PATTERN, StrictCharField, StrictIntegerField, id_field
+from config.api.fields import StrictCharField, StrictIntegerField, id_field
 from config.api.filters import IdFilter, SelectorFilterSet
-from config.api.permissions import ActsForOrganization
-from config.api.views import ApiMixin
+from config.api.views import ApiViewSet
 from marketplace import selectors
 from marketplace.apis.summaries import CapabilitySummarySerializer, NeedSummarySerializer
 from marketplace.choices import ApplicationStatus, DeclineReason
@@ -164,9 +163,7 @@ NO_BODY = {"request": None}
         responses={201: ApplicationSerializer},
     ),
 )
-class ApplicationViewSet(ApiMixin, viewsets.GenericViewSet):
-    permission_classes = [ActsForOrganization]
-    lookup_value_regex = ID_PATTERN
+class ApplicationViewSet(ApiViewSet):
     queryset = Application.objects.none()  # lists come from the filter's selector
     serializer_class = ApplicationSerializer
     filterset_class = ApplicationFilter
@@ -183,8 +180,7 @@ class ApplicationViewSet(ApiMixin, viewsets.GenericViewSet):
         return Response(self.get_serializer(application).data, status=status_code)
 
     def list(self, request):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.page_of(self.filter_queryset(self.get_queryset()))
 
     def retrieve(self, request, pk: str):
         return self._output(self._get(pk))
@@ -283,8 +279,7 @@ class ApplicationViewSet(ApiMixin, viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["get"], filter_backends=[])
     def messages(self, request, pk: str):
-        page = self.paginate_queryset(selectors.application_messages(application=self._get(pk)))
-        return self.get_paginated_response(ApplicationMessageSerializer(page, many=True).data)
+        return self.page_of(selectors.application_messages(application=self._get(pk)), ApplicationMessageSerializer)
 
     @extend_schema(
         summary="Write in an application's thread",

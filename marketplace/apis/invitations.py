@@ -13,14 +13,13 @@ Endpoints (route names in the ``api`` namespace):
 
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from config.api.fields import ID_PATTERN, StrictCharField, id_field
+from config.api.fields import StrictCharField, id_field
 from config.api.filters import StrictFilterSet
-from config.api.permissions import ActsForOrganization
-from config.api.views import ApiMixin
+from config.api.views import ApiViewSet
 from marketplace import selectors
 from marketplace.apis.summaries import CapabilitySummarySerializer, NeedSummarySerializer
 from marketplace.choices import InvitationStatus
@@ -73,9 +72,7 @@ ANSWER = {"request": None}
         responses={201: InvitationSerializer},
     ),
 )
-class InvitationViewSet(ApiMixin, viewsets.GenericViewSet):
-    permission_classes = [ActsForOrganization]
-    lookup_value_regex = ID_PATTERN
+class InvitationViewSet(ApiViewSet):
     queryset = Invitation.objects.none()  # lists come from the selector
     serializer_class = InvitationSerializer
     filterset_class = InvitationFilter
@@ -88,8 +85,7 @@ class InvitationViewSet(ApiMixin, viewsets.GenericViewSet):
 
     def list(self, request):
         invitations = self.filter_queryset(selectors.invitations_for_membership(membership=request.membership))
-        page = self.paginate_queryset(invitations)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.page_of(invitations)
 
     def retrieve(self, request, pk: str):
         return self._output(self._get(pk))

@@ -4,17 +4,17 @@ create, edit and state changes. Same selectors and services as the pages."""
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import permissions, serializers, status, viewsets
+from rest_framework import permissions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from accounts.apis import OrganizationSummarySerializer
 from accounts.choices import Industry, Province, SizeBand
-from config.api.fields import ID_PATTERN, StrictCharField, StrictDecimalField, StrictModelSerializer, choice_list
+from config.api.fields import StrictCharField, StrictDecimalField, StrictModelSerializer, choice_list
 from config.api.filters import BooleanFilter, SelectorFilterSet, WholeNumberFilter
 from config.api.permissions import PublicReadActsForOrganization
-from config.api.views import ApiMixin
+from config.api.views import ApiViewSet
 from marketplace import selectors
 from marketplace.choices import AccessModel, CapabilityKind, ListingStatus
 from marketplace.models import Capability, Need
@@ -241,12 +241,11 @@ class NeedFilter(ListingFilter):
 # --- views -----------------------------------------------------------------------
 
 
-class ListingViewSet(ApiMixin, viewsets.GenericViewSet):
+class ListingViewSet(ApiViewSet):
     """What the capability and need endpoints share; subclasses name the
     model, serializers and selectors."""
 
     permission_classes = [PublicReadActsForOrganization]
-    lookup_value_regex = ID_PATTERN
     model = None
     input_serializer_class = None
     get_for_viewer = None
@@ -260,8 +259,7 @@ class ListingViewSet(ApiMixin, viewsets.GenericViewSet):
 
     def list(self, request):
         listings = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(listings)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.page_of(listings)
 
     def retrieve(self, request, pk: str):
         listing = type(self).get_for_viewer(user=request.user, membership=request.membership, pk=int(pk))

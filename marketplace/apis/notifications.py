@@ -13,14 +13,13 @@ Endpoints (route names in the ``api`` namespace):
 """
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import serializers, viewsets
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from config.api.fields import ID_PATTERN, id_field
+from config.api.fields import id_field
 from config.api.filters import BooleanFilter, StrictFilterSet
-from config.api.permissions import ActsForOrganization
-from config.api.views import ApiMixin
+from config.api.views import ApiViewSet
 from marketplace import selectors
 from marketplace.models import Notification
 from marketplace.services import notifications as notification_services
@@ -75,9 +74,7 @@ class NotificationFilter(StrictFilterSet):
     list=extend_schema(summary="List your notifications", description="Newest first."),
     retrieve=extend_schema(summary="One of your notifications"),
 )
-class NotificationViewSet(ApiMixin, viewsets.GenericViewSet):
-    permission_classes = [ActsForOrganization]
-    lookup_value_regex = ID_PATTERN
+class NotificationViewSet(ApiViewSet):
     queryset = Notification.objects.none()  # lists come from the selector
     serializer_class = NotificationSerializer
     filterset_class = NotificationFilter
@@ -93,8 +90,7 @@ class NotificationViewSet(ApiMixin, viewsets.GenericViewSet):
         notifications = self.filter_queryset(
             selectors.notifications_for_user(user=request.user, organization=request.membership.organization)
         )
-        page = self.paginate_queryset(notifications)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.page_of(notifications)
 
     def retrieve(self, request, pk: str):
         return Response(self.get_serializer(self._get(pk)).data)

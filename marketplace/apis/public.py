@@ -5,13 +5,13 @@ public anyway (marketplace/statistics.py)."""
 from django.urls import path
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import permissions, serializers, viewsets
+from rest_framework import permissions, serializers
 from rest_framework.response import Response
 
 from accounts.choices import Industry, OrganizationKind, Province
 from config.api.filters import SelectorFilterSet
 from config.api.permissions import PublicRead
-from config.api.views import ApiMixin, ApiView
+from config.api.views import ApiView, ApiViewSet
 from marketplace import statistics
 from marketplace.choices import CapabilityKind
 from marketplace.models import Tag
@@ -46,15 +46,14 @@ class TagFilter(SelectorFilterSet):
         description="Tags of published capabilities with how many use each, most used first.",
     )
 )
-class TagViewSet(ApiMixin, viewsets.GenericViewSet):
+class TagViewSet(ApiViewSet):
     permission_classes = [PublicRead]
     serializer_class = TagUsageSerializer
     filterset_class = TagFilter
     queryset = Tag.objects.none()  # the list comes from the filter's selector
 
     def list(self, request):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.page_of(self.filter_queryset(self.get_queryset()))
 
 
 # --- statistics ------------------------------------------------------------------
