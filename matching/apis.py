@@ -16,9 +16,9 @@ from marketplace import selectors as marketplace_selectors
 from marketplace.apis.summaries import CapabilitySummarySerializer, NeedSummarySerializer
 from matching import selectors
 from matching.models import Feedback, Match
+from matching.reasons import reason_sentences
 from matching.selectors import PLATFORM, SME
 from matching.services.feedback import REASON_MAX, match_feedback
-from matching.templatetags.matching_tags import reason_sentences
 
 # --- serializers -----------------------------------------------------------------
 

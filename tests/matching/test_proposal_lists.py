@@ -9,9 +9,9 @@ from django.urls import reverse
 from marketplace.services.applications import application_submit
 from marketplace.services.invitations import invitation_send
 from matching.models import Match
+from matching.reasons import reason_sentence
 from matching.selectors import fitting_needs_for_capability, recommendations_for_need, strong_and_weaker
 from matching.services import compute
-from matching.templatetags.matching_tags import reason_sentence
 
 
 @pytest.fixture
