@@ -14,7 +14,7 @@ from accounts.choices import Industry, OrganizationKind, Province, Role, SizeBan
 from accounts.models import Membership, MembershipInvitation, Organization, User
 from accounts.validators import CREDIT_CODE_LENGTH
 from config.api.fields import StrictCharField, StrictEmailField, StrictURLField
-from config.api.filters import SelectorFilterSet
+from config.api.filters import OrderingFilter, SelectorFilterSet
 from config.api.permissions import ActsForOrganization, PublicRead
 from config.api.schema import ERRORS
 from config.api.views import ApiView, ApiViewSet
@@ -191,9 +191,7 @@ class OrganizationFilter(SelectorFilterSet):
     kind = filters.ChoiceFilter(choices=OrganizationKind.choices)
     province = filters.ChoiceFilter(choices=Province.choices)
     industry = filters.ChoiceFilter(choices=Industry.choices)
-    ordering = filters.OrderingFilter(
-        fields=["legal_name", "verified_at"], help_text="Instead of by name; - for descending."
-    )
+    ordering = OrderingFilter(fields=["legal_name", "verified_at"], help_text="Instead of by name; - for descending.")
 
     class Meta:
         model = Organization

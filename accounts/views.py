@@ -1,5 +1,7 @@
 """HTML views for accounts: parse input, call one service or selector, render."""
 
+import time
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -33,6 +35,7 @@ from accounts.forms import (
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 NEW_TOKEN_SESSION_KEY = "new_api_token"  # noqa: S105 - a session key name, not a secret
+NEW_TOKEN_SHOWN_FOR = 300  # seconds
 
 
 def add_service_error(error: ValidationError, *forms: Form) -> None:
@@ -301,22 +304,28 @@ def organization_public(request, pk: int):
 @membership_required
 def api_tokens(request):
     """List the user's API tokens and create one. A new token is stored hashed:
-    it is kept in the session just long enough for the page after the
-    redirect to show it once (so a reload neither repeats the creation nor
-    shows the token again), and the page is never cached."""
+    it is kept in the session only until the next request to this page (the
+    one after the redirect), which shows it once if it is still live and at
+    most a few minutes old; so a reload neither repeats the creation nor shows
+    the token again. The page is never cached."""
+    just_created = request.session.pop(NEW_TOKEN_SESSION_KEY, None)
     form = ApiTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            _token, raw = tokens.api_token_create(membership=request.membership, **form.cleaned_data)
+            token, raw = tokens.api_token_create(membership=request.membership, **form.cleaned_data)
         except ValidationError as error:
             add_service_error(error, form)
         else:
-            request.session[NEW_TOKEN_SESSION_KEY] = raw
+            request.session[NEW_TOKEN_SESSION_KEY] = {"id": token.pk, "token": raw, "at": time.time()}
             return redirect("accounts:api_tokens")
+    all_tokens = tokens.api_tokens_for_user(user=request.user)
+    fresh = request.method == "GET" and just_created and time.time() - just_created["at"] < NEW_TOKEN_SHOWN_FOR
+    live = fresh and any(token.pk == just_created["id"] and token.is_active for token in all_tokens)
+    new_token = just_created["token"] if live else None
     context = {
         "form": form,
-        "new_token": request.session.pop(NEW_TOKEN_SESSION_KEY, None) if request.method == "GET" else None,
-        "tokens": tokens.api_tokens_for_user(user=request.user),
+        "new_token": new_token,
+        "tokens": all_tokens,
         "api_root": request.build_absolute_uri(reverse("api:root")),
     }
     return render(request, "accounts/api_tokens.html", context, status=400 if form.errors else 200)

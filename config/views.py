@@ -5,7 +5,7 @@ from django.templatetags.static import static
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 
-from config.api.views import api_not_found
+from config.api.views import api_bad_request, api_not_found
 
 
 @never_cache
@@ -29,3 +29,11 @@ def page_not_found(request, exception):
     if request.path.startswith("/api/"):
         return api_not_found(request, exception)
     return defaults.page_not_found(request, exception)
+
+
+def bad_request(request, exception):
+    """The site's 400 page; under /api/ the API's JSON error (413 for a body
+    that is too large)."""
+    if request.path.startswith("/api/"):
+        return api_bad_request(request, exception)
+    return defaults.bad_request(request, exception)

@@ -101,6 +101,20 @@ class StrictDecimalField(serializers.DecimalField):
         return super().to_internal_value(data)
 
 
+class StrictDateField(serializers.DateField):
+    """A date as the schema writes it, YYYY-MM-DD (DRF also reads 20270101
+    or 2027-W01-1, which the schema's "date" format does not allow)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("input_formats", ["%Y-%m-%d"])
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, value):
+        if not isinstance(value, str):
+            self.fail("invalid", format="YYYY-MM-DD")
+        return super().to_internal_value(value)
+
+
 class ObjectIdField(StrictIntegerField):
     """The id of another object a request body refers to. The endpoint
     fetches it with the permission-checked selector, so an object the caller
@@ -135,6 +149,7 @@ class StrictModelSerializer(serializers.ModelSerializer):
         models.PositiveSmallIntegerField: StrictIntegerField,
         models.BooleanField: StrictBooleanField,
         models.DecimalField: StrictDecimalField,
+        models.DateField: StrictDateField,
     }
 
 
@@ -144,6 +159,7 @@ def choice_list(choices, *, required: bool = False, help_text: str = "") -> seri
         child=serializers.ChoiceField(choices=choices.choices),
         allow_empty=not required,
         required=required,
+        min_length=1 if required else None,
         max_length=len(choices.choices),
         help_text=help_text,
     )

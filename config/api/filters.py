@@ -9,8 +9,10 @@ themselves. Only the ordering is applied here, after the selector.
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
+from django_filters.constants import EMPTY_VALUES
 from drf_spectacular.drainage import set_override
 from drf_spectacular.utils import extend_schema_field
+from rest_framework.exceptions import ValidationError
 
 from config.api.fields import MAX_ID
 
@@ -28,11 +30,21 @@ class BooleanFilter(filters.TypedChoiceFilter):
         super().__init__(choices=[("true", "true"), ("false", "false")], coerce=_true, **kwargs)
 
 
+class DigitsField(forms.IntegerField):
+    """Digits only: forms.IntegerField also reads "5.0", "+5", " 5", "1_000"
+    and other scripts' digits, which the schema's integer does not allow."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not (isinstance(value, str) and value.isascii() and value.isdigit()):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
 class WholeNumberFilter(filters.Filter):
     """A whole number in a range, or a 400 (django-filter's NumberFilter takes
     decimals, which the selectors would have to round)."""
 
-    field_class = forms.IntegerField
+    field_class = DigitsField
 
     def __init__(self, *, min_value: int, max_value: int, **kwargs):
         super().__init__(min_value=min_value, max_value=max_value, **kwargs)
@@ -45,6 +57,19 @@ class IdFilter(WholeNumberFilter):
 
     def __init__(self, **kwargs):
         super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+class OrderingFilter(filters.OrderingFilter):
+    """django-filter's ordering, ending with -pk so that rows with equal
+    values keep one order across pages, and with no empty items
+    (``?ordering=,`` is a 400, not "unordered")."""
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        if any(item in EMPTY_VALUES for item in value):
+            raise ValidationError({self.field_name: [_("Name a field to order by, e.g. -created_at.")]})
+        return qs.order_by(*(self.get_ordering_value(item) for item in value), "-pk")
 
 
 class StrictFilterSet(filters.FilterSet):

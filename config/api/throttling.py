@@ -21,29 +21,44 @@ class AnonymousRateThrottle(_RateFromSettings, throttling.AnonRateThrottle):
 class UserRateThrottle(_RateFromSettings, throttling.UserRateThrottle):
     scope = "user"
 
+    def get_cache_key(self, request, view):
+        # Anonymous callers are counted by AnonymousRateThrottle alone.
+        if not (request.user and request.user.is_authenticated):
+            return None
+        return super().get_cache_key(request, view)
+
 
 class FailedAuthenticationThrottle(_RateFromSettings, throttling.SimpleRateThrottle):
-    """Failed token checks per client address. Past the limit, every request
-    from that address is refused (429) before any token is looked up, so
-    guessing tokens is slow and cheap to refuse."""
+    """Failed token checks per client address, in fixed windows. Once an
+    address reaches the limit, its requests that carry credentials are
+    refused (429) before any token is looked up, until the window ends; its
+    requests without credentials (the public catalogue, a browser session)
+    are not, so one broken script does not lock out an office behind NAT.
+
+    The count is one cache counter per window: ``incr`` is atomic on Redis,
+    so parallel guesses are all counted."""
 
     scope = "failed_auth"
 
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
-
-    def _load(self, request) -> None:
+    def __init__(self):
         self.rate = self.get_rate()
         self.num_requests, self.duration = self.parse_rate(self.rate)
-        self.key = self.get_cache_key(request, None)
-        self.now = self.timer()
-        self.history = [t for t in self.cache.get(self.key, []) if t > self.now - self.duration]
 
-    def blocked(self, request) -> bool:
-        self._load(request)
-        return len(self.history) >= self.num_requests
+    def _key_and_window_end(self, request) -> tuple[str, float]:
+        now = self.timer()
+        window = int(now // self.duration)
+        key = f"throttle_{self.scope}_{self.get_ident(request)}_{window}"
+        return key, (window + 1) * self.duration - now
+
+    def blocked(self, request) -> float | None:
+        """Seconds to wait when the address is over the limit, else None."""
+        key, remaining = self._key_and_window_end(request)
+        return remaining if self.cache.get(key, 0) >= self.num_requests else None
 
     def record(self, request) -> None:
-        self._load(request)
-        self.history.insert(0, self.now)
-        self.cache.set(self.key, self.history, self.duration)
+        key, _remaining = self._key_and_window_end(request)
+        self.cache.add(key, 0, self.duration)
+        try:
+            self.cache.incr(key)
+        except ValueError:  # expired between add and incr
+            self.cache.set(key, 1, self.duration)

@@ -1,5 +1,7 @@
 """The API's base view, its root and its answer to unknown URLs."""
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -28,14 +30,18 @@ class ApiMixin:
     requests too: failed tokens per address, and 401/403 answers."""
 
     def perform_authentication(self, request):
-        failures = FailedAuthenticationThrottle()
-        if failures.blocked(request):
-            self.throttled(request, failures.wait())
-        try:
+        if "HTTP_AUTHORIZATION" in request.META:
+            failures = FailedAuthenticationThrottle()
+            wait = failures.blocked(request)
+            if wait is not None:
+                self.throttled(request, wait)
+            try:
+                super().perform_authentication(request)
+            except exceptions.AuthenticationFailed:
+                failures.record(request)
+                raise
+        else:
             super().perform_authentication(request)
-        except exceptions.AuthenticationFailed:
-            failures.record(request)
-            raise
         request.membership = acting_membership(request)
 
     def check_permissions(self, request):
@@ -112,3 +118,19 @@ class ApiRootView(ApiView):
 
 def api_not_found(request, exception=None):
     return api_error_response(exceptions.NotFound(_("No such API endpoint. The list is at /api/v1/.")))
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = 413
+    default_code = "payload_too_large"
+
+
+def api_bad_request(request, exception=None):
+    """Requests Django refuses before any view runs (a body over
+    DATA_UPLOAD_MAX_MEMORY_SIZE, too many fields), in the API's error shape."""
+    if isinstance(exception, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return api_error_response(
+            PayloadTooLarge(_("The request body is larger than %(mb).1f MB.") % {"mb": limit / 1024 / 1024})
+        )
+    return api_error_response(exceptions.ParseError(_("The request could not be read.")))

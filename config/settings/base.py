@@ -270,6 +270,9 @@ object's state does not allow 409.
 **Rate limits**: per user and per anonymous address (1,200 and 120 a minute by default).""",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its docs are public and read no credentials (so a bad
+    # token sent to them is neither looked up nor left uncounted).
+    "SERVE_AUTHENTICATION": [],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {

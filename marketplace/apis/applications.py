@@ -21,7 +21,7 @@ from rest_framework.response import Response
 
 from accounts.apis import OrganizationSummarySerializer
 from config.api.fields import StrictCharField, StrictIntegerField, id_field
-from config.api.filters import IdFilter, SelectorFilterSet
+from config.api.filters import IdFilter, OrderingFilter, SelectorFilterSet
 from config.api.views import ApiViewSet
 from marketplace import selectors
 from marketplace.apis.summaries import CapabilitySummarySerializer, NeedSummarySerializer
@@ -130,7 +130,7 @@ class ApplicationFilter(SelectorFilterSet):
         help_text="A state, or open: submitted or in review.",
     )
     capability = IdFilter(help_text="A capability's id (platform staff: one of yours).")
-    ordering = filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=["created_at", "updated_at"], help_text="Instead of the latest activity first; - for descending."
     )
 

@@ -18,7 +18,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from config.api.fields import StrictCharField, id_field
-from config.api.filters import StrictFilterSet
+from config.api.filters import OrderingFilter, StrictFilterSet
 from config.api.views import ApiViewSet
 from marketplace import selectors
 from marketplace.apis.summaries import CapabilitySummarySerializer, NeedSummarySerializer
@@ -49,7 +49,7 @@ class InvitationSendSerializer(serializers.Serializer):
 
 class InvitationFilter(StrictFilterSet):
     status = filters.ChoiceFilter(choices=InvitationStatus.choices)
-    ordering = filters.OrderingFilter(fields=["created_at", "answered_at"], help_text="Instead of newest first.")
+    ordering = OrderingFilter(fields=["created_at", "answered_at"], help_text="Instead of newest first.")
 
     class Meta:
         model = Invitation

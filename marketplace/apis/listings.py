@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from accounts.apis import OrganizationSummarySerializer
 from accounts.choices import Industry, Province, SizeBand
 from config.api.fields import StrictCharField, StrictDecimalField, StrictModelSerializer, choice_list
-from config.api.filters import BooleanFilter, SelectorFilterSet, WholeNumberFilter
+from config.api.filters import BooleanFilter, OrderingFilter, SelectorFilterSet, WholeNumberFilter
 from config.api.permissions import PublicReadActsForOrganization
 from config.api.views import ApiViewSet
 from marketplace import selectors
@@ -175,7 +175,7 @@ class ListingFilter(SelectorFilterSet):
     )
     status = filters.ChoiceFilter(choices=ListingStatus.choices, help_text="With mine=true.")
     q = filters.CharFilter(max_length=200, help_text="Search words, Chinese or English.")
-    ordering = filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=["published_at", "updated_at", "title"],
         help_text="Instead of the default order (best match with q, else newest first); - for descending.",
     )

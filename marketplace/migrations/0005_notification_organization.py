@@ -2,19 +2,40 @@
 
 import django.db.models.deletion
 from django.db import migrations, models
+from django.db.models import Count
+
+
+def backfill(apps, schema_editor):
+    """Earlier notifications belong to the organisation of their recipient
+    when the recipient belongs to just one; the others stay without one (the
+    pages show them, the API, which acts for one organisation, does not)."""
+    Membership = apps.get_model("accounts", "Membership")
+    Notification = apps.get_model("marketplace", "Notification")
+    single = Membership.objects.values("user_id").annotate(n=Count("id")).filter(n=1).values("user_id")
+    for row in Membership.objects.filter(user_id__in=single).values("user_id", "organization_id").iterator():
+        Notification.objects.filter(recipient_id=row["user_id"], organization__isnull=True).update(
+            organization_id=row["organization_id"]
+        )
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_api_tokens'),
-        ('marketplace', '0004_kinds_wanted_required'),
+        ("accounts", "0002_api_tokens"),
+        ("marketplace", "0004_kinds_wanted_required"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='notification',
-            name='organization',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.organization', verbose_name='organisation'),
+            model_name="notification",
+            name="organization",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="accounts.organization",
+                verbose_name="organisation",
+            ),
         ),
+        migrations.RunPython(backfill, migrations.RunPython.noop),
     ]

@@ -127,6 +127,10 @@ def test_guessing_tokens_is_cut_off_per_address(api, cast):
     assert statuses == [401, 401, 401, 429]
     assert after.status_code == 429
     assert elsewhere.status_code == 200
+    # Requests without credentials from that address are not locked out.
+    assert api().get(reverse("api:capability-list"), REMOTE_ADDR="10.2.2.2").status_code == 200
+    # Nor is the schema, which reads no credentials at all.
+    assert guesser.get(reverse("api-schema"), REMOTE_ADDR="10.2.2.2").status_code == 200
 
 
 @override_settings(API_THROTTLE_RATES=LOW)
@@ -137,3 +141,14 @@ def test_refused_calls_count_towards_the_limits(api, cast):
 
     assert anonymous == [401, 401, 429]
     assert signed_in == [403, 403, 403, 429]
+
+
+def test_a_body_over_the_upload_limit_is_a_413_in_the_error_shape(api, cast, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    client = api(cast.alice)
+    client.raise_request_exception = False
+
+    response = client.post(reverse("api:need-list"), '{"title": "' + "x" * 5000 + '"}', content_type="application/json")
+
+    assert response.status_code == 413
+    assert response.json()["code"] == "payload_too_large"

@@ -331,3 +331,15 @@ def test_an_empty_message_is_a_400(api, cast, application):
     assert response.status_code == 400
     assert "body" in response.json()["extra"]["fields"]
     assert not Message.objects.exists()
+
+
+def test_a_capability_no_longer_published_shows_no_summary_to_applicants(api, cast, application):
+    Application.objects.filter(pk=application.pk).update(need=NeedFactory(organization=cast.sme, status="rejected"))
+    application.capability.summary = "Old pitch"
+    application.capability.status = ListingStatus.SUSPENDED
+    application.capability.save(update_fields=["summary", "status"])
+
+    body = api(cast.alice).get(url("detail", application.pk)).json()
+
+    assert body["capability"]["summary"] is None and body["capability"]["status"] == "suspended"
+    assert "status" not in body["need"]

@@ -197,3 +197,38 @@ def test_lists_can_be_ordered(api, cast):
     ]
 
     assert titles == ["Alpha", "Beta"] and reverse_titles == ["Beta", "Alpha"]
+
+
+def test_ordering_is_stable_and_refuses_empty_items(api, cast):
+    same = [CapabilityFactory(organization=cast.platform, title="Same") for _ in range(3)]
+
+    first = api().get(reverse("api:capability-list"), {"ordering": "title", "page_size": 2}).json()
+    second = api().get(reverse("api:capability-list"), {"ordering": "title", "page_size": 2, "page": 2}).json()
+    empty = api().get(reverse("api:capability-list"), {"ordering": ","})
+
+    seen = [item["id"] for item in first["results"] + second["results"]]
+    assert sorted(seen) == sorted(c.pk for c in same) and seen == sorted(seen, reverse=True)
+    assert empty.status_code == 400 and "ordering" in empty.json()["extra"]["fields"]
+
+
+@pytest.mark.parametrize("budget", ["5.0", "+5", " 5", "1_000", "٥"])
+def test_number_filters_take_digits_only(api, cast, budget):
+    response = api().get(reverse("api:capability-list"), {"budget": budget})
+
+    assert response.status_code == 400 and "budget" in response.json()["extra"]["fields"]
+
+
+@pytest.mark.parametrize(("field", "value"), [("desired_start", "20270101"), ("kinds_wanted", [])])
+def test_need_fields_take_only_what_the_schema_allows(api, cast, field, value):
+    data = {
+        "title": "t",
+        "description": "d",
+        "kinds_wanted": ["api"],
+        "industry": "manufacturing",
+        "region": "zhejiang",
+    }
+
+    response = api(cast.alice).post(reverse("api:need-list"), {**data, field: value}, format="json")
+
+    assert response.status_code == 400 and field in response.json()["extra"]["fields"]
+    assert not Need.objects.exists()

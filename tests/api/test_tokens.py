@@ -186,3 +186,16 @@ def test_admins_can_revoke_tokens_in_the_admin(client, cast):
     assert raw not in page.content.decode() and token.key_hash not in page.content.decode()
     assert response.status_code == 200
     assert me(raw).status_code == 401
+
+
+def test_a_new_token_is_not_shown_once_revoked_or_late(login, cast, monkeypatch):
+    client = login(cast.alice)
+    client.post(reverse("accounts:api_tokens"), {"name": "one", "expires_in_days": "30"})
+    ApiToken.objects.update(revoked_at=timezone.now())
+    assert client.get(reverse("accounts:api_tokens")).context["new_token"] is None
+
+    client.post(reverse("accounts:api_tokens"), {"name": "two", "expires_in_days": "30"})
+    session = client.session
+    session["new_api_token"]["at"] -= 301
+    session.save()
+    assert client.get(reverse("accounts:api_tokens")).context["new_token"] is None
