@@ -66,6 +66,19 @@ class CapabilitySerializer(serializers.ModelSerializer):
         return capability.moderation_reason if owns else None
 
 
+class CapabilityListItemSerializer(CapabilitySerializer):
+    """A capability in a list: what a catalogue shows and filters on; the long
+    texts (description, terms, price notes, quota) are on the capability itself."""
+
+    class Meta(CapabilitySerializer.Meta):
+        fields = [
+            "id", "status", "organization", "kind", "title", "summary", "tags", "industries", "regions",
+            "access_model", "price_min_monthly", "price_max_monthly", "eligible_size_bands", "requires_verification",
+            "data_classification", "updated_at", "published_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
 class CapabilityInputSerializer(StrictModelSerializer):
     """Writable fields of a capability; the rules behind them (data sets must
     be classified, price ranges in order…) are checked by the service."""
@@ -248,6 +261,7 @@ class ListingViewSet(ApiViewSet):
     permission_classes = [PublicReadActsForOrganization]
     model = None
     input_serializer_class = None
+    list_serializer_class = None
     get_for_viewer = None
     get_for_owner = None
 
@@ -259,7 +273,7 @@ class ListingViewSet(ApiViewSet):
 
     def list(self, request):
         listings = self.filter_queryset(self.get_queryset())
-        return self.page_of(listings)
+        return self.page_of(listings, self.list_serializer_class)
 
     def retrieve(self, request, pk: str):
         listing = type(self).get_for_viewer(user=request.user, membership=request.membership, pk=int(pk))
@@ -345,7 +359,9 @@ def _documented(label: str, plural: str, list_help: str):
             setattr(cls, action_name, _transition_action(action_name, label))
         write = {"request": cls.input_serializer_class, "responses": cls.serializer_class}
         return extend_schema_view(
-            list=extend_schema(summary=f"List {plural}", description=list_help),
+            list=extend_schema(
+                summary=f"List {plural}", description=list_help, responses=cls.list_serializer_class(many=True)
+            ),
             retrieve=extend_schema(summary=f"One {label}"),
             create=extend_schema(summary=f"Create a draft {label}", **write),
             update=extend_schema(summary=f"Replace a {label}'s fields (owner)", **write),
@@ -363,6 +379,7 @@ def _documented(label: str, plural: str, list_help: str):
 class CapabilityViewSet(ListingViewSet):
     model = Capability
     serializer_class = CapabilitySerializer
+    list_serializer_class = CapabilityListItemSerializer
     input_serializer_class = CapabilityInputSerializer
     filterset_class = CapabilityFilter
     get_for_viewer = staticmethod(selectors.capability_get_for_viewer)
@@ -378,6 +395,7 @@ class CapabilityViewSet(ListingViewSet):
 class NeedViewSet(ListingViewSet):
     model = Need
     serializer_class = NeedSerializer
+    list_serializer_class = NeedSerializer
     input_serializer_class = NeedInputSerializer
     filterset_class = NeedFilter
     get_for_viewer = staticmethod(selectors.need_get_for_viewer)
