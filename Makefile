@@ -3,11 +3,13 @@ SHELL := /bin/sh
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# The Chinese catalogue, compiled from its .po (msgfmt, from Debian's gettext).
+MO := locale/zh_Hans/LC_MESSAGES/django.mo
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run test test-services api-fuzz lint format migrate seed worker beat rebuild-matches clean
+.PHONY: help venv messages run test test-services api-fuzz lint format migrate seed worker beat rebuild-matches clean
 
 help:
 	@echo "make run     set up .venv, migrate, load demo data and serve http://$(HOST):$(PORT)/"
@@ -32,7 +34,13 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 venv: $(STAMP)
 
-migrate: venv
+$(MO): locale/zh_Hans/LC_MESSAGES/django.po $(STAMP)
+	@command -v msgfmt >/dev/null || { echo "msgfmt is missing: install gettext (apt-get install gettext)"; exit 1; }
+	$(PY) manage.py compilemessages --locale zh_Hans --ignore .venv --verbosity 0
+
+messages: $(MO)
+
+migrate: venv messages
 	$(PY) manage.py migrate --noinput
 
 seed: migrate
@@ -46,7 +54,7 @@ run: seed
 	@echo ""
 	DEBUG=$${DEBUG:-false} $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: venv
+test: venv messages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # A throwaway database on DATABASE_URL's server, seeded, served by gunicorn

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts.choices import SizeBand
 from accounts.models import Membership, User
@@ -43,12 +43,14 @@ TRANSITIONS = {
     "withdraw": Transition(frozenset(OPEN_APPLICATION_STATUSES), A.WITHDRAWN, SME),
     "expire": Transition(frozenset(OPEN_APPLICATION_STATUSES), A.EXPIRED, SYSTEM),
 }
+# Words for “… so it cannot be %(action)s”: a context of their own, as other
+# languages say them as verbs, unlike the same words used as states.
 ACTION_PAST_TENSE = {
-    "start_review": gettext_lazy("taken into review"),
-    "accept": gettext_lazy("accepted"),
-    "decline": gettext_lazy("declined"),
-    "withdraw": gettext_lazy("withdrawn"),
-    "expire": gettext_lazy("expired"),
+    "start_review": pgettext_lazy("so it cannot be", "taken into review"),
+    "accept": pgettext_lazy("so it cannot be", "accepted"),
+    "decline": pgettext_lazy("so it cannot be", "declined"),
+    "withdraw": pgettext_lazy("so it cannot be", "withdrawn"),
+    "expire": pgettext_lazy("so it cannot be", "expired"),
 }
 NOTIFICATIONS = {
     # action: (kind, title, who is told)

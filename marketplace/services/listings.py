@@ -13,7 +13,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts.models import Membership, Organization, User
 from marketplace.choices import OPEN_APPLICATION_STATUSES, ListingStatus, NotificationKind
@@ -294,15 +294,17 @@ def _tell_open_applicants(capability: Capability) -> None:
         )
 
 
+# Words for “… so it cannot be %(action)s”: a context of their own, as other
+# languages say them as verbs, unlike the same words used as states.
 ACTION_PAST_TENSE = {
-    "submit": gettext_lazy("submitted"),
-    "publish": gettext_lazy("published"),
-    "request_changes": gettext_lazy("sent back for changes"),
-    "reject": gettext_lazy("rejected"),
-    "archive": gettext_lazy("archived"),
-    "suspend": gettext_lazy("suspended"),
-    "reinstate": gettext_lazy("reinstated"),
-    "retract": gettext_lazy("taken back to draft"),
+    "submit": pgettext_lazy("so it cannot be", "submitted"),
+    "publish": pgettext_lazy("so it cannot be", "published"),
+    "request_changes": pgettext_lazy("so it cannot be", "sent back for changes"),
+    "reject": pgettext_lazy("so it cannot be", "rejected"),
+    "archive": pgettext_lazy("so it cannot be", "archived"),
+    "suspend": pgettext_lazy("so it cannot be", "suspended"),
+    "reinstate": pgettext_lazy("so it cannot be", "reinstated"),
+    "retract": pgettext_lazy("so it cannot be", "taken back to draft"),
 }
 
 
