@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Industry, Province
@@ -6,6 +7,11 @@ from marketplace.choices import AccessModel, ApplicationStatus, CapabilityKind, 
 from marketplace.models import Capability, Need
 from marketplace.services.listings import CAPABILITY_FIELDS, NEED_FIELDS
 from marketplace.services.tags import MAX_TAGS, tags_parse
+
+# Formatted when shown, in the reader's language (fields are built at import).
+_tags_help = lazy(
+    lambda: _("Up to %(n)d keywords, separated by commas, e.g. OCR, 发票, logistics.") % {"n": MAX_TAGS}, str
+)
 
 
 class TagsField(forms.CharField):
@@ -15,9 +21,7 @@ class TagsField(forms.CharField):
         kwargs.setdefault("required", False)
         kwargs.setdefault("max_length", 700)
         kwargs.setdefault("label", _("Tags"))
-        kwargs.setdefault(
-            "help_text", _("Up to %(n)d keywords, separated by commas, e.g. OCR, 发票, logistics.") % {"n": MAX_TAGS}
-        )
+        kwargs.setdefault("help_text", _tags_help())
         super().__init__(**kwargs)
 
     def to_python(self, value):

@@ -333,3 +333,13 @@ def test_search_ranks_title_words_above_body_words(db, cast):
     from marketplace.selectors import capabilities_catalogue
 
     assert [c.pk for c in capabilities_catalogue(query="invoices reader")][:2] == [titled.pk, body.pk]
+
+
+@pytest.mark.django_db
+def test_a_price_without_an_upper_end_reads_from(client, cast):
+    capability = CapabilityFactory(organization=cast.platform, price_min_monthly=39700, price_max_monthly=None)
+
+    html = client.get(reverse("marketplace:capability_detail", args=[capability.pk])).content.decode()
+
+    assert "from CNY 39,700 per month" in html
+    assert "39,700 – " not in html
