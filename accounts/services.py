@@ -57,6 +57,15 @@ def user_update_profile(*, user: User, display_name: str, preferred_language: st
     return user
 
 
+def user_set_language(*, user: User, language: str) -> None:
+    """Remember the language a signed-in person chose in the footer: their
+    next sign-in, their notifications and e-mails use it too. Languages the
+    site does not offer are ignored."""
+    if language in dict(settings.LANGUAGES) and language != user.preferred_language:
+        User.objects.filter(pk=user.pk).update(preferred_language=language)
+        user.preferred_language = language
+
+
 @transaction.atomic
 def organization_create(*, owner: User, kind: str, **fields) -> Membership:
     """Create an organisation with ``owner`` as its first owner."""

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -337,3 +338,13 @@ def api_token_revoke(request, pk: int):
     token = tokens.api_token_revoke(user=request.user, token_id=pk)
     messages.success(request, _("“%(name)s” is revoked: it no longer works.") % {"name": token.name})
     return redirect("accounts:api_tokens")
+
+
+@require_POST
+def language_set(request):
+    """The footer's language switch (Django's set_language), remembered as a
+    signed-in person's preferred language."""
+    response = i18n.set_language(request)
+    if request.user.is_authenticated:
+        services.user_set_language(user=request.user, language=request.POST.get("language", ""))
+    return response

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from accounts.views import language_set
 from config.views import favicon, health
 from marketplace.views import home
 
@@ -16,7 +17,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("marketplace.urls")),
     path("", include("matching.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", language_set, name="set_language"),
     path("", include("config.api.urls")),
     path("admin/", admin.site.urls),
 ]

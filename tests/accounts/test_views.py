@@ -448,3 +448,27 @@ def test_forbidden_action_explains_itself(login, cast):
     response = client.post(reverse("accounts:member_remove", args=[cast.alice.pk]))
     assert response.status_code == 403
     assert "Only owners and managers can remove members." in response.text
+
+
+@pytest.mark.django_db
+def test_the_language_chosen_in_the_footer_is_remembered_for_the_next_sign_in(client, cast, password):
+    client.force_login(cast.alice.user)
+
+    client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
+    client.post(reverse("accounts:logout"))
+    client.cookies.pop("django_language", None)
+    client.post(reverse("accounts:login"), {"username": "alice@example.com", "password": password})
+
+    cast.alice.user.refresh_from_db()
+    assert cast.alice.user.preferred_language == "zh-hans"
+    assert client.cookies["django_language"].value == "zh-hans"
+
+
+@pytest.mark.django_db
+def test_an_unknown_language_is_not_remembered(client, cast):
+    client.force_login(cast.alice.user)
+
+    client.post(reverse("set_language"), {"language": "xx", "next": "/"})
+
+    cast.alice.user.refresh_from_db()
+    assert cast.alice.user.preferred_language == "en"
