@@ -15,6 +15,7 @@ help:
 	@echo "make run     set up .venv, migrate, load demo data and serve http://$(HOST):$(PORT)/"
 	@echo "make test    set up .venv and run the whole test suite"
 	@echo "make lint    ruff check and format check"
+	@echo "make messages  compile the Chinese catalogue (run and test do it; needs msgfmt from gettext)"
 	@echo "make api-fuzz  schemathesis against a served copy of the site (needs DATABASE_URL=postgres://...)"
 	@echo "make worker  a Celery worker (needs REDIS_URL); make beat for the scheduler"
 	@echo "make rebuild-matches  re-match every published need"
