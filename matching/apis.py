@@ -155,14 +155,13 @@ class MatchViewSet(ApiViewSet):
 
 
 class ListingMatchesApi(ApiMixin, generics.ListAPIView):
-    """The proposals of one of your listings, as on its page."""
+    """The proposals of one of your listings, as on its page. Subclasses say
+    the side and fetch them (``matches_of(pk)``) through the owner's
+    permission-checked selector."""
 
     permission_classes = [ActsForOrganization]
     serializer_class = MatchSerializer
     side = ""
-
-    def matches_of(self, pk: int):
-        raise NotImplementedError
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -91,11 +91,9 @@ class StrictFilterSet(filters.FilterSet):
 
 
 class SelectorFilterSet(StrictFilterSet):
-    """Validate, then ``select(data)`` with the parameters that were given;
-    then order by ``ordering`` when the FilterSet declares one."""
-
-    def select(self, data: dict):
-        raise NotImplementedError
+    """Validate, then hand the parameters that were given to the subclass's
+    ``select(data)``, which calls its selector; then order by ``ordering``
+    when the FilterSet declares one."""
 
     def filter_queryset(self, queryset):
         data = {name: value for name, value in self.form.cleaned_data.items() if value not in (None, "", [])}
