@@ -41,16 +41,22 @@ NEW_TOKEN_SHOWN_FOR = 300  # seconds
 
 def add_service_error(error: ValidationError, *forms: Form) -> None:
     """Show a service's ValidationError on the page: each field's errors on
-    the form that has that field, the rest at the top of the first form."""
+    the form that has that field (a form's ``service_field_names`` maps a
+    service's argument to the field that sets it), the rest at the top of the
+    first form."""
     if not hasattr(error, "error_dict"):
         forms[0].add_error(None, error)
         return
     for field, field_errors in error.error_dict.items():
-        owner = next((form for form in forms if field in form.fields), None)
+        owner = next((form for form in forms if _form_field(form, field) in form.fields), None)
         if owner is None:
             forms[0].add_error(None, field_errors)
         else:
-            owner.add_error(field, field_errors)
+            owner.add_error(_form_field(owner, field), field_errors)
+
+
+def _form_field(form: Form, service_field: str) -> str:
+    return getattr(form, "service_field_names", {}).get(service_field, service_field)
 
 
 def set_language_cookie(response, language: str) -> None:

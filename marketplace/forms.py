@@ -170,7 +170,9 @@ class ApplicationForm(forms.Form):
     accept_terms = forms.BooleanField(label=_("I have read and accept the terms above."), required=False)
     # The version the person was shown: if the platform changes the terms in
     # the meantime, the service refuses and asks them to read the new ones.
+    # The service's errors about it belong beside the checkbox.
     terms_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=2**31)
+    service_field_names = {"accepted_terms_version": "accept_terms"}
 
     def __init__(self, *args, capability, needs, **kwargs):
         super().__init__(*args, **kwargs)

@@ -12,7 +12,6 @@ Endpoints (route names in the ``api`` namespace):
 - ``GET/POST /applications/{id}/messages/`` (application-messages): the thread, oldest first.
 """
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
@@ -195,23 +194,16 @@ class ApplicationViewSet(ApiViewSet):
             invitation = selectors.invitation_get_for_sme(
                 membership=request.membership, pk=invitation, capability=capability
             ).pk
-        try:
-            application = application_services.application_submit(
-                membership=request.membership,
-                capability_id=capability.pk,
-                need_id=data.get("need"),
-                intended_use=data["intended_use"],
-                answer=data.get("answer", ""),
-                message=data.get("message", ""),
-                accepted_terms_version=data.get("accepted_terms_version"),
-                invitation_id=invitation,
-            )
-        except DjangoValidationError as error:
-            # The service names the terms error after the page's checkbox; here
-            # the field the caller sent is accepted_terms_version.
-            if hasattr(error, "error_dict") and "accept_terms" in error.error_dict:
-                error.error_dict["accepted_terms_version"] = error.error_dict.pop("accept_terms")
-            raise
+        application = application_services.application_submit(
+            membership=request.membership,
+            capability_id=capability.pk,
+            need_id=data.get("need"),
+            intended_use=data["intended_use"],
+            answer=data.get("answer", ""),
+            message=data.get("message", ""),
+            accepted_terms_version=data.get("accepted_terms_version"),
+            invitation_id=invitation,
+        )
         return self._output(self._get(application.pk), status.HTTP_201_CREATED)
 
     def _transition(self, pk: str, action_name: str, input_serializer=None) -> Response:

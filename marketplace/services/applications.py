@@ -155,7 +155,7 @@ def application_submit(
     if capability.application_question and not answer.strip():
         errors["answer"] = _("Answer the platform's question.")
     if capability.terms_text and accepted_terms_version != capability.terms_version:
-        errors["accept_terms"] = (
+        errors["accepted_terms_version"] = (
             _("Accept the terms to apply.")
             if accepted_terms_version is None
             else _("The terms changed while you were applying. Please read and accept version %(v)d.")

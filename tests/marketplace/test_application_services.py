@@ -79,8 +79,8 @@ class TestSubmit:
         ("overrides", "field"),
         [
             ({"answer": "  "}, "answer"),
-            ({"accepted_terms_version": None}, "accept_terms"),
-            ({"accepted_terms_version": 2}, "accept_terms"),
+            ({"accepted_terms_version": None}, "accepted_terms_version"),
+            ({"accepted_terms_version": 2}, "accepted_terms_version"),
             ({"intended_use": ""}, "intended_use"),
         ],
     )
