@@ -42,15 +42,30 @@ MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": 0, "allow_null": Tr
 # --- serializers -----------------------------------------------------------------
 
 
-class CapabilitySerializer(serializers.ModelSerializer):
+class ListingSerializer(serializers.ModelSerializer):
+    """What capabilities and needs share in their output: the latest
+    moderator's reason is for the owner only."""
+
+    moderation_reason = serializers.CharField(
+        read_only=True, allow_null=True, help_text="The latest moderator's reason; null unless it is yours."
+    )
+
+    def to_representation(self, listing):
+        data = super().to_representation(listing)
+        membership = self.context["request"].membership
+        if "moderation_reason" in data and (
+            membership is None or membership.organization_id != listing.organization_id
+        ):
+            data["moderation_reason"] = None
+        return data
+
+
+class CapabilitySerializer(ListingSerializer):
     organization = OrganizationSummarySerializer(read_only=True)
     tags = TagNamesField(read_only=True)
     industries = choice_list(Industry)
     regions = choice_list(Province)
     eligible_size_bands = choice_list(SizeBand)
-    moderation_reason = serializers.SerializerMethodField(
-        help_text="The latest moderator's reason; null unless you own the capability."
-    )
 
     class Meta:
         model = Capability
@@ -59,11 +74,6 @@ class CapabilitySerializer(serializers.ModelSerializer):
             "moderation_reason", "created_at", "updated_at", "submitted_at", "published_at",
         ]  # fmt: skip
         read_only_fields = fields
-
-    def get_moderation_reason(self, capability) -> str | None:
-        membership = self.context["request"].membership
-        owns = membership is not None and membership.organization_id == capability.organization_id
-        return capability.moderation_reason if owns else None
 
 
 class CapabilityListItemSerializer(CapabilitySerializer):
@@ -95,20 +105,18 @@ class CapabilityInputSerializer(StrictModelSerializer):
         fields = [*listing_services.CAPABILITY_FIELDS, "tags"]
 
 
-class NeedSerializer(serializers.ModelSerializer):
-    """A need; description, budget, start, tags and organisation are null for
-    callers who may see only the title, kinds, industry and region
-    (anonymous visitors and other SMEs)."""
+class NeedSerializer(ListingSerializer):
+    """A need; its details (organisation, description, tags, budget, start)
+    are null for callers who may see only the title, kinds, industry and
+    region (anonymous visitors and other SMEs): see details_visible."""
 
-    organization = serializers.SerializerMethodField()
+    DETAILS = ("organization", "description", "tags", "budget_min_monthly", "budget_max_monthly", "desired_start")
+
+    organization = OrganizationSummarySerializer(read_only=True, allow_null=True)
     kinds_wanted = choice_list(CapabilityKind)
     details_visible = serializers.SerializerMethodField()
-    description = serializers.SerializerMethodField()
-    tags = serializers.SerializerMethodField()
-    budget_min_monthly = serializers.SerializerMethodField()
-    budget_max_monthly = serializers.SerializerMethodField()
-    desired_start = serializers.SerializerMethodField()
-    moderation_reason = serializers.SerializerMethodField()
+    description = serializers.CharField(read_only=True, allow_null=True)
+    tags = TagNamesField(read_only=True, allow_null=True)
 
     class Meta:
         model = Need
@@ -119,42 +127,15 @@ class NeedSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
         read_only_fields = fields
 
-    def _details(self, need) -> bool:
+    def get_details_visible(self, need) -> bool:
         request = self.context["request"]
         return selectors.need_shows_details(need, request.user, request.membership)
 
-    def _owner(self, need) -> bool:
-        membership = self.context["request"].membership
-        return membership is not None and membership.organization_id == need.organization_id
-
-    def get_details_visible(self, need) -> bool:
-        return self._details(need)
-
-    def get_organization(self, need) -> OrganizationSummarySerializer(allow_null=True):
-        return OrganizationSummarySerializer(need.organization).data if self._details(need) else None
-
-    def get_description(self, need) -> str | None:
-        return need.description if self._details(need) else None
-
-    def get_tags(self, need) -> list[str] | None:
-        return [tag.name for tag in need.tags.all()] if self._details(need) else None
-
-    def get_budget_min_monthly(self, need) -> serializers.DecimalField(**MONEY):
-        return self._money(need, need.budget_min_monthly)
-
-    def get_budget_max_monthly(self, need) -> serializers.DecimalField(**MONEY):
-        return self._money(need, need.budget_max_monthly)
-
-    def _money(self, need, value):
-        if value is None or not self._details(need):
-            return None
-        return serializers.DecimalField(**MONEY).to_representation(value)
-
-    def get_desired_start(self, need) -> serializers.DateField(allow_null=True):
-        return need.desired_start.isoformat() if need.desired_start and self._details(need) else None
-
-    def get_moderation_reason(self, need) -> str | None:
-        return need.moderation_reason if self._owner(need) else None
+    def to_representation(self, need):
+        data = super().to_representation(need)
+        if not data["details_visible"]:
+            data.update(dict.fromkeys(self.DETAILS, None))
+        return data
 
 
 class NeedInputSerializer(StrictModelSerializer):
