@@ -22,57 +22,67 @@ class ErrorSerializer(serializers.Serializer):
     )
 
 
-def _example(code: int, message: str, kind: str, extra: dict | None = None) -> OpenApiExample:
-    return OpenApiExample(
+def _error(code: int, description: str, message: str, kind: str, extra: dict | None = None) -> OpenApiResponse:
+    """The documented error answer for one status code, with an example."""
+    example = OpenApiExample(
         kind,
         value={"message": message, "code": kind, "extra": extra or {}},
         response_only=True,
         status_codes=[str(code)],
     )
+    return OpenApiResponse(ErrorSerializer, description=description, examples=[example])
 
 
 ERRORS = {
-    400: OpenApiResponse(
-        ErrorSerializer,
-        description="The request is not valid: a field, a filter or a page parameter.",
-        examples=[
-            _example(
-                400,
-                "title: This field is required.",
-                "invalid",
-                {"fields": {"title": ["This field is required."]}},
-            )
-        ],
+    400: _error(
+        400,
+        "The request is not valid: a field, a filter or a page parameter.",
+        "title: This field is required.",
+        "invalid",
+        {"fields": {"title": ["This field is required."]}},
     ),
-    401: OpenApiResponse(
-        ErrorSerializer,
-        description="No credentials, or a token that is mistyped, revoked or expired.",
-        examples=[_example(401, "Authentication credentials were not provided.", "not_authenticated")],
+    401: _error(
+        401,
+        "No credentials, or a token that is mistyped, revoked or expired.",
+        "Authentication credentials were not provided.",
+        "not_authenticated",
     ),
-    403: OpenApiResponse(
-        ErrorSerializer,
-        description="Signed in, but not allowed to do this (wrong kind of organisation or role).",
-        examples=[_example(403, "Only SMEs post needs.", "permission_denied")],
+    403: _error(
+        403,
+        "Signed in, but not allowed to do this (wrong kind of organisation or role).",
+        "Only SMEs post needs.",
+        "permission_denied",
     ),
-    404: OpenApiResponse(
-        ErrorSerializer,
-        description="No such object, or one you may not see (other organisations' objects answer 404).",
-        examples=[_example(404, "No such capability.", "not_found")],
+    404: _error(
+        404,
+        "No such object, or one you may not see (other organisations' objects answer 404).",
+        "No such capability.",
+        "not_found",
     ),
-    409: OpenApiResponse(
-        ErrorSerializer,
-        description="Not possible in the object's current state (an illegal state transition, a duplicate).",
-        examples=[_example(409, "This application is accepted, so it cannot be withdrawn.", "conflict")],
+    409: _error(
+        409,
+        "Not possible in the object's current state (an illegal state transition, a duplicate).",
+        "This application is accepted, so it cannot be withdrawn.",
+        "conflict",
     ),
-    415: OpenApiResponse(
-        ErrorSerializer,
-        description="The body must be JSON (Content-Type: application/json).",
-        examples=[_example(415, 'Unsupported media type "text/plain" in request.', "unsupported_media_type")],
+    413: _error(
+        413,
+        "The body is larger than the server accepts (DATA_UPLOAD_MAX_MEMORY_SIZE, 2.5 MB by default).",
+        "The request body is larger than 2.5 MB.",
+        "payload_too_large",
     ),
-    429: OpenApiResponse(
-        ErrorSerializer,
-        description="Too many requests; retry after extra.wait seconds (also in the Retry-After header).",
-        examples=[_example(429, "Request was throttled. Expected available in 12 seconds.", "throttled", {"wait": 12})],
+    415: _error(
+        415,
+        "The body must be JSON (Content-Type: application/json).",
+        'Unsupported media type "text/plain" in request.',
+        "unsupported_media_type",
+    ),
+    429: _error(
+        429,
+        "Too many requests; retry after extra.wait seconds (also in the Retry-After header).",
+        "Request was throttled. Expected available in 12 seconds.",
+        "throttled",
+        {"wait": 12},
     ),
 }
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
@@ -157,7 +167,7 @@ class TandemAutoSchema(AutoSchema):
         if self.method in WRITES:
             codes.add(409)
         if "requestBody" in operation:
-            codes.add(415)
+            codes |= {413, 415}
         return sorted(codes)
 
     def get_operation(self, path, path_regex, path_prefix, method, registry):
