@@ -145,7 +145,7 @@ class TandemAutoSchema(AutoSchema):
         return requirements
 
     def _refers_to_objects(self) -> bool:
-        """The request body names another object by id (``id_field()``),
+        """The request body names another object by id (``ObjectIdField``),
         which the endpoint fetches with a permission check: 404 if unseen."""
         serializer = force_instance(self.get_request_serializer())
         fields = getattr(serializer, "fields", {})

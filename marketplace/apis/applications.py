@@ -19,7 +19,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.apis import OrganizationSummarySerializer
-from config.api.fields import StrictCharField, StrictIntegerField, id_field
+from config.api.fields import ObjectIdField, StrictCharField, StrictIntegerField
 from config.api.filters import IdFilter, OrderingFilter, SelectorFilterSet
 from config.api.views import ApiViewSet
 from marketplace import selectors
@@ -61,8 +61,8 @@ class ApplicationSubmitSerializer(serializers.Serializer):
     """Applying; the rules (published capability, eligibility, the platform's
     question, current terms, one open application) are checked by the service."""
 
-    capability = id_field(help_text="The capability to apply to.")
-    need = id_field(required=False, allow_null=True, help_text="One of your organisation's published needs.")
+    capability = ObjectIdField(help_text="The capability to apply to.")
+    need = ObjectIdField(required=False, allow_null=True, help_text="One of your organisation's published needs.")
     intended_use = StrictCharField(max_length=5000, help_text="What you will use it for.")
     answer = StrictCharField(
         max_length=5000, required=False, allow_blank=True, help_text="Required when the capability asks a question."
@@ -76,7 +76,7 @@ class ApplicationSubmitSerializer(serializers.Serializer):
         help_text="The version of the capability's terms you accept (its terms_version); "
         "required when the capability has terms.",
     )
-    invitation = id_field(
+    invitation = ObjectIdField(
         required=False, allow_null=True, help_text="The invitation to this capability you are answering."
     )
 

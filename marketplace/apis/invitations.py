@@ -17,7 +17,7 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from config.api.fields import StrictCharField, id_field
+from config.api.fields import ObjectIdField, StrictCharField
 from config.api.filters import OrderingFilter, StrictFilterSet
 from config.api.views import ApiViewSet
 from marketplace import selectors
@@ -42,8 +42,8 @@ class InvitationSerializer(serializers.ModelSerializer):
 
 
 class InvitationSendSerializer(serializers.Serializer):
-    need = id_field(help_text="A published need; its SME is invited.")
-    capability = id_field(help_text="One of your platform's published capabilities.")
+    need = ObjectIdField(help_text="A published need; its SME is invited.")
+    capability = ObjectIdField(help_text="One of your platform's published capabilities.")
     message = StrictCharField(max_length=2000, required=False, allow_blank=True, help_text="A note to the SME.")
 
 

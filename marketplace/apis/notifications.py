@@ -17,7 +17,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from config.api.fields import id_field
+from config.api.fields import ObjectIdField
 from config.api.filters import BooleanFilter, StrictFilterSet
 from config.api.views import ApiViewSet
 from marketplace import selectors
@@ -46,7 +46,7 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 class NotificationsMarkReadSerializer(serializers.Serializer):
     ids = serializers.ListField(
-        child=id_field(),
+        child=ObjectIdField(),
         required=False,
         allow_empty=False,
         min_length=1,

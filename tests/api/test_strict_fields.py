@@ -14,13 +14,13 @@ from rest_framework.response import Response
 from accounts.models import Organization
 from config.api.fields import (
     MAX_ID,
+    ObjectIdField,
     StrictBooleanField,
     StrictCharField,
     StrictDecimalField,
     StrictEmailField,
     StrictIntegerField,
     StrictModelSerializer,
-    id_field,
 )
 from config.api.permissions import PublicRead
 from config.api.views import ApiView
@@ -33,7 +33,7 @@ class Input(serializers.Serializer):
     number = StrictIntegerField(required=False)
     flag = StrictBooleanField(required=False)
     money = StrictDecimalField(required=False, allow_null=True, max_digits=12, decimal_places=2)
-    target = id_field(required=False)
+    target = ObjectIdField(required=False)
 
 
 @pytest.mark.parametrize(
@@ -101,11 +101,11 @@ def test_a_strict_model_serializer_generates_strict_fields():
 
 
 class WithId(serializers.Serializer):
-    need = id_field()
+    need = ObjectIdField()
 
 
 class WithIds(serializers.Serializer):
-    ids = serializers.ListField(child=id_field())
+    ids = serializers.ListField(child=ObjectIdField())
 
 
 class ReadOrganization(serializers.ModelSerializer):
