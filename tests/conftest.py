@@ -19,6 +19,7 @@ from tests.accounts.factories import (
     PlatformFactory,
     UserFactory,
 )
+from tests.marketplace.factories import ApplicationFactory, CapabilityFactory
 from tests.service_gates import missing_service
 
 pytest_plugins = ["tests.celery_worker"]
@@ -73,3 +74,22 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture
+def capability(cast):
+    """A published capability of Dan's platform that asks a question and has
+    terms (version 3). Modules that need another override this fixture."""
+    return CapabilityFactory(
+        organization=cast.platform,
+        title="发票 OCR API",
+        application_question="How many invoices a month?",
+        terms_text="Be fair.",
+        terms_version=3,
+    )
+
+
+@pytest.fixture
+def application(cast, capability):
+    """Alice's SME has applied to ``capability`` (submitted)."""
+    return ApplicationFactory(sme=cast.sme, capability=capability)

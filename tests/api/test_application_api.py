@@ -12,22 +12,6 @@ pytestmark = pytest.mark.django_db
 A = ApplicationStatus
 
 
-@pytest.fixture
-def capability(cast):
-    return CapabilityFactory(
-        organization=cast.platform,
-        title="发票 OCR API",
-        application_question="How many invoices a month?",
-        terms_text="Be fair.",
-        terms_version=3,
-    )
-
-
-@pytest.fixture
-def application(cast, capability):
-    return ApplicationFactory(sme=cast.sme, capability=capability)
-
-
 APPLY = {"intended_use": "Read our supplier invoices.", "answer": "About 2,000.", "accepted_terms_version": 3}
 
 

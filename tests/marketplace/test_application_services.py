@@ -10,21 +10,10 @@ from marketplace.errors import TransitionNotAllowed
 from marketplace.models import Application, AuditEvent, Invitation, Message, Notification
 from marketplace.services import applications as services
 from marketplace.services import invitations as invitation_services
-from tests.marketplace.factories import ApplicationFactory, CapabilityFactory, NeedFactory
+from tests.marketplace.factories import ApplicationFactory, NeedFactory
 
 pytestmark = pytest.mark.django_db
 A = ApplicationStatus
-
-
-@pytest.fixture
-def capability(cast):
-    return CapabilityFactory(
-        organization=cast.platform,
-        title="发票 OCR API",
-        application_question="How many invoices a month?",
-        terms_text="Be fair.",
-        terms_version=3,
-    )
 
 
 def apply(cast, capability, **overrides):

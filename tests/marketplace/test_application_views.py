@@ -19,11 +19,6 @@ def capability(cast):
     return CapabilityFactory(organization=cast.platform, application_question="Volume?", terms_text="Terms.")
 
 
-@pytest.fixture
-def application(cast, capability):
-    return ApplicationFactory(sme=cast.sme, capability=capability)
-
-
 def as_role(client, cast, role):
     if role != "anonymous":
         who = getattr(cast, role)
