@@ -31,7 +31,8 @@ def _is_platform(membership: Membership | None) -> bool:
     return membership is not None and membership.organization.is_platform
 
 
-def _owns(membership: Membership | None, listing) -> bool:
+def listing_is_own(membership: Membership | None, listing) -> bool:
+    """Whether the listing belongs to the organisation the member acts for."""
     return membership is not None and membership.organization_id == listing.organization_id
 
 
@@ -40,14 +41,14 @@ def _owns(membership: Membership | None, listing) -> bool:
 
 def capability_get_for_viewer(*, user, membership: Membership | None, pk: int) -> Capability:
     capability = Capability.objects.select_related("organization").prefetch_related("tags").filter(pk=pk).first()
-    if capability is None or not (capability.is_published or _owns(membership, capability) or _is_admin(user)):
+    if capability is None or not (capability.is_published or listing_is_own(membership, capability) or _is_admin(user)):
         raise Http404(_("No such capability."))
     return capability
 
 
 def capability_get_for_owner(*, membership: Membership | None, pk: int) -> Capability:
     capability = Capability.objects.prefetch_related("tags").filter(pk=pk).first()
-    if capability is None or not _owns(membership, capability):
+    if capability is None or not listing_is_own(membership, capability):
         raise Http404(_("No such capability."))
     return capability
 
@@ -99,7 +100,7 @@ def capabilities_of_organization(*, membership: Membership) -> QuerySet[Capabili
 
 
 def need_visible_to(need: Need, user, membership: Membership | None) -> bool:
-    if _owns(membership, need) or _is_admin(user):
+    if listing_is_own(membership, need) or _is_admin(user):
         return True
     if need.status != ListingStatus.PUBLISHED:
         return False
@@ -109,7 +110,7 @@ def need_visible_to(need: Need, user, membership: Membership | None) -> bool:
 def need_shows_details(need: Need, user, membership: Membership | None) -> bool:
     """Anonymous visitors and other SMEs see a need's title, kinds, industry and
     region only; platform staff, the owner and admins see everything."""
-    return _owns(membership, need) or _is_admin(user) or _is_platform(membership)
+    return listing_is_own(membership, need) or _is_admin(user) or _is_platform(membership)
 
 
 def need_get_for_viewer(*, user, membership: Membership | None, pk: int) -> Need:
@@ -121,7 +122,7 @@ def need_get_for_viewer(*, user, membership: Membership | None, pk: int) -> Need
 
 def need_get_for_owner(*, membership: Membership | None, pk: int) -> Need:
     need = Need.objects.prefetch_related("tags").filter(pk=pk).first()
-    if need is None or not _owns(membership, need):
+    if need is None or not listing_is_own(membership, need):
         raise Http404(_("No such need."))
     return need
 

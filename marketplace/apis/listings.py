@@ -52,10 +52,7 @@ class ListingSerializer(serializers.ModelSerializer):
 
     def to_representation(self, listing):
         data = super().to_representation(listing)
-        membership = self.context["request"].membership
-        if "moderation_reason" in data and (
-            membership is None or membership.organization_id != listing.organization_id
-        ):
+        if "moderation_reason" in data and not selectors.listing_is_own(self.context["request"].membership, listing):
             data["moderation_reason"] = None
         return data
 

@@ -114,7 +114,7 @@ def capability_detail(request, pk: int):
     capability = selectors.capability_get_for_viewer(user=request.user, membership=request.membership, pk=pk)
     context = {
         "capability": capability,
-        "is_owner": request.membership is not None and request.membership.organization_id == capability.organization_id,
+        "is_owner": selectors.listing_is_own(request.membership, capability),
         "open_application": selectors.open_application_for(membership=request.membership, capability=capability),
     }
     if context["is_owner"]:
@@ -146,7 +146,7 @@ def need_detail(request, pk: int):
     context = {
         "need": need,
         "shows_details": selectors.need_shows_details(need, request.user, request.membership),
-        "is_owner": request.membership is not None and request.membership.organization_id == need.organization_id,
+        "is_owner": selectors.listing_is_own(request.membership, need),
     }
     if context["is_owner"]:
         context["matches"], context["weaker_matches"] = matching_selectors.strong_and_weaker(
