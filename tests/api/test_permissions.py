@@ -175,20 +175,22 @@ def _acting_org(world, cell: Cell):
     return membership.organization if membership else None
 
 
-def _membership_target(world, cell):
-    """A plain member of an organisation of the cell's side: the acting
-    organisation when it is on that side, else the same kind over there."""
+def _team_organization(world, cell):
+    """For team routes: the acting organisation when it is on the cell's
+    side, else the organisation of the same kind over there."""
     acting = _acting_org(world, cell)
     kind = "platform" if acting is not None and acting.is_platform else "sme"
-    organization = acting if cell.own and acting is not None else _org(world, cell, kind)
-    return world.side[cell.side].teammate[organization.pk]
+    return acting if cell.own and acting is not None else _org(world, cell, kind)
+
+
+def _membership_target(world, cell):
+    """A plain member of the cell's team organisation."""
+    return world.side[cell.side].teammate[_team_organization(world, cell).pk]
 
 
 def _invitation_target(world, cell):
-    acting = _acting_org(world, cell)
-    kind = "platform" if acting is not None and acting.is_platform else "sme"
-    organization = acting if cell.own and acting is not None else _org(world, cell, kind)
-    return world.side[cell.side].membership_invitation[organization.pk]
+    """A pending invitation to the cell's team organisation."""
+    return world.side[cell.side].membership_invitation[_team_organization(world, cell).pk]
 
 
 def _notification(world, cell):
