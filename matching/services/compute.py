@@ -67,18 +67,26 @@ CAPABILITY_VALUES = (
 )
 
 
+def _tag_names(model, listings) -> dict[int, list[str]]:
+    """Tag names per listing id (capabilities or needs), in key order, read
+    as plain values in one streamed query."""
+    column = f"{model._meta.model_name}_id"
+    rows = (
+        model.tags.through.objects.filter(**{f"{model._meta.model_name}__in": listings})
+        .order_by(column, "tag__key")
+        .values_list(column, "tag__name")
+    )
+    tags: dict[int, list[str]] = {}
+    for listing_id, name in rows.iterator(chunk_size=10000):
+        tags.setdefault(listing_id, []).append(name)
+    return tags
+
+
 def capability_records() -> list[CapabilityRecord]:
     """The published catalogue as records, read as plain values: model
     instances of a 100,000-row catalogue would cost a worker gigabytes."""
     published = Capability.objects.published()
-    tags: dict[int, list[str]] = {}
-    tag_rows = (
-        Capability.tags.through.objects.filter(capability__in=published)
-        .order_by("capability_id", "tag__key")
-        .values_list("capability_id", "tag__name")
-    )
-    for capability_id, name in tag_rows.iterator(chunk_size=10000):
-        tags.setdefault(capability_id, []).append(name)
+    tags = _tag_names(Capability, published)
     track = {
         row["capability_id"]: (row["accepted"], row["decided"])
         for row in Application.objects.filter(
@@ -130,14 +138,7 @@ NEED_VALUES = (
 def _need_records(needs) -> list[NeedRecord]:
     """Records of a queryset of needs, read as plain values (a worker may read
     100,000 of them to place a new capability)."""
-    tags: dict[int, list[str]] = {}
-    tag_rows = (
-        Need.tags.through.objects.filter(need__in=needs)
-        .order_by("need_id", "tag__key")
-        .values_list("need_id", "tag__name")
-    )
-    for need_id, name in tag_rows.iterator(chunk_size=10000):
-        tags.setdefault(need_id, []).append(name)
+    tags = _tag_names(Need, needs)
     return [
         NeedRecord(
             id=row["pk"],
