@@ -66,7 +66,7 @@ class NeedForm(ListingForm):
         fields = list(NEED_FIELDS)
         widgets = {
             "description": forms.Textarea(attrs={"rows": 8}),
-            "desired_start": forms.DateInput(attrs={"type": "date"}),
+            "desired_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
 

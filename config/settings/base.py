@@ -106,6 +106,9 @@ LANGUAGES = [
     ("zh-hans", _("Simplified Chinese")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Per-language date formats (config/formats/<lang>/formats.py); templates ask
+# for SHORT_DATE_FORMAT / SHORT_DATETIME_FORMAT, never a fixed pattern.
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
