@@ -28,8 +28,10 @@ class AuditEvent(models.Model):
         related_name="+",
         help_text=_("The organisation that owns the object."),
     )
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
-    object_id = models.PositiveBigIntegerField()
+    content_type = models.ForeignKey(
+        ContentType, verbose_name=_("kind of record"), on_delete=models.CASCADE, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField(_("record number"))
     target = GenericForeignKey("content_type", "object_id")
     action = models.CharField(_("action"), max_length=40)
     from_state = models.CharField(_("from"), max_length=20, blank=True)

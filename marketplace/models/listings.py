@@ -72,10 +72,10 @@ class Listing(models.Model):
     # The latest moderation reason, shown to the owner (the full trail is in AuditEvent).
     moderation_reason = models.TextField(_("moderation reason"), blank=True, max_length=2000)
     # Text prepared for search (words and Chinese character n-grams), kept by the services.
-    search_document = models.TextField(editable=False, blank=True, default="")
+    search_document = models.TextField(_("search text"), editable=False, blank=True, default="")
     # The same for the title alone: what visitors who may not read a need's
     # description can search.
-    search_title = models.TextField(editable=False, blank=True, default="")
+    search_title = models.TextField(_("search title"), editable=False, blank=True, default="")
 
     objects = ListingQuerySet.as_manager()
 

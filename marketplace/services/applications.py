@@ -303,14 +303,19 @@ def application_transition(
         reason=reason_text,
     )
     kind, title, to = NOTIFICATIONS[action]
+    # The coded reason goes in as its lazy label, so each recipient reads it
+    # in their own language; the decider's note stays as written.
+    body = ""
+    if action == "decline":
+        body = gettext_lazy("Reason: %(reason)s — %(note)s") if note else gettext_lazy("Reason: %(reason)s")
     _notify(
         application,
         kind=kind,
         title=title,
         to=to,
         actor=user,
-        body=gettext_lazy("Reason: %(reason)s") if reason_text else "",
-        params={"reason": reason_text},
+        body=body,
+        params={"reason": DeclineReason(reason).label, "note": note} if action == "decline" else {},
     )
     return application
 

@@ -152,6 +152,20 @@ class TestDecisions:
         assert told.count() == 2
         assert all("Beta full." in notification.body for notification in told)
 
+    def test_each_applicant_reads_the_decline_reason_in_their_own_language(self, cast, capability):
+        application = apply(cast, capability)
+        cast.bob.user.preferred_language = "zh-hans"
+        cast.bob.user.save(update_fields=["preferred_language"])
+        services.application_transition(
+            pk=application.pk, action="decline", user=cast.dan.user, membership=cast.dan, reason="pricing"
+        )
+        bodies = dict(
+            Notification.objects.filter(recipient__organizations=cast.alice.organization).values_list(
+                "recipient__email", "body"
+            )
+        )
+        assert bodies == {"alice@example.com": "Reason: Pricing", "bob@example.com": "理由：价格原因"}
+
     def test_only_the_offering_platform_decides(self, cast, capability):
         application = apply(cast, capability)
         for membership in (cast.erin, cast.bob):
