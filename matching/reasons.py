@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.choices import Industry, Province, SizeBand
+from config.text import human_list
 from marketplace.choices import CapabilityKind
 
 
@@ -49,10 +50,10 @@ def reason_sentence(reason: dict) -> str:
     if code == "text":
         words = reason.get("words") or []
         if words:
-            return _("similar wording: %(words)s") % {"words": ", ".join(words)}
+            return _("similar wording: %(words)s") % {"words": human_list(words)}
         return _("similar wording (%(percent)s%%)") % {"percent": round(100 * reason.get("similarity", 0))}
     if code == "tags":
-        return _("shared tags: %(tags)s") % {"tags": ", ".join(reason.get("tags") or [])}
+        return _("shared tags: %(tags)s") % {"tags": human_list(reason.get("tags") or [])}
     if code == "kind":
         return _("the kind wanted: %(kind)s") % {"kind": _label(CapabilityKind, reason.get("kind"))}
     if code == "industry":

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts.choices import SizeBand
 from accounts.models import Membership, User
+from config.text import human_list
 from marketplace.choices import (
     OPEN_APPLICATION_STATUSES,
     ApplicationStatus,
@@ -105,7 +106,7 @@ def _notify(application: Application, *, kind, title, to: str, actor: User | Non
 def _check_eligibility(capability: Capability, membership: Membership) -> None:
     organization = membership.organization
     if capability.eligible_size_bands and organization.size_band not in capability.eligible_size_bands:
-        sizes = ", ".join(str(SizeBand(value).label) for value in capability.eligible_size_bands)
+        sizes = human_list(SizeBand(value).label for value in capability.eligible_size_bands)
         raise ValidationError(
             _("This capability is open to firms of these sizes only: %(sizes)s.") % {"sizes": sizes},
             code="not_eligible",

@@ -1,5 +1,7 @@
 from django import template
 
+from config.text import human_list
+
 register = template.Library()
 
 
@@ -30,3 +32,9 @@ def application_state(value: str) -> str:
         return str(ApplicationStatus(value).label)
     except ValueError:
         return value
+
+
+@register.filter
+def join_list(labels) -> str:
+    """Labels joined as the reader's language lists things ("A, B" / "A、B")."""
+    return human_list(labels)
