@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CapabilityKind(models.TextChoices):
@@ -12,7 +13,7 @@ class CapabilityKind(models.TextChoices):
 
 
 class AccessModel(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("access to a capability", "Open")
     FREE_QUOTA = "free_quota", _("Free quota")
     PAID = "paid", _("Paid")
     REVENUE_SHARE = "revenue_share", _("Revenue share")
@@ -66,7 +67,7 @@ class DeclineReason(models.TextChoices):
 
 
 class InvitationStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("invitation state", "Open")
     ACCEPTED = "accepted", _("Accepted")
     DECLINED = "declined", _("Declined")
     WITHDRAWN = "withdrawn", _("Withdrawn")
