@@ -22,6 +22,7 @@ from marketplace.forms import (
 from marketplace.services import applications as application_services
 from marketplace.services import invitations as invitation_services
 from marketplace.services import notifications as notification_services
+from marketplace.views.fragments import fragment_requested, render_page, vary_on_fragment
 from marketplace.views.listings import paginate
 
 MAX_ID = 2**63 - 1
@@ -103,7 +104,7 @@ def _application_page(request, application, *, decline_form=None, message_form=N
         "message_form": message_form or MessageForm(),
         "decline_form": decline_form or DeclineForm(),
     }
-    return render(request, "marketplace/application_detail.html", context, status=status)
+    return render_page(request, "marketplace/application_detail.html", context, partials=("thread",), status=status)
 
 
 @membership_required
@@ -147,14 +148,20 @@ def application_action(request, pk: int, action: str):
 def application_message(request, pk: int):
     application = selectors.application_get_for_member(membership=request.membership, pk=pk)
     form = MessageForm(request.POST)
-    if not form.is_valid():
+    if form.is_valid():
+        try:
+            application_services.message_send(
+                membership=request.membership, application_id=application.pk, body=form.cleaned_data["body"]
+            )
+        except ValidationError as error:
+            add_service_error(error, form)
+    if form.errors:
         return _application_page(request, application, message_form=form, status=400)
-    else:
-        application_services.message_send(
-            membership=request.membership, application_id=application.pk, body=form.cleaned_data["body"]
-        )
-        messages.success(request, _("Message sent."))
-    return redirect(reverse("marketplace:application_detail", args=[application.pk]) + "#thread")
+    if fragment_requested(request, "thread"):
+        # The script shows the thread with the new message in place: nothing to flash.
+        return _application_page(request, application)
+    messages.success(request, _("Message sent."))
+    return vary_on_fragment(redirect(reverse("marketplace:application_detail", args=[application.pk]) + "#thread"))
 
 
 @membership_required

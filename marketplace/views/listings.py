@@ -18,6 +18,7 @@ from marketplace.errors import TransitionNotAllowed
 from marketplace.forms import CapabilityForm, CatalogueFilterForm, NeedForm, NeedsFilterForm
 from marketplace.models import Capability, Need
 from marketplace.services import listings as listing_services
+from marketplace.views.fragments import render_page
 from matching import selectors as matching_selectors
 
 PAGE_SIZE = 20
@@ -107,7 +108,7 @@ def catalogue(request):
         or filters["budget"] is not None,
         "active_tag": filters["tag"],
     }
-    return render(request, "marketplace/catalogue.html", context)
+    return render_page(request, "marketplace/catalogue.html", context, partials=("results",))
 
 
 def capability_detail(request, pk: int):
@@ -138,7 +139,7 @@ def needs_board(request):
         "shows_details": selectors.needs_board_shows_details(membership=request.membership),
         "filtered": any(filters[name] for name in ("kind", "industry", "region")),
     }
-    return render(request, "marketplace/needs_board.html", context)
+    return render_page(request, "marketplace/needs_board.html", context, partials=("results",))
 
 
 def need_detail(request, pk: int):
