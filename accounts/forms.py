@@ -3,6 +3,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AdminUserCreationForm as DjangoAdminUserCreationForm
 from django.contrib.auth.forms import AuthenticationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.choices import OrganizationKind, Role
 from accounts.models import Organization, User, normalize_email_address
@@ -108,7 +109,8 @@ class OrganizationCreateForm(OrganizationForm):
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["display_name", "preferred_language"]
+        fields = ["display_name", "preferred_language", "weekly_digest"]
+        labels = {"weekly_digest": _("Send me the weekly e-mail digest")}
 
 
 class InvitationForm(forms.Form):
@@ -169,7 +171,7 @@ class InvitationSignUpForm(PasswordPairMixin):
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(
-        label=_("Name"),
+        label=pgettext_lazy("name of a thing", "Name"),
         max_length=100,
         help_text=_("What will use it, e.g. “ERP sync” or “Portal integration”."),
     )
@@ -178,6 +180,11 @@ class ApiTokenForm(forms.Form):
         coerce=int,
         empty_value=None,
         required=False,
-        choices=[("30", _("In 30 days")), ("90", _("In 90 days")), ("365", _("In a year")), ("", _("Never"))],
+        choices=[
+            ("30", _("In 30 days")),
+            ("90", _("In 90 days")),
+            ("365", _("In a year")),
+            ("", pgettext_lazy("expiry", "Never")),
+        ],
         initial="90",
     )

@@ -64,6 +64,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Whether the user can log into the admin site."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    weekly_digest = models.BooleanField(
+        _("weekly e-mail digest"),
+        default=True,
+        help_text=_(
+            "Every Monday, an e-mail with the new matches for your organisation's needs or capabilities. "
+            "Nothing new, no e-mail."
+        ),
+    )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
     objects = UserManager()
@@ -280,7 +288,7 @@ class ApiToken(models.Model):
     # The public part of the token ("tdm_<prefix>_<secret>"): finds the row
     # without a scan and lets people tell their tokens apart.
     prefix = models.CharField(_("prefix"), max_length=16, unique=True)
-    key_hash = models.CharField(max_length=64, editable=False)
+    key_hash = models.CharField(_("key hash"), max_length=64, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)

@@ -49,11 +49,16 @@ def user_create(*, email: str, password: str, display_name: str, preferred_langu
     return user
 
 
-def user_update_profile(*, user: User, display_name: str, preferred_language: str) -> User:
+def user_update_profile(
+    *, user: User, display_name: str, preferred_language: str, weekly_digest: bool | None = None
+) -> User:
+    """Save the profile; ``weekly_digest`` None leaves that choice as it is."""
     user.display_name = display_name.strip()
     user.preferred_language = preferred_language
+    if weekly_digest is not None:
+        user.weekly_digest = weekly_digest
     user.full_clean(exclude=["password"])
-    user.save(update_fields=["display_name", "preferred_language"])
+    user.save(update_fields=["display_name", "preferred_language", "weekly_digest"])
     return user
 
 

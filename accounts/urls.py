@@ -58,5 +58,6 @@ urlpatterns = [
     path("organization/members/<int:pk>/remove/", views.member_remove, name="member_remove"),
     path("organization/invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("join/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("digest/unsubscribe/<str:token>/", views.digest_unsubscribe, name="digest_unsubscribe"),
     path("organizations/<int:pk>/", views.organization_public, name="organization_public"),
 ]

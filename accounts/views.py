@@ -15,7 +15,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import i18n
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import api_tokens as tokens
 from accounts import selectors, services
@@ -33,6 +34,7 @@ from accounts.forms import (
     ProfileForm,
     SignUpForm,
 )
+from matching.services import digests
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 NEW_TOKEN_SESSION_KEY = "new_api_token"  # noqa: S105 - a session key name, not a secret
@@ -354,3 +356,22 @@ def language_set(request):
     if request.user.is_authenticated:
         services.user_set_language(user=request.user, language=request.POST.get("language", ""))
     return response
+
+
+# RFC 8058: mail clients POST the one-click unsubscribe without a CSRF token;
+# the signed token in the URL is the credential, and it only turns mail off.
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+def digest_unsubscribe(request, token: str):
+    """The unsubscribe link of the weekly digest, no sign-in needed. GET only
+    asks (mail scanners open links); POST, from the page's button or from the
+    mail client's one-click header, turns the digest off."""
+    try:
+        user = digests.digest_unsubscribe_user(token=token)
+    except ValidationError as error:
+        return render(request, "accounts/unsubscribe_invalid.html", {"error": error.messages[0]}, status=400)
+    if request.method == "POST":
+        user = digests.digest_unsubscribe(user=user)
+        return render(request, "accounts/unsubscribe_done.html", {"recipient": user})
+    return render(request, "accounts/unsubscribe.html", {"recipient": user})

@@ -1,5 +1,5 @@
-"""Matches and rankers in Django admin: read-only records, with actions to
-switch the active ranker and a button to queue a rebuild."""
+"""Matches, rankers and digest deliveries in Django admin: read-only records,
+with actions to switch the active ranker and a button to queue a rebuild."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from marketplace.admin import ReadOnlyAdmin
-from matching.models import Match, RankerModel
+from matching.models import DigestDelivery, Match, RankerModel
 from matching.services.feedback import matches_rebuild_queue, ranker_activate, ranker_loadable
 
 
@@ -92,3 +92,23 @@ class RankerModelAdmin(ReadOnlyAdmin):
     def deactivate(self, request, queryset):
         ranker_activate(model=None)
         self.message_user(request, _("The prior scores matches again; matches are being rebuilt."))
+
+
+@admin.register(DigestDelivery)
+class DigestDeliveryAdmin(ReadOnlyAdmin):
+    list_display = ("week", "user", "status", "item_count", "period_start", "period_end", "sent_at")
+    list_filter = ("status", "week")
+    search_fields = ("user__email", "user__display_name")
+    list_select_related = ("user",)
+    date_hierarchy = "week"
+    readonly_fields = (
+        "user",
+        "week",
+        "status",
+        "item_count",
+        "period_start",
+        "period_end",
+        "created_at",
+        "sent_at",
+        "error",
+    )

@@ -5,6 +5,8 @@ import json
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Now
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -39,6 +41,11 @@ class Match(models.Model):
     reasons = models.JSONField(_("reasons"), default=list)
     ranker_version = models.PositiveIntegerField(_("ranker version"), default=0, help_text=_("0 is the prior."))
     computed_at = models.DateTimeField(_("computed"))
+    # When the pair was first proposed: re-matching refreshes ``computed_at``
+    # but keeps this (the upserts leave it alone), so the weekly digest can
+    # tell the new proposals from the ones already shown. The database default
+    # covers the bulk COPY insert, which does not name the column.
+    created_at = models.DateTimeField(_("first proposed"), default=timezone.now, db_default=Now())
     sme_feedback = models.CharField(_("SME feedback"), max_length=20, choices=Feedback.choices, blank=True)
     sme_feedback_reason = models.CharField(_("SME's reason"), max_length=300, blank=True)
     sme_feedback_at = models.DateTimeField(_("SME feedback given"), null=True, blank=True)
@@ -129,3 +136,44 @@ class RankerModel(models.Model):
     @property
     def digest_ok(self) -> bool:
         return weights_digest(self.weights) == self.digest
+
+
+class DigestStatus(models.TextChoices):
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class DigestDelivery(models.Model):
+    """One person's weekly digest e-mail. The row is claimed before the e-mail
+    is sent and is unique per person and week, so a retried or doubled run
+    never sends a second one; ``period_end`` of the last one sent is where the
+    next digest starts."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="digest_deliveries"
+    )
+    week = models.DateField(_("week"), help_text=_("The Monday of the week, in the site's time zone."))
+    status = models.CharField(_("status"), max_length=10, choices=DigestStatus.choices, default=DigestStatus.SENDING)
+    period_start = models.DateTimeField(_("new since"))
+    period_end = models.DateTimeField(_("new until"))
+    item_count = models.PositiveIntegerField(_("matches shown"), default=0)
+    # The run that holds the claim: it alone sends this e-mail.
+    claim = models.UUIDField(_("claimed by run"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("digest delivery")
+        verbose_name_plural = _("digest deliveries")
+        ordering = ["-week", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "week"], name="matching_digest_one_per_week"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=DigestStatus.values), name="matching_digest_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.week}"

@@ -20,7 +20,7 @@ APPLIED_STATUSES = [
 ]
 
 
-def _applied():
+def already_applied():
     """Whether the need's SME has applied to the match's capability."""
     return Exists(
         Application.objects.filter(
@@ -48,7 +48,7 @@ def recommendations_for_need(*, need: Need, limit: int = 20) -> QuerySet[Match]:
         Match.objects.proposed()
         .filter(need=need)
         .exclude(sme_feedback=Feedback.DISMISSED)
-        .exclude(_applied())
+        .exclude(already_applied())
         .select_related("need__organization", "capability__organization")
         .order_by("rank")[:limit]
     )
@@ -62,7 +62,7 @@ def fitting_needs_for_capability(*, capability: Capability, limit: int = 20) -> 
         Match.objects.proposed()
         .filter(capability=capability)
         .exclude(platform_feedback=Feedback.DISMISSED)
-        .annotate(applied=_applied(), invited=_invited())
+        .annotate(applied=already_applied(), invited=_invited())
         .select_related("need__organization", "capability__organization")
         .order_by("-score", "pk")[:limit]
     )
@@ -86,13 +86,13 @@ def matches_for_membership(
         matches = (
             matches.filter(capability__organization=membership.organization)
             .exclude(platform_feedback=Feedback.DISMISSED)
-            .annotate(applied=_applied(), invited=_invited())
+            .annotate(applied=already_applied(), invited=_invited())
         )
     else:
         matches = (
             matches.filter(need__organization=membership.organization)
             .exclude(sme_feedback=Feedback.DISMISSED)
-            .exclude(_applied())
+            .exclude(already_applied())
         )
     if need_id is not None:
         matches = matches.filter(need_id=need_id)
@@ -136,5 +136,5 @@ def match_get_shown(*, membership: Membership | None, pk: int) -> tuple[Match, s
     match, side = match_get_for_member(membership=membership, pk=pk)
     matches = Match.objects.select_related("need__organization", "capability__organization")
     if side == PLATFORM:
-        matches = matches.annotate(applied=_applied(), invited=_invited())
+        matches = matches.annotate(applied=already_applied(), invited=_invited())
     return matches.get(pk=match.pk), side

@@ -5,8 +5,13 @@ The compute services are imported inside the tasks: web processes import this
 module to queue work and should not load NumPy and scikit-learn to do so.
 """
 
+from datetime import datetime
+
 from celery import chord, shared_task
 from django.db import InterfaceError, OperationalError
+from django.utils import timezone
+
+from matching.models import DigestStatus
 
 MATCH_TASK_OPTIONS = {
     "autoretry_for": (OperationalError, InterfaceError, ConnectionError, TimeoutError),
@@ -83,3 +88,28 @@ def ranker_retrain() -> bool:
     from matching.services import compute
 
     return compute.ranker_train().promoted
+
+
+@shared_task(**MATCH_TASK_OPTIONS)
+def digests_send_weekly() -> int:
+    """Beat, Monday mornings: the week's digests, in batches of people that
+    the workers share. Safe to run again: nobody gets a week's digest twice."""
+    from matching.services import digests
+
+    now = timezone.now()
+    ids = digests.digest_recipient_ids(now=now)
+    batches = [ids[start : start + digests.DIGEST_BATCH] for start in range(0, len(ids), digests.DIGEST_BATCH)]
+    for batch in batches:
+        # The same end of period for every batch: one week, one cut-off.
+        digests_send_batch.delay(batch, now.isoformat())
+    return len(batches)
+
+
+@shared_task(**MATCH_TASK_OPTIONS)
+def digests_send_batch(user_ids: list[int], until: str) -> int:
+    """One batch of digests; run again (a redelivery, a retry), it sends only
+    what it has not sent. Returns how many were sent."""
+    from matching.services import digests
+
+    sent = digests.digests_send(user_ids=user_ids, now=datetime.fromisoformat(until))
+    return sum(digest.status == DigestStatus.SENT for digest in sent)

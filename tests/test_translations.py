@@ -98,3 +98,19 @@ def test_the_pages_speak_chinese_when_asked(client):
 
     assert '<html lang="zh-hans"' in html
     assert "能力" in html, "no Chinese text: is the catalogue compiled? (make messages; make test does it)"
+
+
+def test_every_model_and_field_label_is_translatable():
+    """Admin pages and forms show these labels: each must be a lazy translation."""
+    from django.apps import apps
+    from django.utils.functional import Promise
+
+    plain = []
+    for model in apps.get_models():
+        if model._meta.app_label not in {"accounts", "marketplace", "matching"}:
+            continue
+        labels = {"(model)": model._meta.verbose_name, "(models)": model._meta.verbose_name_plural}
+        labels |= {field.name: field.verbose_name for field in model._meta.get_fields() if field.concrete and not field.auto_created}
+        plain += [f"{model.__name__}.{name}" for name, label in labels.items() if not isinstance(label, Promise)]
+
+    assert plain == []

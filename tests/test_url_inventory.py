@@ -18,6 +18,7 @@ PUBLIC = {
     "accounts:password_reset_confirm",
     "accounts:password_reset_complete",
     "accounts:invitation_accept",
+    "accounts:digest_unsubscribe",
     "accounts:organization_public",
     "marketplace:catalogue",
     "marketplace:capability_detail",
@@ -59,10 +60,14 @@ SIGNED_IN = {
     "marketplace:notifications",
     "marketplace:notifications_mark_read",
     "marketplace:notification_open",
+    "marketplace:dashboard",
+    "marketplace:dashboard_export",
+    "marketplace:ecosystem_dashboard",
+    "marketplace:ecosystem_export",
     "matching:feedback",
 }
 # Arguments that make each route resolvable in the anonymous check below.
-SAMPLE_KWARGS = {"pk": 1, "action": "submit", "token": "x", "uidb64": "x"}
+SAMPLE_KWARGS = {"pk": 1, "action": "submit", "token": "x", "uidb64": "x", "slug": "applications"}
 
 
 def named_routes(resolver=None, namespace=""):

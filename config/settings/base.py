@@ -323,3 +323,9 @@ CELERY_BEAT_SCHEDULE["rebuild-matches"] = {
     "task": "matching.tasks.matches_rebuild",
     "schedule": crontab(hour=3, minute=0),
 }
+# The weekly digest e-mail (matching/services/digests.py): Monday 08:00 in
+# TIME_ZONE, after the night's rebuild; a second run that week sends nothing.
+CELERY_BEAT_SCHEDULE["send-weekly-digests"] = {
+    "task": "matching.tasks.digests_send_weekly",
+    "schedule": crontab(hour=8, minute=0, day_of_week="mon"),
+}

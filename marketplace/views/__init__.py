@@ -11,6 +11,7 @@ from marketplace.views.applications import (
     notifications_list,
     notifications_mark_read,
 )
+from marketplace.views.dashboards import dashboard, dashboard_export, ecosystem_dashboard, ecosystem_export
 from marketplace.views.listings import (
     capability_detail,
     catalogue,
@@ -31,6 +32,10 @@ __all__ = [
     "applications_list",
     "capability_detail",
     "catalogue",
+    "dashboard",
+    "dashboard_export",
+    "ecosystem_dashboard",
+    "ecosystem_export",
     "home",
     "invitation_decline",
     "invitation_send",
