@@ -28,7 +28,7 @@ INDUSTRIES_SERVED = [*Industry.values, EVERY_INDUSTRY]
 MONTHS = 12
 
 
-def _tally(queryset: QuerySet, field: str, keys: Iterable[str], *, empty: str = "") -> dict[str, int]:
+def tally(queryset: QuerySet, field: str, keys: Iterable[str], *, empty: str = "") -> dict[str, int]:
     """Rows per value of ``field``, zero-filled over ``keys``. A set-valued
     field (ChoiceSetField) groups by the stored set; each set then counts once
     for each of its values, or for ``empty`` when it has none."""
@@ -40,7 +40,7 @@ def _tally(queryset: QuerySet, field: str, keys: Iterable[str], *, empty: str = 
     return counts
 
 
-def _month_starts(today: date) -> list[date]:
+def month_starts(today: date) -> list[date]:
     """The first days of the last MONTHS calendar months, oldest first, this one last."""
     year, month = today.year, today.month
     starts = []
@@ -72,10 +72,10 @@ def open_statistics() -> dict:
     now = timezone.now()
     capabilities = Capability.objects.published()
     needs = Need.objects.published().filter(visibility=NeedVisibility.PUBLIC)
-    capability_kinds = _tally(capabilities, "kind", CapabilityKind.values)
-    need_regions = _tally(needs, "region", Province.values)
-    organization_kinds = _tally(Organization.objects.filter(verified_at__isnull=False), "kind", OrganizationKind.values)
-    starts = _month_starts(now.astimezone(UTC).date())
+    capability_kinds = tally(capabilities, "kind", CapabilityKind.values)
+    need_regions = tally(needs, "region", Province.values)
+    organization_kinds = tally(Organization.objects.filter(verified_at__isnull=False), "kind", OrganizationKind.values)
+    starts = month_starts(now.astimezone(UTC).date())
     since = datetime(starts[0].year, starts[0].month, 1, tzinfo=UTC)
     submitted = _per_month(Application.objects.all(), "created_at", since)
     accepted = _per_month(Application.objects.filter(status=ApplicationStatus.ACCEPTED), "decided_at", since)
@@ -84,14 +84,14 @@ def open_statistics() -> dict:
         "capabilities": {
             "published": sum(capability_kinds.values()),
             "by_kind": capability_kinds,
-            "by_region": _tally(capabilities, "regions", REGIONS_SERVED, empty=ALL_CHINA),
-            "by_industry": _tally(capabilities, "industries", INDUSTRIES_SERVED, empty=EVERY_INDUSTRY),
+            "by_region": tally(capabilities, "regions", REGIONS_SERVED, empty=ALL_CHINA),
+            "by_industry": tally(capabilities, "industries", INDUSTRIES_SERVED, empty=EVERY_INDUSTRY),
         },
         "needs": {
             "published": sum(need_regions.values()),
-            "by_kind": _tally(needs, "kinds_wanted", CapabilityKind.values),
+            "by_kind": tally(needs, "kinds_wanted", CapabilityKind.values),
             "by_region": need_regions,
-            "by_industry": _tally(needs, "industry", Industry.values),
+            "by_industry": tally(needs, "industry", Industry.values),
         },
         "organizations": {"verified": sum(organization_kinds.values()), "by_kind": organization_kinds},
         "collaborations": [

@@ -110,7 +110,11 @@ def test_every_model_and_field_label_is_translatable():
         if model._meta.app_label not in {"accounts", "marketplace", "matching"}:
             continue
         labels = {"(model)": model._meta.verbose_name, "(models)": model._meta.verbose_name_plural}
-        labels |= {field.name: field.verbose_name for field in model._meta.get_fields() if field.concrete and not field.auto_created}
+        labels |= {
+            field.name: field.verbose_name
+            for field in model._meta.get_fields()
+            if field.concrete and not field.auto_created
+        }
         plain += [f"{model.__name__}.{name}" for name, label in labels.items() if not isinstance(label, Promise)]
 
     assert plain == []

@@ -17,7 +17,7 @@ from marketplace.charts import (
     month_axis,
 )
 from marketplace.choices import ApplicationStatus
-from marketplace.statistics import _month_starts
+from marketplace.statistics import month_starts
 from matching.models import Match
 
 GOOD_MATCH_SCORE = 0.3
@@ -46,7 +46,7 @@ def rate(part: int, whole: int) -> float | None:
 
 def month_window() -> tuple[list[date], datetime]:
     """The first days of the last MONTHS months, and the start of the first as a datetime."""
-    starts = _month_starts(timezone.localdate())
+    starts = month_starts(timezone.localdate())
     return starts, timezone.make_aware(datetime.combine(starts[0], datetime.min.time()))
 
 

@@ -38,7 +38,7 @@ from marketplace.dashboards.common import (
     tallied_rows,
 )
 from marketplace.models import Application, Need
-from marketplace.statistics import MONTHS, _tally
+from marketplace.statistics import MONTHS, tally
 from matching.models import Match
 
 
@@ -69,7 +69,7 @@ def _collaborations_by(field_name: str, choices, slug: str, title: str, summary:
             Column("value", gettext_lazy("Collaborations"), COUNT),
             Column("share", gettext_lazy("Share"), PERCENT),
         ],
-        rows=tallied_rows(_tally(accepted, field_name, choices.values), choices),
+        rows=tallied_rows(tally(accepted, field_name, choices.values), choices),
         chart=HBAR,
         value_text=counted_text,
         chart_limit=CHART_ROWS,
@@ -219,7 +219,7 @@ def ecosystem_unmet_by_kind() -> Series:
             Column("value", gettext_lazy("Needs"), COUNT),
             Column("share", gettext_lazy("Share of unmet needs"), PERCENT),
         ],
-        rows=tallied_rows(_tally(unmet, "kinds_wanted", CapabilityKind.values), CapabilityKind, whole=unmet_count),
+        rows=tallied_rows(tally(unmet, "kinds_wanted", CapabilityKind.values), CapabilityKind, whole=unmet_count),
         chart=HBAR,
         value_text=counted_text,
         note=_("A need that wants several kinds counts under each of them, so the shares add up to more than 100%."),

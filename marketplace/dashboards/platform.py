@@ -36,7 +36,7 @@ from marketplace.dashboards.common import (
     tallied_rows,
 )
 from marketplace.models import Application, Capability, Need
-from marketplace.statistics import MONTHS, _tally
+from marketplace.statistics import MONTHS, tally
 
 
 def _accepted_of_received(row: dict) -> str:
@@ -158,7 +158,7 @@ def platform_unmet_demand(membership: Membership) -> Series:
             Column("value", gettext_lazy("Needs"), COUNT),
             Column("share", gettext_lazy("Share"), PERCENT),
         ],
-        rows=tallied_rows(_tally(_platform_unmet(membership), "industry", Industry.values), Industry),
+        rows=tallied_rows(tally(_platform_unmet(membership), "industry", Industry.values), Industry),
         chart=HBAR,
         value_text=counted_text,
         chart_limit=CHART_ROWS,

@@ -35,7 +35,7 @@ from accounts.choices import OrganizationKind
 from accounts.models import Organization, User
 from accounts.validators import credit_code_check_character
 from marketplace.demo.apply import Exchanges, apply_listing, apply_organizations, pending_listings
-from marketplace.demo.backdate import History, history_start
+from marketplace.demo.backdate import History, history_start, matches_backdate
 from marketplace.demo.exchanges import plan_exchanges
 from marketplace.demo.history import plan_history
 from marketplace.demo.listings import plan_listings
@@ -44,7 +44,7 @@ from marketplace.demo.plan import EMAIL_DOMAIN, SEED, Plan
 from marketplace.demo.vocabulary import SEED_PLATFORMS
 from marketplace.models import Application, Capability, Invitation, Message, Need, Notification
 
-__all__ = ["EMAIL_DOMAIN", "SEED", "generate", "plan_demo"]
+__all__ = ["EMAIL_DOMAIN", "SEED", "generate", "matches_backdate", "plan_demo"]
 
 
 def plan_demo(*, seeded: dict, today: date) -> Plan:

@@ -149,3 +149,22 @@ class History:
             user.date_joined = min(user.date_joined, since - timedelta(minutes=10))
         Membership.objects.bulk_update(joins, ["created_at"], batch_size=200)
         User.objects.bulk_update(list(users.values()), ["date_joined"], batch_size=200)
+
+
+def matches_backdate(*, since: datetime) -> int:
+    """Give the matches proposed since ``since`` the time they would have been
+    first proposed: a few minutes after the later of the two publications
+    (matching runs once, after the whole demo was written, so they all carry
+    the time of seeding). Matches made earlier keep their times. Returns how
+    many moved; none while a worker is still matching (with REDIS_URL)."""
+    from django.db.models import OuterRef, Subquery
+    from django.db.models.functions import Greatest
+
+    from marketplace.models import Capability, Need
+    from matching.models import Match
+
+    published = Greatest(
+        Subquery(Need.objects.filter(pk=OuterRef("need_id")).values("published_at")[:1]),
+        Subquery(Capability.objects.filter(pk=OuterRef("capability_id")).values("published_at")[:1]),
+    )
+    return Match.objects.filter(created_at__gte=since).update(created_at=published + timedelta(minutes=5))

@@ -9,7 +9,7 @@ from django.utils import timezone
 from marketplace.choices import ApplicationStatus, ListingStatus, NeedVisibility
 from marketplace.models import Application
 from marketplace.services.tags import tags_get_or_create
-from marketplace.statistics import MONTHS, _month_starts
+from marketplace.statistics import MONTHS, month_starts
 from tests.marketplace.factories import ApplicationFactory, CapabilityFactory, NeedFactory
 
 pytestmark = pytest.mark.django_db
@@ -148,7 +148,7 @@ def test_collaborations_per_calendar_month(stats, cast):
 
 
 def test_month_starts_cross_the_year():
-    starts = _month_starts(datetime(2026, 2, 15, tzinfo=UTC).date())
+    starts = month_starts(datetime(2026, 2, 15, tzinfo=UTC).date())
 
     assert [start.isoformat() for start in (starts[0], starts[-2], starts[-1])] == [
         "2025-03-01",

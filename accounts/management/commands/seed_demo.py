@@ -118,6 +118,7 @@ class Command(BaseCommand):
             raise CommandError("seed_demo creates accounts with a published password; it refuses to run in production.")
         # One hash for every demo login: hashing takes about a second each.
         self.password_hash = make_password(DEMO_PASSWORD)
+        started = timezone.now()
         with quiet_logger("celery.app.trace"), transaction.atomic():
             admin = self._user(*DEMO_ADMIN, is_staff=True, is_superuser=True)
             organizations = {}
@@ -141,6 +142,8 @@ class Command(BaseCommand):
             # Matching runs once over the whole demo, not once per listing.
             with matching_deferred():
                 counts = demo.generate(admin=admin, password_hash=self.password_hash, stdout=self.stdout)
+        # Matching ran when the block committed (in-process by default).
+        demo.matches_backdate(since=started)
         created = counts["created"]
         self.stdout.write(
             self.style.SUCCESS(
