@@ -118,3 +118,19 @@ def test_every_model_and_field_label_is_translatable():
         plain += [f"{model.__name__}.{name}" for name, label in labels.items() if not isinstance(label, Promise)]
 
     assert plain == []
+
+
+def test_lists_and_dates_follow_the_language():
+    import datetime
+
+    from django.utils import formats, translation
+
+    from config.text import human_list
+
+    day = datetime.date(2026, 11, 27)
+    with translation.override("zh-hans"):
+        assert human_list(["数据", "算力"]) == "数据、算力"
+        assert formats.date_format(day, "SHORT_DATE_FORMAT") == "2026年11月27日"
+    with translation.override("en"):
+        assert human_list(["data", "compute"]) == "data, compute"
+        assert formats.date_format(day, "SHORT_DATE_FORMAT") == "27 Nov 2026"

@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts.choices import Industry, Province
 from marketplace.charts import (
@@ -216,7 +216,7 @@ def ecosystem_unmet_by_kind() -> Series:
         summary=_("Published needs with no good match in the whole catalogue, by the kind of capability wanted."),
         columns=[
             Column("label", gettext_lazy("Kind wanted")),
-            Column("value", gettext_lazy("Needs"), COUNT),
+            Column("value", pgettext_lazy("number of needs", "Needs"), COUNT),
             Column("share", gettext_lazy("Share of unmet needs"), PERCENT),
         ],
         rows=tallied_rows(tally(unmet, "kinds_wanted", CapabilityKind.values), CapabilityKind, whole=unmet_count),

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts.choices import Industry, Province
 from accounts.models import Membership
@@ -155,7 +155,7 @@ def platform_unmet_demand(membership: Membership) -> Series:
         summary=_("Published needs with no good match among your capabilities, by the SME's industry."),
         columns=[
             Column("label", gettext_lazy("Industry")),
-            Column("value", gettext_lazy("Needs"), COUNT),
+            Column("value", pgettext_lazy("number of needs", "Needs"), COUNT),
             Column("share", gettext_lazy("Share"), PERCENT),
         ],
         rows=tallied_rows(tally(_platform_unmet(membership), "industry", Industry.values), Industry),
