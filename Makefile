@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help venv messages run test test-services api-fuzz lint format migrate seed worker beat rebuild-matches clean
+.PHONY: help venv messages run test test-services api-fuzz lint format migrate seed worker beat rebuild-matches screenshots clean
 
 help:
 	@echo "make run     set up .venv, migrate, load demo data and serve http://$(HOST):$(PORT)/"
@@ -19,6 +19,7 @@ help:
 	@echo "make api-fuzz  schemathesis against a served copy of the site (needs DATABASE_URL=postgres://...)"
 	@echo "make worker  a Celery worker (needs REDIS_URL); make beat for the scheduler"
 	@echo "make rebuild-matches  re-match every published need"
+	@echo "make screenshots  PNGs of a throwaway demo site in docs/screenshots/ (en, zh-hans; desktop, phone; needs Chromium)"
 
 # (Re)install when a requirements file changes. The interpreter must be 3.12+
 # (Django 6.1); scripts/find-python finds one or explains what is missing.
@@ -79,6 +80,10 @@ rebuild-matches: migrate
 
 beat: venv
 	$(PY) -m celery -A config beat --loglevel=INFO
+
+# Serves a throwaway copy of the demo data; see scripts/screenshots.
+screenshots: venv messages
+	$(PY) scripts/screenshots
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
