@@ -56,7 +56,12 @@ run: seed
 	@echo ""
 	DEBUG=$${DEBUG:-false} $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: venv messages
+# axe-core for tests/browser/test_accessibility.py, as package-lock.json pins it;
+# without npm that test is skipped (CI installs npm and requires it).
+node_modules/.package-lock.json: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent; else echo "npm is missing: the accessibility test will be skipped (apt-get install nodejs npm)"; fi
+
+test: venv messages node_modules/.package-lock.json
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # A throwaway database on DATABASE_URL's server, seeded, served by gunicorn
@@ -86,4 +91,4 @@ screenshots: venv messages
 	$(PY) scripts/screenshots
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache

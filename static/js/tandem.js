@@ -22,6 +22,11 @@ document.addEventListener("click", (event) => {
     if (!menu.contains(event.target)) menu.removeAttribute("open");
   });
 });
+// ...and when the keyboard leaves it: left open, it would cover what gets focus next.
+document.addEventListener("focusout", (event) => {
+  const menu = event.target.closest && event.target.closest("details.org-menu[open]");
+  if (menu && event.relatedTarget && !menu.contains(event.relatedTarget)) menu.removeAttribute("open");
+});
 
 // Bring the error summary into view and focus so the reader learns what failed.
 const summary = document.getElementById("error-summary");
