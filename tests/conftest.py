@@ -34,6 +34,29 @@ def _service_gates(request):
         missing_service("needs Redis for a real Celery worker: set REDIS_URL=redis://...")
 
 
+@pytest.fixture(autouse=True)
+def _cold_matcher():
+    """Each test starts as a freshly started worker: no matcher in memory (it
+    would belong to another test's catalogue)."""
+    from matching.services import compute
+
+    compute._cache.matcher = None
+    compute._cache.fingerprint = None
+    yield
+    compute._cache.matcher = None
+    compute._cache.fingerprint = None
+
+
+@pytest.fixture
+def moderator(db):
+    """A staff member who may moderate listings, as an admin would."""
+    from django.contrib.auth.models import Permission
+
+    user = UserFactory(email="moderator@example.com", is_staff=True)
+    user.user_permissions.add(*Permission.objects.filter(codename__in=["moderate_capability", "moderate_need"]))
+    return user
+
+
 @pytest.fixture
 def password():
     return TEST_PASSWORD

@@ -21,11 +21,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Permission
 from playwright.sync_api import Page, expect, sync_playwright
 
-from matching.services import compute
-from tests.accounts.factories import UserFactory
 from tests.browser.helpers import BROWSER_LOCALES, DESKTOP
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -153,21 +150,3 @@ def screenshots(request):
     call = request.node.stash.get(_reports, {}).get("call")
     if call is not None and call.failed and shots.last_page is not None and not shots.last_page.is_closed():
         shots(shots.last_page, "failed")
-
-
-@pytest.fixture(autouse=True)
-def _cold_matcher():
-    """The matcher kept in memory belongs to the catalogue of one test."""
-    compute._cache.matcher = None
-    compute._cache.fingerprint = None
-    yield
-    compute._cache.matcher = None
-    compute._cache.fingerprint = None
-
-
-@pytest.fixture
-def moderator(transactional_db):
-    """A staff member who may moderate listings, as an admin would."""
-    user = UserFactory(email="moderator@example.com", is_staff=True)
-    user.user_permissions.add(*Permission.objects.filter(codename__in=["moderate_capability", "moderate_need"]))
-    return user

@@ -4,7 +4,6 @@ factories and the marketplace services, so matching runs as in production:
 eager Celery tasks after each commit)."""
 
 import re
-from decimal import Decimal
 
 from django.utils import timezone, translation
 from playwright.sync_api import Page, expect
@@ -13,6 +12,7 @@ from accounts.choices import Role
 from accounts.models import Membership
 from marketplace.services.listings import listing_create, listing_transition
 from tests.accounts.factories import TEST_PASSWORD, MembershipFactory, OrganizationFactory, PlatformFactory
+from tests.marketplace.factories import capability_fields as shared_capability_fields
 
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 812}
@@ -34,14 +34,6 @@ def tr(language: str, message: str, **params) -> str:
     if language != "en":
         assert text != message, f"no {language} translation for {message!r}"
     return text % params if params else text
-
-
-def tr_pending(language: str, message: str) -> str:
-    """A new message whose translation may not be in the catalogue yet: it
-    matches the page either way, and once translated, a page in the wrong
-    language fails on it too. The page's language is asserted otherwise."""
-    with translation.override(language):
-        return translation.gettext(message)
 
 
 def trn(language: str, singular: str, plural: str, number: int, **params) -> str:
@@ -118,37 +110,16 @@ def sme(legal_name: str):
 
 
 def capability_fields(**overrides) -> dict:
-    fields = {
-        "kind": "api",
-        "title": "增值税发票 OCR 识别接口 Invoice OCR API",
-        "summary": "Reads VAT invoices into structured fields. 识别增值税发票。",
-        "description": "上传发票图片，返回发票代码、金额和税额。Upload an invoice image, get the fields back.",
-        "industries": [],
-        "regions": [],
-        "access_model": "free_quota",
-        "price_min_monthly": Decimal("0"),
-        "price_max_monthly": Decimal("500"),
-        "eligible_size_bands": [],
-        "requires_verification": False,
-        "application_question": "",
-        "terms_text": "",
-    }
-    return fields | overrides
-
-
-def need_fields(**overrides) -> dict:
-    fields = {
-        "title": "发票自动识别 Automatic invoice OCR",
-        "description": "我们每月处理两千张增值税发票，希望用 OCR 接口自动识别发票。"
-        "We scan two thousand VAT invoices a month and want an invoice OCR API to read them.",
-        "kinds_wanted": ["api"],
-        "industry": "manufacturing",
-        "region": "zhejiang",
-        "budget_min_monthly": Decimal("0"),
-        "budget_max_monthly": Decimal("1000"),
-        "visibility": "public",
-    }
-    return fields | overrides
+    """The shared invoice OCR capability, with a bilingual title and summary."""
+    return shared_capability_fields(
+        **{
+            "title": "增值税发票 OCR 识别接口 Invoice OCR API",
+            "summary": "Reads VAT invoices into structured fields. 识别增值税发票。",
+            "application_question": "",
+            "terms_text": "",
+            **overrides,
+        }
+    )
 
 
 def submit(model, membership: Membership, fields: dict, tags=()):

@@ -12,7 +12,6 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
-from django.contrib.auth.models import Permission
 
 from marketplace.models import Capability, Need
 from marketplace.services.listings import (
@@ -23,60 +22,7 @@ from marketplace.services.listings import (
     listing_update,
 )
 from matching.models import Match
-from matching.services import compute
-from tests.accounts.factories import UserFactory
-
-
-@pytest.fixture(autouse=True)
-def _cold_worker():
-    """Each test starts as a freshly started worker: no matcher in memory."""
-    compute._cache.matcher = None
-    compute._cache.fingerprint = None
-    yield
-    compute._cache.matcher = None
-    compute._cache.fingerprint = None
-
-
-@pytest.fixture
-def moderator(db):
-    user = UserFactory(is_staff=True)
-    user.user_permissions.add(*Permission.objects.filter(codename__in=["moderate_capability", "moderate_need"]))
-    return user
-
-
-def capability_fields(**overrides):
-    fields = {
-        "kind": "api",
-        "title": "增值税发票 OCR 识别接口",
-        "summary": "Invoice OCR API: reads VAT invoices into structured fields.",
-        "description": "上传发票图片，返回发票代码、金额和税额。Upload an invoice image, get the fields back.",
-        "industries": [],
-        "regions": [],
-        "access_model": "free_quota",
-        "price_min_monthly": Decimal("0"),
-        "price_max_monthly": Decimal("500"),
-        "eligible_size_bands": [],
-        "requires_verification": False,
-        "terms_text": "Use fairly.",
-    }
-    fields.update(overrides)
-    return fields
-
-
-def need_fields(**overrides):
-    fields = {
-        "title": "发票自动识别 Automatic invoice OCR",
-        "description": "我们每月处理两千张增值税发票，希望用 OCR 接口自动识别发票。"
-        "We scan two thousand VAT invoices a month and want an invoice OCR API to read them.",
-        "kinds_wanted": ["api"],
-        "industry": "manufacturing",
-        "region": "zhejiang",
-        "budget_min_monthly": Decimal("0"),
-        "budget_max_monthly": Decimal("1000"),
-        "visibility": "public",
-    }
-    fields.update(overrides)
-    return fields
+from tests.marketplace.factories import capability_fields, need_fields
 
 
 @pytest.fixture
