@@ -7,7 +7,7 @@ left out. Each count is one GROUP BY query, whatever the number of rows.
 """
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from django.db.models import Case, Count, F, IntegerField, QuerySet, Value, When
 from django.db.models.functions import TruncMonth
@@ -50,15 +50,24 @@ def month_starts(today: date) -> list[date]:
     return starts[::-1]
 
 
-def _per_month(queryset: QuerySet, field: str, since: datetime) -> dict[date, int]:
+def month_window() -> tuple[list[date], datetime]:
+    """The first days of the last MONTHS calendar months in the site's time
+    zone (China Standard Time), and the start of the first as a datetime."""
+    starts = month_starts(timezone.localdate())
+    return starts, timezone.make_aware(datetime.combine(starts[0], datetime.min.time()))
+
+
+def per_month(queryset: QuerySet, field_name: str, since: datetime, **aggregates) -> dict[date, dict]:
+    """Aggregates per calendar month of ``field_name`` (site time zone), from
+    ``since``: the open statistics and the dashboards count months alike."""
     rows = (
-        queryset.filter(**{f"{field}__gte": since})
-        .annotate(month=TruncMonth(field, tzinfo=UTC))
+        queryset.filter(**{f"{field_name}__gte": since})
+        .annotate(month=TruncMonth(field_name))
         .order_by()
-        .values_list("month")
-        .annotate(number=Count("pk"))
+        .values("month")
+        .annotate(**aggregates)
     )
-    return {month.astimezone(UTC).date(): number for month, number in rows}
+    return {timezone.localtime(row.pop("month")).date(): row for row in rows}
 
 
 def open_statistics() -> dict:
@@ -67,7 +76,8 @@ def open_statistics() -> dict:
     Capabilities count once per kind, and once for each region and industry
     they name (or under ALL_CHINA / EVERY_INDUSTRY when they name none); needs
     once per kind wanted and once under their region and industry. Months are
-    calendar months in UTC, the current one last.
+    calendar months in the site's time zone (China Standard Time), the current
+    one last.
     """
     now = timezone.now()
     capabilities = Capability.objects.published()
@@ -75,10 +85,11 @@ def open_statistics() -> dict:
     capability_kinds = tally(capabilities, "kind", CapabilityKind.values)
     need_regions = tally(needs, "region", Province.values)
     organization_kinds = tally(Organization.objects.filter(verified_at__isnull=False), "kind", OrganizationKind.values)
-    starts = month_starts(now.astimezone(UTC).date())
-    since = datetime(starts[0].year, starts[0].month, 1, tzinfo=UTC)
-    submitted = _per_month(Application.objects.all(), "created_at", since)
-    accepted = _per_month(Application.objects.filter(status=ApplicationStatus.ACCEPTED), "decided_at", since)
+    starts, since = month_window()
+    submitted = per_month(Application.objects.all(), "created_at", since, number=Count("pk"))
+    accepted = per_month(
+        Application.objects.filter(status=ApplicationStatus.ACCEPTED), "decided_at", since, number=Count("pk")
+    )
     return {
         "generated_at": now,
         "capabilities": {
@@ -97,8 +108,8 @@ def open_statistics() -> dict:
         "collaborations": [
             {
                 "month": start.strftime("%Y-%m"),
-                "applications_submitted": submitted.get(start, 0),
-                "applications_accepted": accepted.get(start, 0),
+                "applications_submitted": submitted.get(start, {}).get("number", 0),
+                "applications_accepted": accepted.get(start, {}).get("number", 0),
             }
             for start in starts
         ],

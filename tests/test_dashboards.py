@@ -216,6 +216,17 @@ def test_the_sme_funnel_counts_each_step(cast, market):
     }
 
 
+def test_an_application_reviewed_then_withdrawn_still_counts_as_taken_into_review(cast, application):
+    from marketplace.services.applications import application_transition
+
+    application_transition(pk=application.pk, action="start_review", user=cast.dan.user, membership=cast.dan)
+    application_transition(pk=application.pk, action="withdraw", user=cast.alice.user, membership=cast.alice)
+
+    funnel = {row["key"]: row["value"] for row in rows_of(cast.alice, "applications")}
+
+    assert (funnel["sent"], funnel["reviewed"], funnel[A.WITHDRAWN]) == (1, 1, 1)
+
+
 def test_the_sme_sees_its_needs_with_their_three_best_matches(cast, market):
     series = dashboards.dashboard_series_for_member(membership=cast.alice, slug="best-matches")
 
@@ -387,3 +398,26 @@ def test_query_count_does_not_grow_with_the_data(cast, market, login, who, url):
     many = queries_for(client, url)
 
     assert many == few
+
+
+def test_the_open_statistics_and_the_ecosystem_count_a_month_alike(cast, capability):
+    """Both count calendar months in China Standard Time: a decision at 00:30
+    on the first of the month, Beijing time, belongs to that month in both."""
+    from datetime import datetime, time
+
+    from marketplace.statistics import open_statistics
+
+    first = timezone.localdate().replace(day=1)
+    application = apply(cast.sme, capability, A.ACCEPTED)
+    decided = timezone.make_aware(datetime.combine(first, time(0, 30)))
+    Application.objects.filter(pk=application.pk).update(created_at=decided, decided_at=decided)
+
+    by_month = dashboards.ecosystem_series(user=cast.mallory, slug="collaborations-per-month").rows
+    collaborations = open_statistics()["collaborations"]
+
+    assert (by_month[-1]["label"], by_month[-1]["value"]) == (first, 1)
+    assert collaborations[-1] == {
+        "month": first.strftime("%Y-%m"),
+        "applications_submitted": 1,
+        "applications_accepted": 1,
+    }

@@ -109,7 +109,9 @@ class OrganizationStatisticsSerializer(serializers.Serializer):
 
 
 class CollaborationMonthSerializer(serializers.Serializer):
-    month = serializers.RegexField(r"^\d{4}-\d{2}$", help_text="Calendar month in UTC, YYYY-MM.")
+    month = serializers.RegexField(
+        r"^\d{4}-\d{2}$", help_text="Calendar month in China Standard Time (UTC+8), YYYY-MM."
+    )
     applications_submitted = serializers.IntegerField(min_value=0, help_text="Applications submitted that month.")
     applications_accepted = serializers.IntegerField(
         min_value=0, help_text="Applications accepted by the platform that month: collaborations begun."

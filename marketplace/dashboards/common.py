@@ -1,11 +1,9 @@
 """What the dashboards share: the thresholds, months, shares and the rows of counted choices."""
 
 import math
-from datetime import date, datetime
+from datetime import date
 
-from django.db.models import Exists, OuterRef, QuerySet
-from django.db.models.functions import TruncMonth
-from django.utils import timezone
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -17,7 +15,6 @@ from marketplace.charts import (
     month_axis,
 )
 from marketplace.choices import ApplicationStatus
-from marketplace.statistics import month_starts
 from matching.models import Match
 
 GOOD_MATCH_SCORE = 0.3
@@ -42,24 +39,6 @@ def percentile(values: list[float], share: float) -> float | None:
 
 def rate(part: int, whole: int) -> float | None:
     return part / whole if whole else None
-
-
-def month_window() -> tuple[list[date], datetime]:
-    """The first days of the last MONTHS months, and the start of the first as a datetime."""
-    starts = month_starts(timezone.localdate())
-    return starts, timezone.make_aware(datetime.combine(starts[0], datetime.min.time()))
-
-
-def per_month(queryset: QuerySet, field_name: str, since: datetime, **aggregates) -> dict[date, dict]:
-    """Aggregates per calendar month of ``field_name`` (site time zone), from ``since``."""
-    rows = (
-        queryset.filter(**{f"{field_name}__gte": since})
-        .annotate(month=TruncMonth(field_name))
-        .order_by()
-        .values("month")
-        .annotate(**aggregates)
-    )
-    return {timezone.localtime(row.pop("month")).date(): row for row in rows}
 
 
 def month_rows(starts: list[date], counts: dict[date, dict], key: str) -> list[dict]:

@@ -32,13 +32,11 @@ from marketplace.dashboards.common import (
     month_axis_of,
     month_column,
     month_rows,
-    month_window,
-    per_month,
     rate,
     tallied_rows,
 )
 from marketplace.models import Application, Need
-from marketplace.statistics import MONTHS, tally
+from marketplace.statistics import MONTHS, month_window, per_month, tally
 from matching.models import Match
 
 

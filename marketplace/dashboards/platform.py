@@ -30,13 +30,11 @@ from marketplace.dashboards.common import (
     month_axis_of,
     month_column,
     month_rows,
-    month_window,
-    per_month,
     rate,
     tallied_rows,
 )
 from marketplace.models import Application, Capability, Need
-from marketplace.statistics import MONTHS, tally
+from marketplace.statistics import MONTHS, month_window, per_month, tally
 
 
 def _accepted_of_received(row: dict) -> str:

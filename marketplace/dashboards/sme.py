@@ -2,7 +2,8 @@
 
 from collections.abc import Callable
 
-from django.db.models import Count, F, Window
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Exists, F, OuterRef, Q, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -28,7 +29,7 @@ from marketplace.dashboards.common import (
     percentile,
     rate,
 )
-from marketplace.models import Application, Need
+from marketplace.models import Application, AuditEvent, Need
 from matching.selectors import matches_for_membership
 
 
@@ -91,13 +92,15 @@ def sme_best_matches(membership: Membership) -> Series:
 
 
 def sme_funnel(membership: Membership) -> Series:
-    counts = dict(
-        Application.objects.filter(sme_id=membership.organization_id)
-        .order_by()
-        .values_list("status")
-        .annotate(number=Count("pk"))
-    )
+    applications = Application.objects.filter(sme_id=membership.organization_id)
+    counts = dict(applications.order_by().values_list("status").annotate(number=Count("pk")))
     total = sum(counts.values())
+    # Taken into review: its trail says so (it may since have been withdrawn
+    # or have expired), or it is in review or decided now.
+    review_started = AuditEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(Application), object_id=OuterRef("pk"), action="start_review"
+    )
+    reviewed = applications.filter(Q(status__in=(A.IN_REVIEW, *DECIDED)) | Q(Exists(review_started))).count()
     # Each of the first three steps is part of the one before; the rest are
     # the other ends an application comes to, and those still waiting.
     stages = [
@@ -105,7 +108,7 @@ def sme_funnel(membership: Membership) -> Series:
         (
             "reviewed",
             _("Taken into review or decided"),
-            sum(counts.get(status, 0) for status in (A.IN_REVIEW, *DECIDED)),
+            reviewed,
         ),
         (A.ACCEPTED, A.ACCEPTED.label, counts.get(A.ACCEPTED, 0)),
         (A.DECLINED, A.DECLINED.label, counts.get(A.DECLINED, 0)),
