@@ -1,5 +1,7 @@
 """Reading matches: what each side is shown, and the one permission-checked fetch."""
 
+from datetime import timedelta
+
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -138,3 +140,15 @@ def match_get_shown(*, membership: Membership | None, pk: int) -> tuple[Match, s
     if side == PLATFORM:
         matches = matches.annotate(applied=already_applied(), invited=_invited())
     return matches.get(pk=match.pk), side
+
+
+def need_has_good_match(*, min_score: float, first_proposed_within: timedelta | None = None, **filters) -> Exists:
+    """For a query of needs (the outer row): whether a capability is proposed
+    for the need now with a fit of ``min_score`` or more (``filters`` narrow
+    the capabilities, e.g. ``capability__organization_id``). With
+    ``first_proposed_within``: whether one such was first proposed within that
+    time of the need's publication (its fit being the latest)."""
+    matches = Match.objects.filter(need_id=OuterRef("pk"), score__gte=min_score, **filters)
+    if first_proposed_within is None:
+        return Exists(matches.proposed())
+    return Exists(matches.filter(created_at__lte=OuterRef("published_at") + first_proposed_within))

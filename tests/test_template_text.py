@@ -21,6 +21,9 @@ TEMPLATES = sorted(path for path in (ROOT / "templates").rglob("*") if path.suff
 # shows "中文" to English readers on purpose), and format names.
 SAME_IN_EVERY_LANGUAGE = {"Tandem", "CNY", "API", "CSV", "SVG", "English", "中文", "curl", "JSON"}
 READ_ATTRIBUTES = {"title", "alt", "placeholder", "aria-label", "aria-description", "aria-roledescription", "label"}
+# Text the script shows: confirmations, "copied", "sent", failures.
+SCRIPT_TEXT_ATTRIBUTES = {"data-confirm", "data-copied", "data-sent", "data-live-failed"}
+BUTTON_INPUTS = {"submit", "button", "reset"}
 SKIPPED_ELEMENTS = {"script", "style", "code", "pre", "kbd", "samp"}
 
 COMMENT = re.compile(r"\{#.*?#\}|\{%\s*comment\s*%\}.*?\{%\s*endcomment\s*%\}", re.S)
@@ -38,14 +41,16 @@ class _Reader(HTMLParser):
     def handle_starttag(self, tag, attrs):
         if tag in SKIPPED_ELEMENTS:
             self.skipping.append(tag)
-        for name, value in attrs:
-            if name in READ_ATTRIBUTES and value:
-                self.found.append(value)
+        self._attributes(tag, attrs)
 
     def handle_startendtag(self, tag, attrs):
-        for name, value in attrs:
-            if name in READ_ATTRIBUTES and value:
-                self.found.append(value)
+        self._attributes(tag, attrs)
+
+    def _attributes(self, tag, attrs):
+        shown = READ_ATTRIBUTES | SCRIPT_TEXT_ATTRIBUTES
+        if tag == "input" and dict(attrs).get("type") in BUTTON_INPUTS:
+            shown = shown | {"value"}
+        self.found += [value for name, value in attrs if name in shown and value]
 
     def handle_endtag(self, tag):
         if self.skipping and self.skipping[-1] == tag:
@@ -90,6 +95,9 @@ def test_template_text_is_marked_for_translation(path):
         ('<img src="x.png" alt="A chart">', ["chart"]),
         ("<img alt=\"{% translate 'A chart' %}\">", []),
         ('<input placeholder="Search">', ["Search"]),
+        ('<form data-confirm="Really remove this member?">', ["Really", "remove", "this", "member"]),
+        ('<input type="submit" value="Save">', ["Save"]),
+        ('<input type="hidden" name="next" value="/needs/">', []),
         ("<p>{{ listing.title }} · {{ count }}</p>", []),
         ("<script>const label = 'Loading';</script>", []),
         ("{# a note #}<p>{% comment %}Draft text{% endcomment %}</p>", []),

@@ -3,7 +3,7 @@
 import math
 from datetime import date
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -15,7 +15,7 @@ from marketplace.charts import (
     month_axis,
 )
 from marketplace.choices import ApplicationStatus
-from matching.models import Match
+from matching.selectors import need_has_good_match
 
 GOOD_MATCH_SCORE = 0.3
 MATCHED_WITHIN_DAYS = 7
@@ -68,7 +68,7 @@ def tallied_rows(counts: dict[str, int], choices, *, whole: int | None = None) -
 
 def good_match(**filters) -> Exists:
     """Whether a need (the outer row) has a good match proposed now, among the given capabilities."""
-    return Exists(Match.objects.proposed().filter(need_id=OuterRef("pk"), score__gte=GOOD_MATCH_SCORE, **filters))
+    return need_has_good_match(min_score=GOOD_MATCH_SCORE, **filters)
 
 
 def month_column() -> Column:

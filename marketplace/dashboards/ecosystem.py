@@ -5,7 +5,7 @@ cover the last MONTHS months, except unmet demand (now)."""
 from collections.abc import Callable
 from datetime import timedelta
 
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
@@ -37,7 +37,7 @@ from marketplace.dashboards.common import (
 )
 from marketplace.models import Application, Need
 from marketplace.statistics import MONTHS, month_window, per_month, tally
-from matching.models import Match
+from matching.selectors import need_has_good_match
 
 
 def ecosystem_collaborations_by_month() -> Series:
@@ -155,13 +155,7 @@ def ecosystem_matched_quickly() -> Series:
     a pair was first proposed; its score is the latest)."""
     starts, since = month_window()
     window = timedelta(days=MATCHED_WITHIN_DAYS)
-    quick = Exists(
-        Match.objects.filter(
-            need_id=OuterRef("pk"),
-            score__gte=GOOD_MATCH_SCORE,
-            created_at__lte=OuterRef("published_at") + window,
-        )
-    )
+    quick = need_has_good_match(min_score=GOOD_MATCH_SCORE, first_proposed_within=window)
     needs = Need.objects.published().filter(published_at__lte=timezone.now() - window).annotate(quick=quick)
     counts = per_month(needs, "published_at", since, needs=Count("pk"), quick=Count("pk", filter=Q(quick=True)))
     rows = []

@@ -301,23 +301,51 @@ document.addEventListener("click", (event) => {
 
 // ---------------------------------------------------------------------------
 // Posting a form in place: used by match feedback and messages below.
-// Resolves to the response, or null after falling back to an ordinary submit
-// (network error, or an answer other than the ones the caller handles).
+// Resolves to the response, or null when it did not give one the caller
+// handles. The post is never sent again by the script: the server may already
+// have done it (a message would then be sent twice). A redirect (the session
+// ended, or a proxy dropped the header) is followed; any other failure is told
+// at the form, whose fields keep what was typed, so the person can try again.
 // ---------------------------------------------------------------------------
 async function postInPlace(form, fragmentName, handledStatuses) {
   const body = new FormData(form);
   const token = body.get("csrfmiddlewaretoken");
   const headers = { [FRAGMENT_HEADER]: fragmentName };
   if (token) headers["X-CSRFToken"] = token;
+  let response;
   try {
-    const response = await fetch(form.action, { method: "POST", body, headers, credentials: "same-origin" });
-    if (response.redirected || !handledStatuses.includes(response.status)) throw new Error(`HTTP ${response.status}`);
-    return { status: response.status, fragment: parseFragment(await response.text()) };
+    response = await fetch(form.action, { method: "POST", body, headers, credentials: "same-origin" });
   } catch {
-    // HTMLFormElement.submit() fires no submit event: no loop back here.
-    form.submit();
+    response = null;
+  }
+  if (response && response.redirected) {
+    window.location.assign(response.url);
     return null;
   }
+  if (response && handledStatuses.includes(response.status)) {
+    showPostFailure(form, "");
+    return { status: response.status, fragment: parseFragment(await response.text()) };
+  }
+  doneSending(form);
+  showPostFailure(form, document.body.dataset.liveFailed || "");
+  return null;
+}
+
+// The failure line at the top of a form posted in place ("" removes it).
+function showPostFailure(form, text) {
+  let line = form.querySelector("[data-live-failure]");
+  if (!text) {
+    if (line) line.remove();
+    return;
+  }
+  if (!line) {
+    line = document.createElement("p");
+    line.className = "form-errors";
+    line.setAttribute("role", "alert");
+    line.dataset.liveFailure = "";
+    form.prepend(line);
+  }
+  line.textContent = text;
 }
 
 // One request per form at a time, so that a double click posts once. The

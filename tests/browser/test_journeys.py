@@ -530,6 +530,21 @@ def test_filters_and_messages_update_in_place(open_browser, screenshots, catalog
     assert document_is_the_same(applicant), "sending a message loaded a new page"
     screenshots(applicant, "message sent in place")
 
+    # The server fails: the script says so at the form, keeps the text and
+    # does not post it again on its own (no second copy of the message).
+    second = "第二条消息"
+    applicant.route(f"**/applications/{application.pk}/messages/", lambda route: route.fulfill(status=500, body=""))
+    thread.locator("textarea[name=body]").fill(second)
+    thread.get_by_role("button", name=tr(language, "Send message")).click()
+    expect(thread.get_by_role("alert")).to_have_text(tr(language, "That did not go through. Please try again in a moment."))
+    expect(thread.locator("textarea[name=body]")).to_have_value(second)
+    assert document_is_the_same(applicant), "a failed post loaded a new page"
+    applicant.unroute(f"**/applications/{application.pk}/messages/")
+    thread.get_by_role("button", name=tr(language, "Send message")).click()
+    expect(thread.locator(".message-bubble", has_text=second)).to_have_count(1)
+    expect(thread.get_by_role("alert")).to_have_count(0)
+    assert application.messages.filter(body=second).count() == 1
+
 
 # 5. The dashboards: charts, their data as tables, and the CSV files.
 
