@@ -13,7 +13,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from marketplace.choices import ListingStatus
+from marketplace.choices import AUDIT_ACTIONS, RECORD_STATES, ListingStatus
 from marketplace.models import Application, AuditEvent, Capability, Invitation, Message, Need, Notification, Tag
 from marketplace.services.listings import TRANSITIONS, listing_moderate_many
 
@@ -142,6 +142,30 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class CodeFilter(admin.SimpleListFilter):
+    """A filter on a coded field that lists its codes in words."""
+
+    labels: dict = {}
+
+    def lookups(self, request, model_admin):
+        return [(code, label) for code, label in self.labels.items()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(**{self.parameter_name: self.value()}) if self.value() else queryset
+
+
+class AuditActionFilter(CodeFilter):
+    title, parameter_name, labels = _("action"), "action", AUDIT_ACTIONS
+
+
+class AuditStateFilter(CodeFilter):
+    title, parameter_name, labels = _("to"), "to_state", RECORD_STATES
+
+
+def _in_words(labels: dict, code: str) -> str:
+    return labels.get(code, code)
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
     list_display = [
@@ -150,16 +174,28 @@ class AuditEventAdmin(ReadOnlyAdmin):
         "organization",
         "content_type",
         "object_id",
-        "action",
-        "from_state",
-        "to_state",
+        "action_in_words",
+        "from_in_words",
+        "to_in_words",
         "reason",
     ]
-    list_filter = ["action", "content_type", "to_state"]
+    list_filter = [AuditActionFilter, "content_type", AuditStateFilter]
     search_fields = ["reason", "actor__email", "organization__legal_name"]
     list_select_related = ["actor", "organization", "content_type"]
     date_hierarchy = "created_at"
     ordering = ["-created_at", "-pk"]
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_in_words(self, event):
+        return _in_words(AUDIT_ACTIONS, event.action)
+
+    @admin.display(description=_("from"), ordering="from_state")
+    def from_in_words(self, event):
+        return _in_words(RECORD_STATES, event.from_state)
+
+    @admin.display(description=_("to"), ordering="to_state")
+    def to_in_words(self, event):
+        return _in_words(RECORD_STATES, event.to_state)
 
 
 class MessageInline(admin.TabularInline):

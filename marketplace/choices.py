@@ -82,3 +82,32 @@ class NotificationKind(models.TextChoices):
     MESSAGE_NEW = "message_new", _("New message")
     INVITATION_NEW = "invitation_new", _("Invitation to apply")
     INVITATION_ANSWERED = "invitation_answered", _("Answer to an invitation")
+
+
+# What the audit trail records (AuditEvent.action), in words for the admin.
+AUDIT_ACTIONS = {
+    "create": pgettext_lazy("audit action", "Created"),
+    "edit": pgettext_lazy("audit action", "Edited"),
+    "edit_resubmit": pgettext_lazy("audit action", "Edited, back to review"),
+    "submit": pgettext_lazy("audit action", "Submitted"),
+    "retract": pgettext_lazy("audit action", "Taken back from review"),
+    "publish": pgettext_lazy("audit action", "Published"),
+    "request_changes": pgettext_lazy("audit action", "Changes requested"),
+    "reject": pgettext_lazy("audit action", "Rejected"),
+    "archive": pgettext_lazy("audit action", "Archived"),
+    "suspend": pgettext_lazy("audit action", "Suspended"),
+    "reinstate": pgettext_lazy("audit action", "Reinstated"),
+    "start_review": pgettext_lazy("audit action", "Review started"),
+    "accept": pgettext_lazy("audit action", "Accepted"),
+    "decline": pgettext_lazy("audit action", "Declined"),
+    "withdraw": pgettext_lazy("audit action", "Withdrawn"),
+    "expire": pgettext_lazy("audit action", "Expired"),
+    "invite": pgettext_lazy("audit action", "Invited"),
+    "accepted": pgettext_lazy("audit action", "Invitation accepted"),
+    "declined": pgettext_lazy("audit action", "Invitation declined"),
+    "withdrawn": pgettext_lazy("audit action", "Invitation withdrawn"),
+}
+
+# Every state a listing, an application or an invitation can be in (the
+# codes they share have the same label).
+RECORD_STATES = {**dict(ListingStatus.choices), **dict(ApplicationStatus.choices), **dict(InvitationStatus.choices)}

@@ -444,3 +444,16 @@ def test_notifications_are_dated_and_the_old_ones_read(seeded):
     assert not Notification.objects.filter(read_at__isnull=False, read_at__lt=F("created_at")).exists()
     for email in ("sme@tandem.example", "platform@tandem.example"):
         assert Notification.objects.filter(recipient__email=email).exists()
+
+
+def test_every_recorded_action_and_state_has_words_for_the_admin(seeded):
+    from marketplace.choices import AUDIT_ACTIONS, RECORD_STATES
+
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    states = set(AuditEvent.objects.values_list("from_state", flat=True)) | set(
+        AuditEvent.objects.values_list("to_state", flat=True)
+    )
+
+    assert len(actions) >= 15
+    assert actions - set(AUDIT_ACTIONS) == set()
+    assert states - {""} - set(RECORD_STATES) == set()
