@@ -49,9 +49,8 @@ def reason_sentence(reason: dict) -> str:
     code = reason.get("code")
     if code == "text":
         words = reason.get("words") or []
-        if words:
-            return _("similar wording: %(words)s") % {"words": human_list(words)}
-        return _("similar wording (%(percent)s%%)") % {"percent": round(100 * reason.get("similarity", 0))}
+        # Without a word to show, "similar wording" says nothing a reader can check.
+        return _("similar wording: %(words)s") % {"words": human_list(words)} if words else ""
     if code == "tags":
         return _("shared tags: %(tags)s") % {"tags": human_list(reason.get("tags") or [])}
     if code == "kind":

@@ -280,3 +280,18 @@ class TestWorkspacePanels:
     def test_an_empty_panel_says_how_to_fill_it(self, client, cast, catalogue):
         response = as_role(client, cast, "alice").get(reverse("marketplace:workspace_needs"))
         assert "Publish a need and the capabilities that fit it appear here." in response.content.decode()
+
+
+def test_a_wording_reason_without_shared_words_is_not_shown():
+    from types import SimpleNamespace
+
+    from matching.reasons import reason_sentences
+
+    match = SimpleNamespace(
+        reasons=[
+            {"code": "text", "similarity": 0.04, "words": []},
+            {"code": "text", "similarity": 0.3, "words": ["OCR"]},
+        ]
+    )
+
+    assert reason_sentences(match) == ["similar wording: OCR"]
