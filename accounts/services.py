@@ -55,10 +55,18 @@ def user_update_profile(
     """Save the profile; ``weekly_digest`` None leaves that choice as it is."""
     user.display_name = display_name.strip()
     user.preferred_language = preferred_language
-    if weekly_digest is not None:
-        user.weekly_digest = weekly_digest
     user.full_clean(exclude=["password"])
-    user.save(update_fields=["display_name", "preferred_language", "weekly_digest"])
+    user.save(update_fields=["display_name", "preferred_language"])
+    if weekly_digest is not None:
+        user_set_weekly_digest(user=user, on=weekly_digest)
+    return user
+
+
+def user_set_weekly_digest(*, user: User, on: bool) -> User:
+    """Turn the weekly digest e-mail on or off: from the profile page, or off
+    from the unsubscribe link in every digest (no sign-in)."""
+    User.objects.filter(pk=user.pk).update(weekly_digest=on)
+    user.weekly_digest = on
     return user
 
 

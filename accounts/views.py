@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Form
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import i18n
@@ -19,7 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import api_tokens as tokens
-from accounts import selectors, services
+from accounts import digest_tokens, selectors, services
 from accounts.choices import Role
 from accounts.decorators import membership_required
 from accounts.forms import (
@@ -34,7 +35,6 @@ from accounts.forms import (
     ProfileForm,
     SignUpForm,
 )
-from matching.services import digests
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 NEW_TOKEN_SESSION_KEY = "new_api_token"  # noqa: S105 - a session key name, not a secret
@@ -366,12 +366,17 @@ def language_set(request):
 def digest_unsubscribe(request, token: str):
     """The unsubscribe link of the weekly digest, no sign-in needed. GET only
     asks (mail scanners open links); POST, from the page's button or from the
-    mail client's one-click header, turns the digest off."""
+    mail client's one-click header, turns the digest off. The page speaks the
+    recipient's language, as the e-mail did: whoever clicks is the recipient."""
     try:
-        user = digests.digest_unsubscribe_user(token=token)
+        user = digest_tokens.digest_unsubscribe_user(token=token)
     except ValidationError as error:
         return render(request, "accounts/unsubscribe_invalid.html", {"error": error.messages[0]}, status=400)
+    template = "accounts/unsubscribe.html"
     if request.method == "POST":
-        user = digests.digest_unsubscribe(user=user)
-        return render(request, "accounts/unsubscribe_done.html", {"recipient": user})
-    return render(request, "accounts/unsubscribe.html", {"recipient": user})
+        user = services.user_set_weekly_digest(user=user, on=False)
+        template = "accounts/unsubscribe_done.html"
+    with translation.override(user.preferred_language):
+        response = render(request, template, {"recipient": user})
+    response.headers["Content-Language"] = user.preferred_language
+    return response

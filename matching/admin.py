@@ -9,18 +9,23 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from marketplace.admin import ReadOnlyAdmin
+from marketplace.charts import format_percent
 from matching.models import DigestDelivery, Match, RankerModel
 from matching.services.feedback import matches_rebuild_queue, ranker_activate, ranker_loadable
 
 
 @admin.register(Match)
 class MatchAdmin(ReadOnlyAdmin):
-    list_display = ("need", "capability", "score", "rank", "ranker_version", "sme_feedback", "platform_feedback")
+    list_display = ("need", "capability", "fit", "rank", "ranker_version", "sme_feedback", "platform_feedback")
     list_filter = ("sme_feedback", "platform_feedback", "ranker_version")
     search_fields = ("need__title", "capability__title")
     list_select_related = ("need", "capability")
     ordering = ("-computed_at", "need", "rank")
     change_list_template = "admin/matching/match/change_list.html"
+
+    @admin.display(description=_("fit"), ordering="score")
+    def fit(self, match):
+        return format_percent(match.score)
 
     def get_urls(self):
         rebuild = self.admin_site.admin_view(require_POST(self.rebuild_view))

@@ -41,10 +41,13 @@ class Match(models.Model):
     reasons = models.JSONField(_("reasons"), default=list)
     ranker_version = models.PositiveIntegerField(_("ranker version"), default=0, help_text=_("0 is the prior."))
     computed_at = models.DateTimeField(_("computed"))
-    # When the pair was first proposed: re-matching refreshes ``computed_at``
-    # but keeps this (the upserts leave it alone), so the weekly digest can
-    # tell the new proposals from the ones already shown. The database default
-    # covers the bulk COPY insert, which does not name the column.
+    # When the pair was first proposed: re-matching that updates the row
+    # refreshes ``computed_at`` but keeps this (the upserts leave it alone), so
+    # the weekly digest can tell the new proposals from the ones already shown.
+    # A pair that leaves the list (out of the top K, a listing withdrawn) loses
+    # its row and starts again when it returns; the digest remembers the pairs
+    # it sent (DigestDelivery.pairs). The database default covers the bulk COPY
+    # insert, which does not name the column.
     created_at = models.DateTimeField(_("first proposed"), default=timezone.now, db_default=Now())
     sme_feedback = models.CharField(_("SME feedback"), max_length=20, choices=Feedback.choices, blank=True)
     sme_feedback_reason = models.CharField(_("SME's reason"), max_length=300, blank=True)
@@ -148,7 +151,7 @@ class DigestDelivery(models.Model):
     """One person's weekly digest e-mail. The row is claimed before the e-mail
     is sent and is unique per person and week, so a retried or doubled run
     never sends a second one; ``period_end`` of the last one sent is where the
-    next digest starts."""
+    next digest starts, and its ``pairs`` are not announced again."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="digest_deliveries"
@@ -158,8 +161,12 @@ class DigestDelivery(models.Model):
     period_start = models.DateTimeField(_("new since"))
     period_end = models.DateTimeField(_("new until"))
     item_count = models.PositiveIntegerField(_("matches shown"), default=0)
-    # The run that holds the claim: it alone sends this e-mail.
+    # [need id, capability id] of each proposal the e-mail showed.
+    pairs = models.JSONField(_("proposals shown"), default=list, blank=True)
+    # The run that holds the claim: it alone sends this e-mail, unless it
+    # died: a row still "sending" long after its claim may be claimed again.
     claim = models.UUIDField(_("claimed by run"), null=True, blank=True, editable=False)
+    claimed_at = models.DateTimeField(_("claimed"), default=timezone.now)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)

@@ -5,13 +5,16 @@ The compute services are imported inside the tasks: web processes import this
 module to queue work and should not load NumPy and scikit-learn to do so.
 """
 
-from datetime import datetime
+import logging
+from datetime import date, datetime
 
 from celery import chord, shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from matching.models import DigestStatus
+
+logger = logging.getLogger(__name__)
 
 MATCH_TASK_OPTIONS = {
     "autoretry_for": (OperationalError, InterfaceError, ConnectionError, TimeoutError),
@@ -92,24 +95,32 @@ def ranker_retrain() -> bool:
 
 @shared_task(**MATCH_TASK_OPTIONS)
 def digests_send_weekly() -> int:
-    """Beat, Monday mornings: the week's digests, in batches of people that
-    the workers share. Safe to run again: nobody gets a week's digest twice."""
+    """Beat, Monday 08:00 and again at 14:00: the week's digests, in batches
+    of people that the workers share. Safe to run again: nobody gets a week's
+    digest twice, and the second run sends what the first left (failed,
+    stranded or lost batches)."""
     from matching.services import digests
 
     now = timezone.now()
-    ids = digests.digest_recipient_ids(now=now)
-    batches = [ids[start : start + digests.DIGEST_BATCH] for start in range(0, len(ids), digests.DIGEST_BATCH)]
+    # Fixed here for every batch: one cut-off, and one week however late a
+    # batch runs.
+    week = digests.digest_week(now)
+    batches = digests.digest_batches(now=now, week=week)
     for batch in batches:
-        # The same end of period for every batch: one week, one cut-off.
-        digests_send_batch.delay(batch, now.isoformat())
+        digests_send_batch.delay(batch, now.isoformat(), week.isoformat())
     return len(batches)
 
 
 @shared_task(**MATCH_TASK_OPTIONS)
-def digests_send_batch(user_ids: list[int], until: str) -> int:
+def digests_send_batch(user_ids: list[int], until: str, week: str) -> int:
     """One batch of digests; run again (a redelivery, a retry), it sends only
     what it has not sent. Returns how many were sent."""
     from matching.services import digests
 
-    sent = digests.digests_send(user_ids=user_ids, now=datetime.fromisoformat(until))
+    if date.fromisoformat(week) != digests.digest_week(timezone.now()):
+        # Its week is over: its people are the new week's run's (a digest
+        # starts where their last one ended), and nobody gets two that week.
+        logger.warning("Weekly digest batch of %s dropped: its week (%s) is over", len(user_ids), week)
+        return 0
+    sent = digests.digests_send(user_ids=user_ids, now=datetime.fromisoformat(until), week=date.fromisoformat(week))
     return sum(digest.status == DigestStatus.SENT for digest in sent)

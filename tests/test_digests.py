@@ -1,14 +1,18 @@
 """The weekly digest e-mail: who gets one, what it says, in which language,
 once a week only, and the one-click way out."""
 
+import importlib
 import re
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from smtplib import SMTPRecipientsRefused
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from celery.schedules import crontab
+from django.apps import apps
 from django.conf import settings
 from django.core import mail, signing
+from django.core.mail import InvalidMailer
 from django.core.mail.backends.locmem import EmailBackend
 from django.core.management import call_command
 from django.db import connection
@@ -17,10 +21,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.digest_tokens import digest_unsubscribe_token, digest_unsubscribe_url
 from marketplace.choices import ApplicationStatus, ListingStatus
+from marketplace.models import Capability, Need
 from matching.models import DigestDelivery, DigestStatus, Feedback, Match
 from matching.services import compute, digests
-from matching.tasks import digests_send_weekly
+from matching.tasks import digests_send_batch, digests_send_weekly
 from tests.accounts.factories import MembershipFactory, OrganizationFactory, PlatformFactory, UserFactory
 from tests.marketplace.factories import ApplicationFactory, CapabilityFactory, NeedFactory
 
@@ -58,6 +64,17 @@ def html_of(message):
     [(html, mimetype)] = message.alternatives
     assert mimetype == "text/html"
     return html
+
+
+def this_monday(hour):
+    """This week's Monday at ``hour`` o'clock, in the site's time zone."""
+    return timezone.make_aware(datetime.combine(digests.digest_week(timezone.now()), time(hour)))
+
+
+def delivery(user, *, week, status=DigestStatus.SENDING, claimed_ago=timedelta(0), **fields):
+    now = timezone.now()
+    fields = {"period_start": now - timedelta(days=7), "period_end": now} | fields
+    return DigestDelivery.objects.create(user=user, week=week, status=status, claimed_at=now - claimed_ago, **fields)
 
 
 @pytest.fixture
@@ -185,7 +202,7 @@ class TestContent:
             propose(second, CapabilityFactory(title=f"Cap B{i}"), score=0.8 - i / 100, rank=i + 1)
         [digest] = digests.digests_compose(user_ids=[cast.alice.user.pk], now=timezone.now())
         [section] = digest.sections
-        titles = [[m.capability.title for m in group.matches] for group in section.groups]
+        titles = [[item.title for item in group.items] for group in section.groups]
         assert titles == [[f"Cap A{i}" for i in range(5)], [f"Cap B{i}" for i in range(5)]]
         assert (section.new_count, section.hidden_count, digest.item_count) == (14, 4, 10)
         digests.digests_send(user_ids=[cast.alice.user.pk])
@@ -202,7 +219,7 @@ class TestContent:
         assert "<img" not in html
         assert "<script" not in html
         url = message.extra_headers["List-Unsubscribe"].strip("<>")
-        assert url == digests.digest_unsubscribe_url(cast.alice.user)
+        assert url == digest_unsubscribe_url(cast.alice.user)
         assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         assert url in message.body
         assert url in html
@@ -277,6 +294,79 @@ class TestOncePerWeek:
         assert "VAT invoice OCR API" not in body
         assert DigestDelivery.objects.filter(user=cast.alice.user, status=DigestStatus.SENT).count() == 2
 
+    def test_a_pair_that_leaves_the_list_and_returns_is_not_announced_again(self, cast):
+        """A need sent back to review loses its matches; published again, it
+        is matched again and the pair gets a new created_at. Nobody who was
+        told about it hears of it again."""
+        need = NeedFactory(organization=cast.sme, title="发票 OCR invoice recognition", description="invoice OCR 发票")
+        CapabilityFactory(organization=cast.platform, title="发票 OCR invoice API", description="invoice OCR 发票")
+        compute.match_need(need.pk)
+        now = timezone.now()
+        digests.digests_send_all(now=now)
+        assert "发票 OCR invoice API" in message_to("alice@example.com").body
+        assert "发票 OCR invoice recognition" in message_to("dan@example.com").body
+        pair = list(Match.objects.filter(need=need).values_list("need_id", "capability_id").get())
+        assert DigestDelivery.objects.get(user=cast.alice.user).pairs == [pair]
+
+        Need.objects.filter(pk=need.pk).update(status=ListingStatus.SUBMITTED)
+        compute.matches_withdraw(need_id=need.pk)
+        assert not Match.objects.filter(need=need).exists()
+        Need.objects.filter(pk=need.pk).update(status=ListingStatus.PUBLISHED)
+        compute.match_need(need.pk)
+        assert Match.objects.get(need=need).created_at > now  # "new" by its date
+
+        mail.outbox.clear()
+        digests.digests_send_all(now=now + timedelta(days=7))
+        assert mail.outbox == []
+
+    def test_what_was_sent_is_remembered_for_half_a_year(self, cast, need, capability):
+        now = timezone.now()
+        pair = [need.pk, capability.pk]
+        for weeks_ago, user in ((26, cast.alice.user), (25, cast.bob.user)):
+            then = now - timedelta(weeks=weeks_ago, hours=1)
+            delivery(user, week=digests.digest_week(then), status=DigestStatus.SENT, period_end=then, pairs=[pair])
+        propose(need, capability, now=now)
+        digests.digests_send_all(now=now)
+        # Bob's digest of 25 weeks ago showed this pair; Alice's is forgotten.
+        assert recipients() == ["alice@example.com", "dan@example.com"]
+
+    def test_the_run_fixes_the_week_of_its_batches(self, cast, match, monkeypatch):
+        queued = []
+        monkeypatch.setattr(digests_send_batch, "delay", lambda *args: queued.append(args))
+        before = timezone.now()
+        assert digests_send_weekly() == 1
+        [(ids, until, week)] = queued
+        assert sorted(ids) == sorted(m.user_id for m in (cast.alice, cast.bob, cast.dan))
+        assert before <= datetime.fromisoformat(until) <= timezone.now()
+        assert week == digests.digest_week(datetime.fromisoformat(until)).isoformat()
+        assert digests_send_batch(ids, until, week) == 3
+        assert set(DigestDelivery.objects.values_list("week", flat=True)) == {digests.digest_week(before)}
+
+    def test_a_batch_late_into_the_next_week_sends_nothing(self, cast, need, capability):
+        """Last week's batch, held up until this week: this week's run covers
+        its people, from where their last digest ended, in one e-mail."""
+        now = timezone.now()
+        delivery(
+            cast.alice.user,
+            week=digests.digest_week(now - timedelta(weeks=2)),
+            status=DigestStatus.SENT,
+            period_end=now - timedelta(weeks=2),
+        )
+        propose(need, capability, now=now, age=timedelta(days=8))  # news for last week's digest
+        later = CapabilityFactory(organization=cast.platform, title="Invoice archive")
+        propose(need, later, now=now)  # and for this week's
+        last_week = now - timedelta(weeks=1)
+        sent = digests_send_batch(
+            [cast.alice.user.pk], last_week.isoformat(), digests.digest_week(last_week).isoformat()
+        )
+        assert sent == 0
+        assert mail.outbox == []
+        assert not DigestDelivery.objects.filter(week=digests.digest_week(last_week)).exists()
+        digests.digests_send_all(now=now)
+        body = message_to("alice@example.com").body
+        assert "VAT invoice OCR API" in body
+        assert "Invoice archive" in body
+
     def test_one_failure_does_not_stop_the_others_and_is_retried(self, cast, match, settings):
         settings.MAILERS = {"default": {"BACKEND": "tests.test_digests.BouncingBackend"}}
         now = timezone.now()
@@ -311,7 +401,8 @@ class TestOncePerWeek:
             assert all(digest.status == DigestStatus.SENT for digest in sent)
             counts.append(len(queries))
         assert len(mail.outbox) == 3 + 7
-        assert counts[0] == counts[1]
+        # The same queries, and one UPDATE per e-mail to record it as it goes.
+        assert counts[1] - counts[0] == len(many) - len(few)
 
 
 class BouncingBackend(EmailBackend):
@@ -324,9 +415,106 @@ class BouncingBackend(EmailBackend):
         return super().send_messages(messages)
 
 
+class SlowBackend(EmailBackend):
+    """Delivers Alice's, then the task's soft time limit strikes (at Bob's);
+    notes what a hard kill at that moment would leave of Alice's row."""
+
+    alice_row_then = None
+
+    def send_messages(self, messages):
+        if any("bob@example.com" in message.to for message in messages):
+            SlowBackend.alice_row_then = DigestDelivery.objects.get(user__email="alice@example.com").status
+            raise SoftTimeLimitExceeded()
+        return super().send_messages(messages)
+
+
+class TestSlowOrBrokenMailServer:
+    LOCMEM = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+
+    def test_the_soft_time_limit_ends_the_batch_and_what_was_sent_is_kept(self, cast, match, settings):
+        settings.MAILERS = {"default": {"BACKEND": "tests.test_digests.SlowBackend"}}
+        now = timezone.now()
+        with pytest.raises(SoftTimeLimitExceeded):
+            digests.digests_send_all(now=now)
+        assert recipients() == ["alice@example.com"]
+        assert SlowBackend.alice_row_then == DigestStatus.SENT  # recorded before the next e-mail
+        rows = {row.user_id: row for row in DigestDelivery.objects.all()}
+        assert rows[cast.alice.user.pk].status == DigestStatus.SENT
+        for member in (cast.bob, cast.dan):
+            assert rows[member.user_id].status == DigestStatus.FAILED
+            assert rows[member.user_id].error == digests.NOT_TRIED
+        settings.MAILERS = self.LOCMEM
+        mail.outbox.clear()
+        digests.digests_send_all(now=now + timedelta(minutes=5))
+        assert recipients() == ["bob@example.com", "dan@example.com"]
+
+    def test_a_broken_mail_configuration_leaves_nothing_sending(self, cast, match, settings):
+        settings.MAILERS = {"default": {"BACKEND": "tests.test_digests.NoSuchBackend"}}
+        with pytest.raises(InvalidMailer):
+            digests.digests_send_all()
+        assert set(DigestDelivery.objects.values_list("status", "error")) == {(DigestStatus.FAILED, digests.NOT_TRIED)}
+
+    def test_a_failure_is_retried_by_the_afternoon_run(self, cast, need, capability, settings):
+        morning, afternoon = this_monday(8), this_monday(14)
+        propose(need, capability, now=morning)
+        settings.MAILERS = {"default": {"BACKEND": "tests.test_digests.BouncingBackend"}}
+        digests.digests_send_all(now=morning)
+        assert DigestDelivery.objects.get(user=cast.bob.user).status == DigestStatus.FAILED
+        settings.MAILERS = self.LOCMEM
+        mail.outbox.clear()
+        digests.digests_send_all(now=afternoon)
+        assert recipients() == ["bob@example.com"]
+        bob = DigestDelivery.objects.get(user=cast.bob.user)
+        assert (bob.status, bob.week, bob.error) == (DigestStatus.SENT, morning.date(), "")
+        assert bob.sent_at is not None
+
+    def test_a_row_stranded_sending_for_over_an_hour_is_sent_by_the_next_run(self, cast, match):
+        """Its run was killed (the hard time limit, a lost worker) mid-batch."""
+        now = timezone.now()
+        stranded = delivery(cast.alice.user, week=digests.digest_week(now), claimed_ago=timedelta(minutes=61))
+        digests.digests_send_all(now=now)
+        assert recipients() == ["alice@example.com", "bob@example.com", "dan@example.com"]
+        stranded.refresh_from_db()
+        assert stranded.status == DigestStatus.SENT
+
+    def test_a_row_sending_for_less_than_an_hour_is_left_to_its_run(self, cast, match):
+        now = timezone.now()
+        held = delivery(cast.alice.user, week=digests.digest_week(now), claimed_ago=timedelta(minutes=50))
+        digests.digests_send_all(now=now)
+        assert recipients() == ["bob@example.com", "dan@example.com"]
+        held.refresh_from_db()
+        assert held.status == DigestStatus.SENDING
+
+
+class TestFirstProposedBackfill:
+    """The migration that adds Match.created_at estimates it for existing pairs."""
+
+    def backfill(self):
+        migration = importlib.import_module("matching.migrations.0002_weekly_digests")
+        migration.first_proposed_estimate(apps, None)
+
+    def test_minutes_after_the_later_publication_never_after_the_last_computation(self, cast):
+        start = timezone.now() - timedelta(days=30)
+        need = NeedFactory(organization=cast.sme, published_at=start)
+        early = CapabilityFactory(published_at=start - timedelta(days=3))
+        late = CapabilityFactory(published_at=start + timedelta(days=2))
+        unpublished = CapabilityFactory()
+        Capability.objects.filter(pk=unpublished.pk).update(published_at=None)
+        computed = start + timedelta(days=20)
+        for capability in (early, late, unpublished):
+            propose(need, capability, now=computed, age=timedelta(0))
+        just_matched = propose(NeedFactory(published_at=start), CapabilityFactory(published_at=start), now=start)
+        self.backfill()
+        first_proposed = dict(Match.objects.values_list("capability_id", "created_at"))
+        assert first_proposed[early.pk] == start + timedelta(minutes=5)
+        assert first_proposed[late.pk] == start + timedelta(days=2, minutes=5)
+        assert first_proposed[unpublished.pk] == computed  # unknown: the last computation
+        assert first_proposed[just_matched.capability_id] == start  # capped at the computation
+
+
 class TestUnsubscribe:
     def url(self, user):
-        return reverse("accounts:digest_unsubscribe", args=[digests.digest_unsubscribe_token(user)])
+        return reverse("accounts:digest_unsubscribe", args=[digest_unsubscribe_token(user)])
 
     def test_get_asks_and_changes_nothing(self, client, cast):
         response = client.get(self.url(cast.alice.user))
@@ -366,7 +554,7 @@ class TestUnsubscribe:
     def test_link_in_the_body_is_the_same(self, cast, match):
         digests.digests_send_all()
         body = message_to("bob@example.com").body
-        assert UNSUBSCRIBE_RE.search(body).group(0) == digests.digest_unsubscribe_url(cast.bob.user)
+        assert UNSUBSCRIBE_RE.search(body).group(0) == digest_unsubscribe_url(cast.bob.user)
 
     @pytest.mark.parametrize(
         "token",
@@ -381,8 +569,8 @@ class TestUnsubscribe:
             assert b"not valid" in response.content
 
     def test_tampered_token_answers_400_and_changes_nothing(self, client, cast):
-        alice_value, alice_signature = digests.digest_unsubscribe_token(cast.alice.user).rsplit(":", 1)
-        bob_value, _bob_signature = digests.digest_unsubscribe_token(cast.bob.user).rsplit(":", 1)
+        alice_value, alice_signature = digest_unsubscribe_token(cast.alice.user).rsplit(":", 1)
+        bob_value, _bob_signature = digest_unsubscribe_token(cast.bob.user).rsplit(":", 1)
         for token in (
             f"{bob_value}:{alice_signature}",  # another person's id under Alice's signature
             f"{alice_value}:{alice_signature[:-2]}",  # cut short
@@ -394,6 +582,19 @@ class TestUnsubscribe:
         cast.bob.user.refresh_from_db()
         cast.alice.user.refresh_from_db()
         assert cast.bob.user.weekly_digest and cast.alice.user.weekly_digest
+
+    def test_pages_speak_the_recipients_language_not_the_browsers(self, client, cast):
+        cast.alice.user.preferred_language = "zh-hans"
+        cast.alice.user.save()
+        url = self.url(cast.alice.user)
+        asked = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+        assert "确定退订周报吗？" in asked.content.decode()
+        assert asked["Content-Language"] == "zh-hans"
+        done = client.post(url, HTTP_ACCEPT_LANGUAGE="en")
+        assert "周报已关闭" in done.content.decode()
+        english = client.get(self.url(cast.bob.user), HTTP_ACCEPT_LANGUAGE="zh-hans")
+        assert "Stop the weekly digest?" in english.content.decode()
+        assert english["Content-Language"] == "en"
 
     def test_token_of_a_deleted_account_answers_400(self, client, db):
         user = UserFactory()
@@ -431,12 +632,15 @@ class TestOperations:
         assert "3 digests sent, 0 failed" in capsys.readouterr().out
         assert len(mail.outbox) == 3
 
-    def test_beat_sends_weekly_on_monday_morning(self):
-        entry = settings.CELERY_BEAT_SCHEDULE["send-weekly-digests"]
-        assert entry["task"] == digests_send_weekly.name
-        schedule = entry["schedule"]
-        assert isinstance(schedule, crontab)
-        assert (schedule.day_of_week, schedule.hour, schedule.minute) == ({1}, {8}, {0})
+    def test_beat_sends_on_monday_morning_and_again_in_the_afternoon(self):
+        runs = []
+        for name in ("send-weekly-digests", "send-weekly-digests-retry"):
+            entry = settings.CELERY_BEAT_SCHEDULE[name]
+            assert entry["task"] == digests_send_weekly.name
+            schedule = entry["schedule"]
+            assert isinstance(schedule, crontab)
+            runs.append((schedule.day_of_week, schedule.hour, schedule.minute))
+        assert runs == [({1}, {8}, {0}), ({1}, {14}, {0})]
         assert settings.CELERY_TIMEZONE == "Asia/Shanghai"
 
     def test_admin_lists_deliveries_read_only(self, client, cast, match):

@@ -324,8 +324,14 @@ CELERY_BEAT_SCHEDULE["rebuild-matches"] = {
     "schedule": crontab(hour=3, minute=0),
 }
 # The weekly digest e-mail (matching/services/digests.py): Monday 08:00 in
-# TIME_ZONE, after the night's rebuild; a second run that week sends nothing.
+# TIME_ZONE, after the night's rebuild; the same run at 14:00 sends only what
+# the morning left (failed e-mails, batches cut short or killed, people with
+# news only since): nobody gets two in one week.
 CELERY_BEAT_SCHEDULE["send-weekly-digests"] = {
     "task": "matching.tasks.digests_send_weekly",
     "schedule": crontab(hour=8, minute=0, day_of_week="mon"),
+}
+CELERY_BEAT_SCHEDULE["send-weekly-digests-retry"] = {
+    "task": "matching.tasks.digests_send_weekly",
+    "schedule": crontab(hour=14, minute=0, day_of_week="mon"),
 }

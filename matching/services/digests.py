@@ -4,30 +4,31 @@ the proposals that are new since their last digest.
 SMEs read the capabilities newly proposed for their published needs; platforms
 the published needs their capabilities newly fit. Everything is read in a few
 queries per batch of recipients, whatever its size; each e-mail is claimed
-(one row per person and week) before it is sent, so a retried or doubled run
-sends nothing twice.
+(one row per person and week) before it is sent and its outcome recorded as
+soon as it is known, so a retried or doubled run sends nothing twice.
 """
 
 import logging
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from itertools import groupby
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core import signing
-from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.db.models import Exists, Max, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.digest_tokens import digest_unsubscribe_url
 from accounts.models import Membership, Organization, User
 from marketplace.models import Capability, Need
 from matching.models import DigestDelivery, DigestStatus, Feedback, Match
+from matching.reasons import reason_sentences
 from matching.selectors import PLATFORM, SME, already_applied
 
 logger = logging.getLogger(__name__)
@@ -37,21 +38,57 @@ logger = logging.getLogger(__name__)
 # after months wants this month's news, not a year's).
 FIRST_LOOKBACK = timedelta(days=7)
 MAX_LOOKBACK = timedelta(days=28)
+# A pair that leaves a need's list (out of the top K, a listing withdrawn) and
+# comes back is a new Match with a new created_at: the pairs sent to a person
+# in this window are not announced to them again.
+SENT_MEMORY = timedelta(weeks=26)
 PER_LISTING = 5
 PER_ORGANIZATION = 10
-UNSUBSCRIBE_SALT = "matching.digest-unsubscribe"
-# People per batch (and per Celery task): well within a task's time limit even
-# with a slow mail server.
-DIGEST_BATCH = 100
+# People per batch (and per Celery task): 20 e-mails that each wait out the
+# SMTP timeout (10 s) take 200 s, inside the task's 240 s soft time limit.
+DIGEST_BATCH = 20
+# A task lives at most CELERY_TASK_TIME_LIMIT (5 minutes): a row still
+# "sending" an hour after its claim belongs to a run that was killed, and a
+# later run may claim it again.
+CLAIM_EXPIRY = timedelta(hours=1)
+NOT_TRIED = "Not sent: the run stopped before this e-mail."
+
+
+@dataclass
+class DigestItem:
+    """One proposal as the e-mail shows it, the same fields on both sides: the
+    other side's listing (title, organisation, link), the fit, the top reason."""
+
+    match: Match
+    side: str
+    title: str
+    organization: str
+    url: str
+
+    @property
+    def score(self) -> int:
+        return self.match.score_percent
+
+    @property
+    def reason(self) -> str:
+        """The top reason this side is shown, in the active language (read
+        when the e-mail is rendered, under the recipient's language)."""
+        sentences = reason_sentences(self.match, self.side)
+        return sentences[0] if sentences else ""
+
+    @property
+    def pair(self) -> tuple[int, int]:
+        return (self.match.need_id, self.match.capability_id)
 
 
 @dataclass
 class DigestGroup:
     """The new proposals of one of the organisation's own listings: a need
-    (SME side) or a capability (platform side)."""
+    (SME side) or a capability (platform side), with the link to its list."""
 
     listing: Need | Capability
-    matches: list[Match] = field(default_factory=list)
+    url: str
+    items: list[DigestItem] = field(default_factory=list)
 
 
 @dataclass
@@ -76,11 +113,15 @@ class Digest:
         return sum(section.new_count for section in self.sections)
 
     @property
+    def items(self) -> list[DigestItem]:
+        return [item for section in self.sections for group in section.groups for item in group.items]
+
+    @property
     def item_count(self) -> int:
-        return sum(len(group.matches) for section in self.sections for group in section.groups)
+        return len(self.items)
 
 
-def digest_week(now: datetime):
+def digest_week(now: datetime) -> date:
     """The Monday of ``now``'s week, in the site's time zone: the key that
     makes a digest once a week."""
     today = timezone.localdate(now)
@@ -91,25 +132,36 @@ def _new_matches(*, now: datetime, since: datetime):
     return Match.objects.proposed().filter(created_at__gt=since, created_at__lte=now).order_by("-score", "pk")
 
 
-def digest_recipient_ids(*, now: datetime) -> list[int]:
+def _reclaimable() -> Q:
+    """This week's rows a run may claim: failed, or still "sending" long after
+    their claim (the run that held it was killed)."""
+    return Q(status=DigestStatus.FAILED) | Q(status=DigestStatus.SENDING, claimed_at__lt=timezone.now() - CLAIM_EXPIRY)
+
+
+def digest_recipient_ids(*, now: datetime, week: date) -> list[int]:
     """People who may have something new: active, opted in, members of an
-    organisation with a proposal of the past weeks, without this week's
-    digest. A superset; digests_compose decides."""
+    organisation with a proposal of the past weeks, without ``week``'s digest
+    (sent, or being sent by a live run). A superset; digests_compose decides."""
     new = _new_matches(now=now, since=now - MAX_LOOKBACK).order_by()
-    delivered = DigestDelivery.objects.filter(
-        user=OuterRef("pk"), week=digest_week(now), status__in=[DigestStatus.SENT, DigestStatus.SENDING]
-    )
+    taken = DigestDelivery.objects.filter(user=OuterRef("pk"), week=week).exclude(_reclaimable())
     return list(
         User.objects.filter(is_active=True, weekly_digest=True)
         .filter(
             Q(memberships__organization__in=new.values("need__organization"))
             | Q(memberships__organization__in=new.values("capability__organization"))
         )
-        .exclude(Exists(delivered))
+        .exclude(Exists(taken))
         .distinct()
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+
+
+def digest_batches(*, now: datetime, week: date, size: int = DIGEST_BATCH) -> list[list[int]]:
+    """The recipients of a run, in batches of ``size`` people: the command
+    sends them one after the other, the beat task shares them among workers."""
+    ids = digest_recipient_ids(now=now, week=week)
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
 
 
 def _matches_by_organization(*, sme_ids, platform_ids, now: datetime, since: datetime) -> dict[tuple, list[Match]]:
@@ -138,6 +190,26 @@ def _matches_by_organization(*, sme_ids, platform_ids, now: datetime, since: dat
     return found
 
 
+def _link(route: str, pk: int, anchor: str = "") -> str:
+    return settings.SITE_URL.rstrip("/") + reverse(route, args=[pk]) + anchor
+
+
+def _item(match: Match, side: str) -> DigestItem:
+    """The other side's listing: the capability proposed to an SME, the need
+    a platform's capability fits."""
+    if side == SME:
+        other, route = match.capability, "marketplace:capability_detail"
+    else:
+        other, route = match.need, "marketplace:need_detail"
+    return DigestItem(
+        match=match,
+        side=side,
+        title=other.title,
+        organization=other.organization.legal_name,
+        url=_link(route, other.pk),
+    )
+
+
 def _section(organization: Organization, side: str, matches: list[Match]) -> DigestSection:
     """The best proposals, at most PER_LISTING per listing and
     PER_ORGANIZATION in all, grouped by listing (best group first)."""
@@ -146,10 +218,15 @@ def _section(organization: Organization, side: str, matches: list[Match]) -> Dig
     for match in matches:
         if shown == PER_ORGANIZATION:
             break
-        listing = match.need if side == SME else match.capability
-        group = groups.setdefault(listing.pk, DigestGroup(listing=listing))
-        if len(group.matches) < PER_LISTING:
-            group.matches.append(match)
+        if side == SME:
+            listing, route = match.need, "marketplace:need_detail"
+        else:
+            listing, route = match.capability, "marketplace:capability_detail"
+        if listing.pk not in groups:
+            groups[listing.pk] = DigestGroup(listing=listing, url=_link(route, listing.pk, "#matches"))
+        group = groups[listing.pk]
+        if len(group.items) < PER_LISTING:
+            group.items.append(_item(match, side))
             shown += 1
     new_count = len(matches) if side == SME else len({match.need_id for match in matches})
     return DigestSection(
@@ -167,9 +244,23 @@ def _since(last_sent: datetime | None, now: datetime) -> datetime:
     return max(last_sent, now - MAX_LOOKBACK)
 
 
+def _pairs_sent(user_ids: set[int], now: datetime) -> dict[int, set[tuple[int, int]]]:
+    """{user id: the (need id, capability id) pairs their digests of the past
+    SENT_MEMORY showed}, in one query."""
+    sent = defaultdict(set)
+    rows = DigestDelivery.objects.filter(
+        user_id__in=user_ids, status=DigestStatus.SENT, period_end__gt=now - SENT_MEMORY
+    ).values_list("user_id", "pairs")
+    for user_id, pairs in rows:
+        sent[user_id].update((need_id, capability_id) for need_id, capability_id in pairs)
+    return sent
+
+
 def digests_compose(*, user_ids: list[int], now: datetime) -> list[Digest]:
-    """The digests of these people, in four queries whatever their number;
-    people with nothing new (or inactive, or opted out) get none."""
+    """The digests of these people, in five queries whatever their number;
+    people with nothing new (or inactive, or opted out) get none. New: first
+    proposed after the person's last digest, and not a pair a digest of theirs
+    already showed."""
     memberships = list(
         Membership.objects.filter(user_id__in=user_ids, user__is_active=True, user__weekly_digest=True)
         .select_related("user", "organization")
@@ -177,12 +268,14 @@ def digests_compose(*, user_ids: list[int], now: datetime) -> list[Digest]:
     )
     if not memberships:
         return []
+    people = {m.user_id for m in memberships}
     last_sent = dict(
-        DigestDelivery.objects.filter(user_id__in={m.user_id for m in memberships}, status=DigestStatus.SENT)
+        DigestDelivery.objects.filter(user_id__in=people, status=DigestStatus.SENT)
         .values("user_id")
         .annotate(last=Max("period_end"))
         .values_list("user_id", "last")
     )
+    sent_pairs = _pairs_sent(people, now)
     since = {m.user_id: _since(last_sent.get(m.user_id), now) for m in memberships}
     found = _matches_by_organization(
         sme_ids={m.organization_id for m in memberships if m.organization.is_sme},
@@ -196,8 +289,11 @@ def digests_compose(*, user_ids: list[int], now: datetime) -> list[Digest]:
         sections = []
         for membership in own:
             side = PLATFORM if membership.organization.is_platform else SME
-            matches = found.get((membership.organization_id, side), [])
-            fresh = [match for match in matches if match.created_at > since[user_id]]
+            fresh = [
+                match
+                for match in found.get((membership.organization_id, side), [])
+                if match.created_at > since[user_id] and (match.need_id, match.capability_id) not in sent_pairs[user_id]
+            ]
             if fresh:
                 sections.append(_section(membership.organization, side, fresh))
         if sections:
@@ -206,18 +302,6 @@ def digests_compose(*, user_ids: list[int], now: datetime) -> list[Digest]:
 
 
 # The e-mail ----------------------------------------------------------------------
-
-
-def digest_unsubscribe_token(user: User) -> str:
-    """The credential of the unsubscribe link: signed, it needs no sign-in and
-    does not expire (links in old e-mails keep working)."""
-    return signing.dumps(user.pk, salt=UNSUBSCRIBE_SALT)
-
-
-def digest_unsubscribe_url(user: User) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse(
-        "accounts:digest_unsubscribe", kwargs={"token": digest_unsubscribe_token(user)}
-    )
 
 
 def digest_subject(digest: Digest) -> str:
@@ -244,13 +328,11 @@ def digest_subject(digest: Digest) -> str:
 def digest_message(digest: Digest) -> EmailMultiAlternatives:
     """The e-mail, plain text with an HTML alternative, in the recipient's
     language, with the one-click unsubscribe headers of RFC 8058."""
-    site_url = settings.SITE_URL.rstrip("/")
     unsubscribe_url = digest_unsubscribe_url(digest.user)
     context = {
         "digest": digest,
-        "site_url": site_url,
         "unsubscribe_url": unsubscribe_url,
-        "profile_url": site_url + reverse("accounts:profile"),
+        "profile_url": settings.SITE_URL.rstrip("/") + reverse("accounts:profile"),
     }
     with translation.override(digest.user.preferred_language):
         subject = digest_subject(digest)
@@ -272,86 +354,94 @@ def digest_message(digest: Digest) -> EmailMultiAlternatives:
 # Sending -------------------------------------------------------------------------
 
 
-def _claim(digests: list[Digest], week) -> dict[int, int]:
-    """Claim this week's e-mail of each person: {user id: delivery id} of those
-    this run may send. A row sent or being sent by another run is left alone;
-    a failed one is tried again."""
-    run = uuid.uuid4()
+def _contents(digest: Digest) -> dict:
+    """What a delivery row records of its e-mail: the period, how many
+    proposals it showed and which (the pairs count once sent)."""
+    return {
+        "period_start": digest.since,
+        "period_end": digest.until,
+        "item_count": digest.item_count,
+        "pairs": sorted({item.pair for item in digest.items}),
+    }
+
+
+def _claim(digests: list[Digest], week: date) -> tuple[uuid.UUID, dict[int, int]]:
+    """Claim ``week``'s e-mail of each person: this run's id and {user id:
+    delivery id} of those it may send. A row sent, or being sent by a live
+    run, is left alone; a failed or abandoned one is taken again."""
+    run, claimed_at = uuid.uuid4(), timezone.now()
     DigestDelivery.objects.bulk_create(
         [
-            DigestDelivery(
-                user=digest.user,
-                week=week,
-                claim=run,
-                period_start=digest.since,
-                period_end=digest.until,
-                item_count=digest.item_count,
-            )
+            DigestDelivery(user=digest.user, week=week, claim=run, claimed_at=claimed_at, **_contents(digest))
             for digest in digests
         ],
         ignore_conflicts=True,
     )
-    # Conditional: of two runs retrying the same failed e-mail, one wins the row.
-    DigestDelivery.objects.filter(
-        user_id__in=[digest.user.pk for digest in digests], week=week, status=DigestStatus.FAILED
-    ).update(status=DigestStatus.SENDING, claim=run, error="")
-    return dict(DigestDelivery.objects.filter(claim=run).values_list("user_id", "pk"))
+    # Conditional: of two runs taking the same row, one wins it (the other's
+    # UPDATE, re-checked after the winner's, no longer matches).
+    DigestDelivery.objects.filter(user_id__in=[digest.user.pk for digest in digests], week=week).filter(
+        _reclaimable()
+    ).update(status=DigestStatus.SENDING, claim=run, claimed_at=claimed_at, error="")
+    return run, dict(DigestDelivery.objects.filter(claim=run).values_list("user_id", "pk"))
 
 
-def _send(digest: Digest, *, delivery_id: int, connection) -> DigestDelivery:
-    """Send one digest; its delivery row as it should be recorded."""
-    outcome = DigestDelivery(
-        pk=delivery_id,
-        period_start=digest.since,
-        period_end=digest.until,
-        item_count=digest.item_count,
-        status=DigestStatus.SENT,
-        sent_at=None,
-        error="",
-    )
+def _send(digest: Digest, *, delivery_id: int, run: uuid.UUID, connection) -> None:
+    """Send one digest and record the outcome at once: a run killed after
+    this never sends it again, nor forgets that it failed. The soft time
+    limit is not a failure of this e-mail: it goes up to end the batch."""
     try:
         connection.open()  # once: the batch shares one mail server session
         connection.send_messages([digest_message(digest)])
+    except SoftTimeLimitExceeded:
+        raise
     except Exception as error:
         logger.exception("Weekly digest to user %s not sent", digest.user.pk)
-        outcome.status, outcome.error = DigestStatus.FAILED, f"{type(error).__name__}: {error}"[:2000]
+        status, sent_at, error_text = DigestStatus.FAILED, None, f"{type(error).__name__}: {error}"[:2000]
         # The session may be broken: the next message opens a new one.
         connection.close()
     else:
-        outcome.sent_at = timezone.now()
-    digest.status = outcome.status
-    return outcome
+        status, sent_at, error_text = DigestStatus.SENT, timezone.now(), ""
+    DigestDelivery.objects.filter(pk=delivery_id, claim=run).update(
+        status=status, sent_at=sent_at, error=error_text, **_contents(digest)
+    )
+    digest.status = status
 
 
-def digests_send(*, user_ids: list[int], now: datetime | None = None, dry_run: bool = False) -> list[Digest]:
+def digests_send(
+    *, user_ids: list[int], now: datetime | None = None, week: date | None = None, dry_run: bool = False
+) -> list[Digest]:
     """Compose and send the digests of these people (a batch: a few queries
-    whatever its size). Side effects: one DigestDelivery row per e-mail (sent
-    or failed, with the error); e-mails. A failure for one person is logged and
-    recorded, and the others are still sent. ``dry_run`` composes only."""
+    whatever its size, and one per e-mail to record it). ``now`` ends the
+    period and ``week`` is the week the e-mails count for (default: ``now``'s):
+    the batches of one run share both.
+
+    Side effects: e-mails; one DigestDelivery row per person, claimed before
+    the e-mail and updated as soon as it is sent or fails (with the error, and
+    the pairs it showed). A failure for one person is logged and recorded, and
+    the others are still sent. Stopped early (the task's soft time limit, the
+    mail configuration broken), the e-mails not yet sent are recorded as
+    failed and the exception goes on: the next run retries them. Killed
+    outright, the rows left "sending" are taken again by a run an hour or more
+    later. ``dry_run`` composes only."""
     now = now or timezone.now()
+    week = week or digest_week(now)
     digests = digests_compose(user_ids=user_ids, now=now)
     if dry_run or not digests:
         return digests
-    claimed = _claim(digests, digest_week(now))
-    outcomes: list[DigestDelivery] = []
-    connection = mailers.default
+    run, claimed = _claim(digests, week)
+    connection = None
     try:
+        connection = mailers.default
         for digest in digests:
             if digest.user.pk in claimed:
-                outcomes.append(_send(digest, delivery_id=claimed[digest.user.pk], connection=connection))
+                _send(digest, delivery_id=claimed[digest.user.pk], run=run, connection=connection)
     finally:
-        connection.close()
-        # Recorded even when the run is cut short: what was sent is never sent
-        # again, and what was claimed but not tried is tried by the next run.
-        if outcomes:
-            DigestDelivery.objects.bulk_update(
-                outcomes, ["period_start", "period_end", "item_count", "status", "sent_at", "error"]
+        if any(digest.user.pk in claimed and not digest.status for digest in digests):
+            DigestDelivery.objects.filter(claim=run, status=DigestStatus.SENDING).update(
+                status=DigestStatus.FAILED, error=NOT_TRIED
             )
-        not_tried = set(claimed.values()) - {outcome.pk for outcome in outcomes}
-        if not_tried:
-            DigestDelivery.objects.filter(pk__in=not_tried).update(
-                status=DigestStatus.FAILED, error="Not tried: the run stopped early."
-            )
+        if connection is not None:
+            connection.close()
     return digests
 
 
@@ -361,35 +451,8 @@ def digests_send_all(
     """Every digest due now, batch after batch, in this process (the command;
     the Celery task shares the batches among workers instead)."""
     now = now or timezone.now()
-    ids = digest_recipient_ids(now=now)
+    week = digest_week(now)
     digests = []
-    for start in range(0, len(ids), chunk_size):
-        digests += digests_send(user_ids=ids[start : start + chunk_size], now=now, dry_run=dry_run)
+    for batch in digest_batches(now=now, week=week, size=chunk_size):
+        digests += digests_send(user_ids=batch, now=now, week=week, dry_run=dry_run)
     return digests
-
-
-# Opting out ----------------------------------------------------------------------
-
-
-def digest_unsubscribe_user(*, token: str) -> User:
-    """The person an unsubscribe link is for; a clear ValidationError when the
-    link is damaged or the account is gone."""
-    try:
-        pk = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-    except signing.BadSignature:
-        raise ValidationError(
-            _(
-                "This unsubscribe link is not valid. Check that you copied all of it, or turn the digest off in your profile."
-            )
-        ) from None
-    user = User.objects.filter(pk=pk).first() if isinstance(pk, int) else None
-    if user is None:
-        raise ValidationError(_("This unsubscribe link belongs to an account that no longer exists."))
-    return user
-
-
-def digest_unsubscribe(*, user: User) -> User:
-    """Turn the weekly digest off (the link in every digest, one click)."""
-    User.objects.filter(pk=user.pk).update(weekly_digest=False)
-    user.weekly_digest = False
-    return user

@@ -1,13 +1,13 @@
 """Send the weekly digest e-mails due now, in this process (Celery beat does
 it every Monday). Nobody gets two in one week: run it again and it sends only
-what is left, retrying the e-mails that failed. With --dry-run, print who
-would get what and send nothing."""
+what is left, retrying the e-mails that failed and those a killed run left
+unsent for over an hour. With --dry-run, print who would get what and send
+nothing."""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from matching.models import DigestStatus
-from matching.selectors import SME
 from matching.services import digests
 
 OUTCOMES = {DigestStatus.SENT: "sent", DigestStatus.FAILED: "FAILED", "": "skipped: already sent this week"}
@@ -49,6 +49,5 @@ class Command(BaseCommand):
             self.stdout.write(f"  {section.organization.legal_name}")
             for group in section.groups:
                 self.stdout.write(f"    {group.listing.title}")
-                for match in group.matches:
-                    other = match.capability if section.side == SME else match.need
-                    self.stdout.write(f"      - {other.title} ({match.score_percent}%)")
+                for item in group.items:
+                    self.stdout.write(f"      - {item.title} ({item.score}%)")
