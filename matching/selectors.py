@@ -11,6 +11,10 @@ from marketplace.choices import ApplicationStatus, InvitationStatus
 from marketplace.models import Application, Capability, Invitation, Need
 from matching.models import Feedback, Match
 
+# A good match: a fit of 30% or more. The dashboards count needs without one
+# as unmet demand; the weekly digest e-mails only these.
+GOOD_MATCH_SCORE = 0.3
+
 SME, PLATFORM = "sme", "platform"
 # Applications after which a capability is no longer proposed to that SME:
 # proposing it again would only repeat the question.

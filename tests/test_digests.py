@@ -138,6 +138,16 @@ class TestWhoGetsADigest:
         assert "Receipt scanner" in message.body
         assert "VAT invoice OCR API" not in message.body
 
+    def test_only_good_matches_are_news(self, cast, need, capability):
+        """A weak proposal stays on the pages; the e-mail carries fits of 30% or more."""
+        weak = CapabilityFactory(organization=cast.other_platform, title="Weak one")
+        propose(need, weak, score=0.29)
+        propose(need, capability, score=0.3, rank=2)
+        digests.digests_send_all()
+        body = message_to("alice@example.com").body
+        assert "VAT invoice OCR API" in body
+        assert "Weak one" not in body
+
     def test_not_what_the_pages_hide(self, cast, need, capability):
         """Proposals the SME dismissed or applied to, and needs the platform
         dismissed, are no news."""

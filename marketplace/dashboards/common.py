@@ -15,9 +15,8 @@ from marketplace.charts import (
     month_axis,
 )
 from marketplace.choices import ApplicationStatus
-from matching.selectors import need_has_good_match
+from matching.selectors import GOOD_MATCH_SCORE, need_has_good_match
 
-GOOD_MATCH_SCORE = 0.3
 MATCHED_WITHIN_DAYS = 7
 TOP_MATCHES = 3
 NEWEST_UNMET = 5

@@ -29,7 +29,7 @@ from accounts.models import Membership, Organization, User
 from marketplace.models import Capability, Need
 from matching.models import DigestDelivery, DigestStatus, Feedback, Match
 from matching.reasons import reason_sentences
-from matching.selectors import PLATFORM, SME, already_applied
+from matching.selectors import GOOD_MATCH_SCORE, PLATFORM, SME, already_applied
 
 logger = logging.getLogger(__name__)
 
@@ -129,7 +129,13 @@ def digest_week(now: datetime) -> date:
 
 
 def _new_matches(*, now: datetime, since: datetime):
-    return Match.objects.proposed().filter(created_at__gt=since, created_at__lte=now).order_by("-score", "pk")
+    """Good matches (GOOD_MATCH_SCORE or more) first proposed in the window:
+    weaker ones stay on the pages, an e-mail is no place for them."""
+    return (
+        Match.objects.proposed()
+        .filter(created_at__gt=since, created_at__lte=now, score__gte=GOOD_MATCH_SCORE)
+        .order_by("-score", "pk")
+    )
 
 
 def _reclaimable() -> Q:
