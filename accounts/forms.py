@@ -1,9 +1,10 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AdminUserCreationForm as DjangoAdminUserCreationForm
 from django.contrib.auth.forms import AuthenticationForm, UserChangeForm
+from django.utils.translation import get_language_info, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from accounts.choices import OrganizationKind, Role
 from accounts.models import Organization, User, normalize_email_address
@@ -111,6 +112,14 @@ class ProfileForm(forms.ModelForm):
         model = User
         fields = ["display_name", "preferred_language", "weekly_digest"]
         labels = {"weekly_digest": _("Send me the weekly e-mail digest")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Each language in its own words (English, 简体中文), as the footer shows
+        # them: a reader finds their language whatever the page's language.
+        self.fields["preferred_language"].choices = [
+            (code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES
+        ]
 
 
 class InvitationForm(forms.Form):

@@ -120,7 +120,8 @@ def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         user = services.user_update_profile(user=request.user, **form.cleaned_data)
-        messages.success(request, _("Your profile is saved."))
+        with translation.override(user.preferred_language):  # the next page is in it
+            messages.success(request, _("Your profile is saved."))
         response = redirect("accounts:profile")
         set_language_cookie(response, user.preferred_language)
         return response
