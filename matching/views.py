@@ -16,7 +16,7 @@ from matching.services.feedback import match_feedback
 CONFIRMATIONS = {
     Feedback.INTERESTED: _("Noted: you are interested. Suggestions learn from this."),
     Feedback.DISMISSED: _("Hidden. Thank you: suggestions learn from this."),
-    "": _("Your feedback was taken back."),
+    "": _("Feedback undone."),
 }
 # One match as each side's list shows it; tandem.js swaps it in place of the old one.
 MATCH_TEMPLATES = {

@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from accounts.choices import Industry, Province
 from marketplace.charts import (
@@ -98,10 +98,9 @@ def ecosystem_by_industry() -> Series:
 
 
 def _reach_text(row: dict) -> str:
-    return _("%(accepted)s of %(applied)s SMEs accepted") % {
-        "accepted": format_count(row["value"]),
-        "applied": format_count(row["applied"]),
-    }
+    return ngettext(
+        "%(accepted)s of %(applied)s SME accepted", "%(accepted)s of %(applied)s SMEs accepted", row["applied"]
+    ) % {"accepted": format_count(row["value"]), "applied": format_count(row["applied"])}
 
 
 def ecosystem_platform_reach() -> Series:
