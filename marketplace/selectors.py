@@ -13,12 +13,12 @@ from operator import or_
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connections
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership
-from marketplace.choices import OPEN_APPLICATION_STATUSES, ListingStatus, NeedVisibility
+from marketplace.choices import OPEN_APPLICATION_STATUSES, ApplicationStatus, ListingStatus, NeedVisibility
 from marketplace.models import Application, AuditEvent, Capability, Invitation, Message, Need, Notification
 from marketplace.search import query_tokens
 
@@ -289,6 +289,20 @@ def open_application_for(*, membership: Membership | None, capability: Capabilit
     return Application.objects.filter(
         sme_id=membership.organization_id, capability=capability, status__in=OPEN_APPLICATION_STATUSES
     ).first()
+
+
+def accepted_application_for(*, membership: Membership | None, capability: Capability) -> Application | None:
+    """The SME's latest accepted application to ``capability``: it may apply
+    again (one *open* application at a time), and its page says so."""
+    if membership is None or not membership.organization.is_sme:
+        return None
+    return (
+        Application.objects.filter(
+            sme_id=membership.organization_id, capability=capability, status=ApplicationStatus.ACCEPTED
+        )
+        .order_by(F("decided_at").desc(nulls_last=True), "-pk")
+        .first()
+    )
 
 
 def invitations_for_membership(*, membership: Membership) -> QuerySet[Invitation]:

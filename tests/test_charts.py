@@ -1,10 +1,12 @@
 """Chart geometry: axis ticks, bar and column lengths, labels that fit, and
 the zero, one-value and empty cases (marketplace/charts.py)."""
 
+import re
 from datetime import date
 from itertools import pairwise
 
 import pytest
+from django.conf import settings
 from django.utils import translation
 
 from marketplace.charts import (
@@ -27,6 +29,7 @@ from marketplace.charts import (
     text_width,
     wrap,
 )
+from marketplace.templatetags.marketplace_tags import percent_of
 
 
 @pytest.mark.parametrize(
@@ -258,3 +261,27 @@ def test_the_chart_draws_the_first_rows_and_the_table_has_them_all():
         assert len(series.table) == 20
         assert series.table[0][1] == {"text": "20", "link": "", "numeric": True}
         assert "row 0: 20" in series.description
+
+
+def test_the_last_axis_label_stays_inside_the_figure():
+    points = [([f"M{i}"], i, str(i), "") for i in range(11)] + [(["September"], 11, "11", "")]
+
+    figure = column_layout(points, tick_text=str)
+
+    last = figure.columns[-1].axis[0]
+    assert last.anchor == "middle"
+    assert last.x + text_width(last.text, 12) / 2 <= figure.width
+    assert figure.columns[-1].x + figure.columns[-1].width <= figure.right <= figure.width
+
+
+def test_the_svg_is_never_squeezed_below_the_width_it_is_laid_out_at():
+    """Its text is in CSS pixels: narrower than WIDTH, labels would overlap."""
+    css = (settings.BASE_DIR / "static" / "css" / "tandem.css").read_text(encoding="utf-8")
+
+    rule = re.search(r"^\.chart-svg \{[^}]*\}", css, re.MULTILINE).group(0)
+    assert f"min-width: {WIDTH}px" in rule
+
+
+@pytest.mark.parametrize(("value", "whole", "text"), [(0, 300, "0%"), (300, 300, "100%"), (100, 300, "33.333%")])
+def test_positions_across_are_drawn_as_percentages(value, whole, text):
+    assert percent_of(value, whole) == text

@@ -236,12 +236,45 @@ def test_the_sme_sees_its_needs_with_their_three_best_matches(cast, market):
 
 
 def test_response_times_are_the_median_and_the_90th_percentile_in_days(cast, market):
+    for days in (1, 5, 6):
+        apply(cast.sme, market.a, A.ACCEPTED, days_to_decide=days)
     series = dashboards.dashboard_series_for_member(membership=cast.alice, slug="response-times")
 
-    assert series.extra["overall"]["median"] == pytest.approx(4)
-    assert series.extra["overall"]["p90"] == pytest.approx(8.8)
+    assert series.extra["overall"]["decisions"] == 6
+    assert series.extra["overall"]["median"] == pytest.approx(4.5)
+    assert series.extra["overall"]["p90"] == pytest.approx(8)
     dan = next(row for row in series.rows if row["label"] == cast.platform.legal_name)
-    assert (dan["decisions"], dan["value"], dan["p90"]) == (2, pytest.approx(3), pytest.approx(3.8))
+    # 1, 2, 4, 5, 6 days: the 90th percentile is 4/10 of the way from 5 to 6.
+    assert (dan["decisions"], dan["value"], dan["p90"]) == (5, pytest.approx(4), pytest.approx(5.6))
+
+
+def test_response_times_say_how_many_decisions_and_give_no_9_in_10_figure_below_five(cast, market):
+    series = dashboards.dashboard_series_for_member(membership=cast.alice, slug="response-times")
+
+    assert series.extra["overall"] == {"median": pytest.approx(4), "p90": None, "decisions": 3}
+    dan = next(row for row in series.rows if row["label"] == cast.platform.legal_name)
+    assert (dan["decisions"], dan["value"], dan["p90"]) == (2, pytest.approx(3), None)
+    assert [bar.total_width for bar in series.figure.bars] == [None, None]  # no outer bar to draw
+    assert [line.text for line in series.figure.bars[0].lines] == ["Dan Cloud Co., Ltd. (2 decisions)"]
+    assert "Dan Cloud Co., Ltd. (2 decisions): median 3.0 days;" in series.description
+    assert series.description.endswith("Erin Compute Co., Ltd. (1 decision): median 10.0 days")
+    assert "fewer than 5 decisions" in series.note
+    assert [text for _swatch, text in series.legend] == ["Median"]
+    assert series.table[0][:2] == [
+        {"text": "Dan Cloud Co., Ltd.", "link": "", "numeric": False},
+        {"text": "2", "link": "", "numeric": True},
+    ]
+    assert series.table[0][3]["text"] == "–"
+    assert series.csv_rows()[1] == ["Dan Cloud Co., Ltd.", 2, "3.0", ""]
+
+
+def test_decisions_within_the_hour_still_draw_a_chart(cast):
+    apply(cast.sme, CapabilityFactory(organization=cast.platform), A.ACCEPTED, days_to_decide=0)
+
+    series = dashboards.dashboard_series_for_member(membership=cast.alice, slug="response-times")
+
+    assert not series.is_empty
+    assert series.rows[0]["value"] == 0
 
 
 def test_the_platform_sees_applications_and_acceptance_rate_per_capability(cast, market):

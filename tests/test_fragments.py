@@ -140,6 +140,29 @@ def test_catalogue_fragment_carries_the_tags_and_the_choice_counts_of_its_result
     assert '<option value="tool">Tool (1)</option>' in html
 
 
+@pytest.mark.parametrize(
+    ("page", "params", "label"),
+    [
+        ("catalogue", {"q": "invoice"}, "Show 2 capabilities"),
+        ("catalogue", {"kind": "tool"}, "Show 1 capability"),
+        ("needs", {}, "Show 2 needs"),
+        ("needs", {"q": "nothing like it"}, "Show 0 needs"),
+    ],
+)
+def test_the_results_give_the_filter_button_its_count(client, offers, wanted, page, params, label):
+    """On phones the results are below the open filters: the script puts the
+    count in the button. Without the script the button has no count, which
+    would be that of the results shown, not of the choices in the form."""
+    url_name, *_ = PAGES[page]
+    part = client.get(reverse(url_name), params, **fragment("results")).content.decode()
+    full = client.get(reverse(url_name), params).content.decode()
+
+    assert f'data-live-submit-label="{label}"' in part
+    assert f'data-live-submit-label="{label}"' in full
+    button = between(full, '<button type="submit" class="button" data-live-submit>', "</button>")
+    assert button.endswith("Show capabilities" if page == "catalogue" else "Show needs")
+
+
 def test_pagination_links_of_the_fragment_keep_the_query(client, cast):
     for number in range(25):
         searchable(CapabilityFactory(organization=cast.platform, title=f"Invoice API {number}"), "invoice")
@@ -148,6 +171,22 @@ def test_pagination_links_of_the_fragment_keep_the_query(client, cast):
     assert response.context["page"].number == 2
     assert 'href="?q=invoice&amp;page=1" rel="prev"' in html
     assert "Page 2 of 2" in html
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_the_results_heading_says_which_page_after_the_first(client, cast, page):
+    url_name, *_ = PAGES[page]
+    if page == "catalogue":
+        CapabilityFactory.create_batch(25, organization=cast.platform)
+    else:
+        NeedFactory.create_batch(25, organization=cast.sme)
+
+    first = client.get(reverse(url_name), **fragment("results")).content.decode()
+    second = client.get(reverse(url_name), {"page": "2"}, **fragment("results")).content.decode()
+
+    assert "Page 1 of 2" not in between(first, '<h2 id="results-heading"', "</h2>")
+    heading = between(second, '<h2 id="results-heading"', "</h2>")
+    assert heading.endswith(" · Page 2 of 2")
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -319,7 +358,7 @@ def test_taking_feedback_back_in_place_shows_the_buttons_again(client, cast, mat
     match.refresh_from_db()
     assert match.sme_feedback == ""
     assert match.sme_feedback_at is None
-    assert "Your feedback was taken back." in html
+    assert "Feedback undone." in html
     assert 'name="value" value="interested"' in html
     assert "badge-interested" not in html
 

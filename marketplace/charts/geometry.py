@@ -1,8 +1,10 @@
-"""Where a chart's marks go: plain arithmetic in a coordinate system of
-``WIDTH`` units across, scaled to the page by the SVG's viewBox, so text is
-measured in those units too. No Django here, and nothing is measured in a
-browser: text widths are estimated (a CJK character is one em, a Latin letter
-a little over half of one), generously, so that labels fit.
+"""Where a chart's marks go: plain arithmetic in CSS pixels, laid out at the
+chart's narrowest width, ``WIDTH``. The SVG has no viewBox, so its text keeps
+its size on every screen: the template draws positions across as percentages
+of that width, which stretch to a wider box (labels then have room to spare),
+and the box scrolls sideways when narrower. No Django here, and nothing is
+measured in a browser: text widths are estimated (a CJK character is one em,
+a Latin letter a little over half of one), generously, so that labels fit.
 """
 
 import math
@@ -10,7 +12,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
-WIDTH = 380  # viewBox units across: on a 375 px phone (about 320 px of chart) text is 0.84 of its size
+WIDTH = 300  # px: the chart box on a 360 px phone (.chart-svg's min-width in tandem.css)
 FONT = 14
 LINE = 18  # baseline to baseline
 BAR = 16  # a horizontal bar's thickness
@@ -248,7 +250,12 @@ def column_layout(
     axis_lines = max([len(axis) for axis, *_rest in points], default=1)
     baseline = height - axis_lines * LINE - 6
     top = FONT + 4  # room for a value over the tallest column
-    slot = (width - left) / max(len(points), 1)
+    count = max(len(points), 1)
+    # The last column is always labelled, its label centred under it: end the
+    # axis early enough for that label to stay inside the figure.
+    last_label = max([text_width(line, small) for line in points[-1][0]], default=0) if points else 0
+    right = min(width, (width - last_label / 2 - left / (2 * count)) / (1 - 1 / (2 * count)))
+    slot = (right - left) / count
     column_width = min(slot * COLUMN_SHARE, COLUMN_MAX)
     scale = (baseline - top) / ticks[-1]
     widest = max([text_width(line, small) for axis, *_rest in points for line in axis], default=0)
@@ -269,7 +276,7 @@ def column_layout(
                 title=title,
                 value=TextLine(round(centre, 2), round(bar_top - 4, 2), value_text, "middle") if values_fit else None,
                 axis=[
-                    TextLine(round(centre, 2), round(baseline + LINE + i * LINE, 2), line)
+                    TextLine(round(centre, 2), round(baseline + LINE + i * LINE, 2), line, "middle")
                     for i, line in enumerate(axis)
                 ]
                 if labelled
@@ -280,7 +287,7 @@ def column_layout(
         width=width,
         height=height,
         left=round(left, 2),
-        right=width,
+        right=round(right, 2),
         baseline=round(baseline, 2),
         ticks=[
             TextLine(round(left - 6, 2), round(baseline - tick * scale, 2), label, "end")

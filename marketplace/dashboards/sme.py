@@ -7,7 +7,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import Membership
 from marketplace.charts import (
@@ -135,7 +135,24 @@ def sme_funnel(membership: Membership) -> Series:
     )
 
 
+# Fewer decisions than this and "9 in 10 within" is only the slowest one or two.
+P90_MIN_DECISIONS = 5
+
+
+def _p90(values: list[float]) -> float | None:
+    return percentile(values, 0.9) if len(values) >= P90_MIN_DECISIONS else None
+
+
+def _response_label(row: dict) -> str:
+    return ngettext("%(platform)s (%(count)s decision)", "%(platform)s (%(count)s decisions)", row["decisions"]) % {
+        "platform": row["label"],
+        "count": format_count(row["decisions"]),
+    }
+
+
 def _response_text(row: dict) -> str:
+    if row["p90"] is None:  # the note says why
+        return _("median %(median)s") % {"median": format_days_long(row["value"])}
     return _("median %(median)s · 9 in 10 within %(p90)s") % {
         "median": format_days_long(row["value"]),
         "p90": format_days_long(row["p90"]),
@@ -153,14 +170,11 @@ def sme_response_times(membership: Membership) -> Series:
     for platform_id, name, submitted, decided in decisions:
         days.setdefault((platform_id, name), []).append(max(0.0, (decided - submitted).total_seconds() / 86400))
     rows = [
-        {
-            "label": name,
-            "decisions": len(values),
-            "value": percentile(values, 0.5),
-            "p90": percentile(values, 0.9),
-        }
+        {"label": name, "decisions": len(values), "value": percentile(values, 0.5), "p90": _p90(values)}
         for (_platform_id, name), values in sorted(days.items(), key=lambda item: (-len(item[1]), item[0][1]))
     ]
+    for row in rows:
+        row["chart_label"] = _response_label(row)
     every = [value for values in days.values() for value in values]
     series = Series(
         slug="response-times",
@@ -174,15 +188,28 @@ def sme_response_times(membership: Membership) -> Series:
         ],
         rows=rows,
         chart=HBAR,
+        label="chart_label",
         total="p90",
         value_kind=DAYS,
         value_text=_response_text,
-        legend=[("value", _("Median")), ("total", _("9 in 10 decided within"))],
-        note=_("Decisions are acceptances and declines; withdrawn and expired applications have none."),
+        legend=[("value", _("Median"))]
+        + ([("total", _("9 in 10 decided within"))] if any(row["p90"] is not None for row in rows) else []),
+        note=" ".join(
+            [
+                _("Decisions are acceptances and declines; withdrawn and expired applications have none."),
+                ngettext(
+                    "The 9-in-10 figure is left out for a platform with fewer than %(count)s decision.",
+                    "The 9-in-10 figure is left out for a platform with fewer than %(count)s decisions.",
+                    P90_MIN_DECISIONS,
+                )
+                % {"count": P90_MIN_DECISIONS},
+            ]
+        ),
         chart_limit=CHART_ROWS,
+        presence="decisions",  # a decision within the hour is a median of 0 days, and still a decision
         empty_message=_("No decisions yet: platforms have not answered any of your applications."),
     )
-    series.extra["overall"] = {"median": percentile(every, 0.5), "p90": percentile(every, 0.9), "decisions": len(every)}
+    series.extra["overall"] = {"median": percentile(every, 0.5), "p90": _p90(every), "decisions": len(every)}
     return series
 
 

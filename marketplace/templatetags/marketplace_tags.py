@@ -38,3 +38,10 @@ def application_state(value: str) -> str:
 def join_list(labels) -> str:
     """Labels joined as the reader's language lists things ("A, B" / "A、B")."""
     return human_list(labels)
+
+
+@register.filter
+def percent_of(value: float, whole: float) -> str:
+    """``value`` as a percentage of ``whole`` ("12.5%"): where a chart's marks
+    go across, laid out at its narrowest width and stretched to its box."""
+    return f"{round(value / whole * 100, 3):g}%"

@@ -117,6 +117,9 @@ def capability_detail(request, pk: int):
         "capability": capability,
         "is_owner": selectors.listing_is_own(request.membership, capability),
         "open_application": selectors.open_application_for(membership=request.membership, capability=capability),
+        "accepted_application": selectors.accepted_application_for(
+            membership=request.membership, capability=capability
+        ),
     }
     if context["is_owner"]:
         context["matches"], context["weaker_matches"] = matching_selectors.strong_and_weaker(

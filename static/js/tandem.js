@@ -111,6 +111,9 @@ function sameDocument(a, b) {
 // partial for the new address and swaps it in; the address follows, so
 // reload, back and sharing work. Links inside the results (pages, tags) and
 // <a data-live-link> in the form do the same. Errors: an ordinary page load.
+// The form's [data-live-submit] button takes the words of the results'
+// [data-live-submit-label] ("Show 12 capabilities"): on phones the results
+// are below the open filters, and the button says what changed.
 // ---------------------------------------------------------------------------
 const TYPING_PAUSE_MS = 300;
 
@@ -127,6 +130,14 @@ function setUpLiveResults(form) {
   let wanted = shown; // the address last asked for (shown, or on its way)
   let controller = null;
   let timer = null;
+  const submit = form.querySelector("[data-live-submit]");
+  // An element of the results the form controls.
+  const inResults = (selector) => document.querySelector(`#${CSS.escape(form.getAttribute("aria-controls"))} ${selector}`);
+  const labelSubmit = () => {
+    const label = inResults("[data-live-submit-label]");
+    if (submit && label) submit.textContent = label.dataset.liveSubmitLabel;
+  };
+  labelSubmit();
 
   // The address of the form's current values, without empty ones.
   const formAddress = () => {
@@ -222,7 +233,8 @@ function setUpLiveResults(form) {
       window.history.pushState({ liveResults: true, liveTyping: historyMode === "typing" }, "", address);
     }
     shown = address;
-    const count = document.querySelector(`#${CSS.escape(form.getAttribute("aria-controls"))} [data-live-count]`);
+    labelSubmit();
+    const count = inResults("[data-live-count]");
     announce(status, count ? count.textContent.trim() : "");
     // A page or tag link that was followed is gone: continue from the results.
     if (focusLost()) {

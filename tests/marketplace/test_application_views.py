@@ -1,7 +1,10 @@
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from marketplace.choices import ApplicationStatus, InvitationStatus
 from marketplace.errors import TransitionNotAllowed
@@ -202,6 +205,63 @@ def test_terms_changed_after_the_page_was_shown_are_not_accepted_silently(client
     assert response.status_code == 400
     assert "version 2" in response.text
     assert not Application.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("terms_text", "capability_version", "shown"),
+    [
+        ("Terms.", 1, True),  # accepted the terms in force
+        ("", 1, False),  # the capability never had terms: no checkbox was shown
+        ("", 2, True),  # terms since removed: version 1 was accepted then
+    ],
+)
+def test_the_terms_row_shows_only_when_there_were_terms(client, cast, terms_text, capability_version, shown):
+    capability = CapabilityFactory(organization=cast.platform, terms_text=terms_text, terms_version=capability_version)
+    application = ApplicationFactory(sme=cast.sme, capability=capability, terms_version=1)
+    client.force_login(cast.alice.user)
+
+    html = client.get(reverse("marketplace:application_detail", args=[application.pk])).text
+
+    assert ("Terms accepted" in html) is shown
+    assert ("Version 1, on" in html) is shown
+
+
+@pytest.mark.parametrize(("role", "sees"), [("alice", True), ("bob", True), ("carol", False), ("erin", False)])
+def test_the_capability_page_tells_the_sme_its_application_was_accepted(client, cast, capability, role, sees):
+    accepted = ApplicationFactory(sme=cast.sme, capability=capability, status=A.ACCEPTED)
+    Application.objects.filter(pk=accepted.pk).update(decided_at=datetime(2026, 3, 4, 10, tzinfo=UTC))
+    url = reverse("marketplace:capability_detail", args=[capability.pk])
+
+    html = as_role(client, cast, role).get(url).text
+
+    assert ("Your organisation's application was accepted on 4 Mar 2026." in html) is sees
+    assert (reverse("marketplace:application_detail", args=[accepted.pk]) in html) is sees
+    # Accepted is not open: a second application (say, for another need) is allowed.
+    apply_url = reverse("marketplace:application_apply", args=[capability.pk])
+    assert (f'href="{apply_url}"' in html) is (role in ("alice", "bob", "carol"))
+    assert (
+        services.application_submit(
+            membership=cast.alice,
+            capability_id=capability.pk,
+            intended_use="More invoices.",
+            answer="5000",
+            accepted_terms_version=capability.terms_version,
+        ).status
+        == A.SUBMITTED
+    )
+
+
+def test_the_latest_accepted_application_is_the_one_mentioned(client, cast, capability):
+    older, newer = (ApplicationFactory(sme=cast.sme, capability=capability, status=A.ACCEPTED) for _ in range(2))
+    Application.objects.filter(pk=older.pk).update(decided_at=timezone.now() - timedelta(days=30))
+    Application.objects.filter(pk=newer.pk).update(decided_at=timezone.now() - timedelta(days=1))
+    ApplicationFactory(sme=cast.sme, capability=capability, status=A.DECLINED, decline_reason="pricing")
+
+    html = as_role(client, cast, "alice").get(reverse("marketplace:capability_detail", args=[capability.pk])).text
+
+    assert html.count("application was accepted on") == 1
+    assert reverse("marketplace:application_detail", args=[newer.pk]) in html
+    assert reverse("marketplace:application_detail", args=[older.pk]) not in html
 
 
 def test_an_invitation_cannot_be_used_for_another_capability(client, cast, capability):
