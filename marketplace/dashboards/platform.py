@@ -104,7 +104,7 @@ def platform_per_month(membership: Membership) -> Series:
         slug="applications-per-month",
         title=_("Applications per month"),
         summary=_("Applications received in each of the last %(months)s months.") % {"months": MONTHS},
-        columns=[month_column(), Column("value", gettext_lazy("Applications"), COUNT)],
+        columns=[month_column(), Column("value", pgettext_lazy("number of applications", "Applications"), COUNT)],
         rows=month_rows(starts, counts, "received"),
         chart=COLUMNS,
         axis=month_axis_of,

@@ -7,7 +7,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from accounts.models import Membership
 from marketplace.charts import (
@@ -122,7 +122,7 @@ def sme_funnel(membership: Membership) -> Series:
         summary=_("How many applications reached each step, and their share of all you sent."),
         columns=[
             Column("label", gettext_lazy("Step")),
-            Column("value", gettext_lazy("Applications"), COUNT),
+            Column("value", pgettext_lazy("number of applications", "Applications"), COUNT),
             Column("share", gettext_lazy("Share of all sent"), PERCENT),
         ],
         rows=[
