@@ -323,7 +323,7 @@ CELERY_BEAT_SCHEDULE["rebuild-matches"] = {
     "task": "matching.tasks.matches_rebuild",
     "schedule": crontab(hour=3, minute=0),
 }
-# The weekly digest e-mail (matching/services/digests.py): Monday 08:00 in
+# The weekly digest e-mail (matching/services/digests/): Monday 08:00 in
 # TIME_ZONE, after the night's rebuild; the same run at 14:00 sends only what
 # the morning left (failed e-mails, batches cut short or killed, people with
 # news only since): nobody gets two in one week.
