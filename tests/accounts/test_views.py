@@ -141,13 +141,6 @@ class TestLogin:
         User.objects.filter(pk=cast.alice.user.pk).update(preferred_language="zh-hans")
         response = client.post(reverse("accounts:login"), {"username": "alice@example.com", "password": password})
         assert response.cookies["django_language"].value == "zh-hans"
-        page = client.get(response.url)
-        assert "个人资料已保存。" in page.content.decode()  # the message in the language just chosen
-
-    def test_languages_are_offered_in_their_own_words(self, login, cast):
-        client = login(cast.bob)
-        form = client.get(reverse("accounts:profile")).context["form"]
-        assert list(form.fields["preferred_language"].choices) == [("en", "English"), ("zh-hans", "简体中文")]
 
     def test_wrong_password_is_refused(self, client, cast):
         response = client.post(reverse("accounts:login"), {"username": "alice@example.com", "password": "nope"})
@@ -190,6 +183,13 @@ class TestProfile:
         cast.bob.user.refresh_from_db()
         assert cast.bob.user.display_name == "Bob B."
         assert response.cookies["django_language"].value == "zh-hans"
+        page = client.get(response.url)
+        assert "个人资料已保存。" in page.content.decode()  # the message in the language just chosen
+
+    def test_languages_are_offered_in_their_own_words(self, login, cast):
+        client = login(cast.bob)
+        form = client.get(reverse("accounts:profile")).context["form"]
+        assert list(form.fields["preferred_language"].choices) == [("en", "English"), ("zh-hans", "简体中文")]
 
     def test_unknown_language_is_refused(self, login, cast):
         client = login(cast.bob)
