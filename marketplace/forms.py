@@ -68,6 +68,7 @@ class NeedForm(ListingForm):
             "description": forms.Textarea(attrs={"rows": 8}),
             "desired_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
+        error_messages = {"kinds_wanted": {"required": _("Choose at least one kind of capability.")}}
 
 
 def _choices_with_any(choices, any_label):

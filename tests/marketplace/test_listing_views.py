@@ -343,3 +343,12 @@ def test_a_price_without_an_upper_end_reads_from(client, cast):
 
     assert "from CNY 39,700 per month" in html
     assert "39,700 – " not in html
+
+
+def test_a_need_without_a_kind_says_what_to_choose(client, cast):
+    client.force_login(cast.bob.user)
+    data = {"title": "需要发票识别", "description": "每月两千张。", "industry": "trade", "region": "zhejiang"}
+    response = client.post(reverse("marketplace:needs_create"), data | {"visibility": "public"})
+    assert response.status_code == 400
+    assert response.context["form"].errors["kinds_wanted"] == ["Choose at least one kind of capability."]
+    assert not Need.objects.exists()
