@@ -536,7 +536,9 @@ def test_filters_and_messages_update_in_place(open_browser, screenshots, catalog
     applicant.route(f"**/applications/{application.pk}/messages/", lambda route: route.fulfill(status=500, body=""))
     thread.locator("textarea[name=body]").fill(second)
     thread.get_by_role("button", name=tr(language, "Send message")).click()
-    expect(thread.get_by_role("alert")).to_have_text(tr(language, "That did not go through. Please try again in a moment."))
+    expect(thread.get_by_role("alert")).to_have_text(
+        tr(language, "That did not go through. Please try again in a moment.")
+    )
     expect(thread.locator("textarea[name=body]")).to_have_value(second)
     assert document_is_the_same(applicant), "a failed post loaded a new page"
     applicant.unroute(f"**/applications/{application.pk}/messages/")
