@@ -9,12 +9,13 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help venv messages run test test-services api-fuzz lint format migrate seed worker beat rebuild-matches screenshots clean
+.PHONY: help venv messages run test test-services api-fuzz lint scan format migrate seed worker beat rebuild-matches screenshots clean
 
 help:
 	@echo "make run     set up .venv, migrate, load demo data and serve http://$(HOST):$(PORT)/"
 	@echo "make test    set up .venv and run the whole test suite"
 	@echo "make lint    ruff check and format check"
+	@echo "make scan    pip-audit (known vulnerabilities in the pinned packages) and bandit (the project's code)"
 	@echo "make messages  compile the Chinese catalogue (run and test do it; needs msgfmt from gettext)"
 	@echo "make api-fuzz  schemathesis against a served copy of the site (needs DATABASE_URL=postgres://...)"
 	@echo "make worker  a Celery worker (needs REDIS_URL); make beat for the scheduler"
@@ -72,6 +73,11 @@ api-fuzz: venv
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# bandit over the code, pip-audit over the requirements (with a fallback where
+# no vulnerability service is reachable); see scripts/scan and docs/SECURITY.md.
+scan: venv
+	scripts/scan
 
 format: venv
 	$(VENV)/bin/ruff format .

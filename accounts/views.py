@@ -37,7 +37,7 @@ from accounts.forms import (
 )
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
-NEW_TOKEN_SESSION_KEY = "new_api_token"  # noqa: S105 - a session key name, not a secret
+NEW_TOKEN_SESSION_KEY = "new_api_token"  # noqa: S105 - a session key name, not a secret  # nosec B105
 NEW_TOKEN_SHOWN_FOR = 300  # seconds
 
 
