@@ -55,6 +55,8 @@ def _ensure_database(url: str) -> None:
 
 def _setup(url: str) -> None:
     os.environ["DATABASE_URL"] = url
+    # As the production worker: the rebuild's long statements are not web requests.
+    os.environ.setdefault("DATABASE_STATEMENT_TIMEOUT", "0")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     import django
 

@@ -67,8 +67,8 @@ ERRORS = {
     ),
     413: _error(
         413,
-        "The body is larger than the server accepts (DATA_UPLOAD_MAX_MEMORY_SIZE, 2.5 MB by default).",
-        "The request body is larger than 2.5 MB.",
+        "The body is larger than the server accepts (DATA_UPLOAD_MAX_MEMORY_SIZE, 1 MB).",
+        "The request body is larger than 1.0 MB.",
         "payload_too_large",
     ),
     415: _error(

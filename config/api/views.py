@@ -3,8 +3,12 @@
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.urls import reverse
+from django.utils.csp import CSP
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.views.decorators.csp import csp_override
 from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.views import SpectacularSwaggerView
 from rest_framework import exceptions, permissions, serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -114,6 +118,23 @@ class ApiRootView(ApiView):
         return Response(
             {"schema": absolute(reverse("api-schema")), "docs": absolute(reverse("api-docs")), "endpoints": endpoints}
         )
+
+
+@method_decorator(csp_override({**settings.SECURE_CSP, "img-src": [CSP.SELF, "data:"]}), name="get")
+class ApiDocsView(SpectacularSwaggerView):
+    """Swagger UI (/api/docs/) under the site's Content-Security-Policy. Our
+    copy of its template (templates/drf_spectacular/swagger_ui.html) gives
+    its inline script and style the nonce; Swagger UI draws its icons as
+    ``data:`` images, so this page alone also allows those (an image cannot
+    run script). drf-spectacular answers ``Cross-Origin-Opener-Policy:
+    unsafe-none`` here for OAuth2 sign-in pop-ups, which Tandem does not use:
+    this page keeps the site's policy like every other."""
+
+    @extend_schema(exclude=True)
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        response.headers["Cross-Origin-Opener-Policy"] = settings.SECURE_CROSS_ORIGIN_OPENER_POLICY
+        return response
 
 
 def api_not_found(request, exception=None):

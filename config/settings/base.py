@@ -11,6 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import environ
 from celery.schedules import crontab
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -46,13 +47,15 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "accounts.middleware.CurrentMembershipMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SessionTimeoutMiddleware",
+    "accounts.middleware.CurrentMembershipMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -69,6 +72,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.csp",
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
@@ -85,6 +89,19 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# A persistent connection is tested before each request reuses it, so a
+# restarted database costs one failed ping rather than one failed request.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# PostgreSQL ends any statement that runs longer than this (seconds; 0: no
+# limit): a runaway query or a lock queue answers with an error instead of
+# holding a worker and a connection. Long one-off work (a migration on a big
+# table) can run with DATABASE_STATEMENT_TIMEOUT=0.
+DATABASE_STATEMENT_TIMEOUT = env.int("DATABASE_STATEMENT_TIMEOUT", default=10)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DATABASE_STATEMENT_TIMEOUT > 0:
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = (
+        f"{_options.get('options', '')} -c statement_timeout={DATABASE_STATEMENT_TIMEOUT * 1000}".strip()
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -92,12 +109,69 @@ AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+# Argon2id for new and changed passwords; the others still verify older
+# hashes, which are upgraded to Argon2 at the next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Sessions: signed out after SESSION_COOKIE_AGE without a request, and in
+# any case SESSION_ABSOLUTE_AGE after signing in. SessionTimeoutMiddleware
+# (accounts/middleware.py) enforces the second, and pushes the expiry on for
+# the first at most once a minute: SESSION_SAVE_EVERY_REQUEST would do it
+# with a database write on every page.
+# SameSite=Lax on both cookies: a link from another site (an e-mail, a search
+# result) still arrives signed in, while a cross-site POST, fetch or frame
+# carries neither cookie. Strict would sign people out of every link they follow in.
+SESSION_COOKIE_AGE = 2 * 3600
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_ABSOLUTE_AGE = 12 * 3600
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# Security headers, in every environment so that tests and `make run` see
+# what production serves (production.py adds HTTPS, HSTS and __Host- cookies).
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django.middleware.csp). Scripts run only from our
+# own origin or with the per-response nonce (templates: nonce="{{ csp_nonce }}").
+# Styles: our stylesheets and nonce'd <style> blocks, never style="..."
+# attributes or unlabelled <style> (so injected markup cannot restyle a page
+# to mislead); the pages set no inline style, and scripts change styles
+# through element.style, which CSP allows. Images, fonts and fetches fall back
+# to default-src: our origin only. The API docs page widens img-src for
+# itself (ApiDocsView, config/api/views.py).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
+
+# Request size limits: a body (other than files) above 1 MiB or with more
+# than 1,000 fields is refused before it is parsed (400; 413 under /api/).
+# The largest form, a listing filled to every maximum in Chinese, stays under
+# 250 kB. Uploaded files above 2.5 MiB would be streamed to disk rather than
+# held in memory (the site takes none yet).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
 
 # Internationalisation: English and Simplified Chinese from the first line.
 LANGUAGE_CODE = "en"

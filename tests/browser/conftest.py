@@ -111,16 +111,28 @@ def browser_context_args(live_server):
 def open_browser(new_context):
     """A new browser (its own cookies) with one page: ``open_browser("zh-hans")``
     is a browser whose Accept-Language is Chinese. Confirmation dialogs
-    (``data-confirm``) are accepted, as a person clicking OK would."""
+    (``data-confirm``) are accepted, as a person clicking OK would.
+
+    Whatever the Content-Security-Policy blocks (Chromium reports each
+    refused script, style or image on the console) fails the test at its end:
+    every journey doubles as a check that the policy and the pages agree."""
+    violations = []
 
     def _open(language: str = "en", viewport: dict = DESKTOP) -> Page:
         context = new_context(locale=BROWSER_LOCALES[language], viewport=viewport)
         context.set_default_timeout(EXPECT_TIMEOUT_MS)
         page = context.new_page()
         page.on("dialog", lambda dialog: dialog.accept())
+
+        def note_violation(message):
+            if "Content Security Policy" in message.text:
+                violations.append(f"{page.url}: {message.text}")
+
+        page.on("console", note_violation)
         return page
 
-    return _open
+    yield _open
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
 
 
 class Screenshots:
