@@ -7,4 +7,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and organisations")
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
         from accounts import checks  # noqa: F401 - registers the deployment checks
+        from accounts.middleware import note_sign_in
+
+        user_logged_in.connect(note_sign_in, dispatch_uid="accounts.note_sign_in")

@@ -15,6 +15,15 @@ REFRESHED_AT = "_refreshed_at"
 REFRESH_EVERY = 60
 
 
+def note_sign_in(sender, request, user, **kwargs):
+    """On signing in (user_logged_in): the session starts both its clocks, in
+    the same write as the sign-in itself."""
+    if request is not None and hasattr(request, "session"):
+        now = int(time.time())
+        request.session[SIGNED_IN_AT] = now
+        request.session[REFRESHED_AT] = now
+
+
 class SessionTimeoutMiddleware:
     """The two time-outs of a signed-in session.
 
@@ -27,7 +36,8 @@ class SessionTimeoutMiddleware:
     Absolute: ``SESSION_ABSOLUTE_AGE`` seconds after signing in the user is
     signed out, however active since: a stolen session cookie is good for
     hours at most, not for as long as someone keeps using it. The sign-in
-    time is noted on the first request after signing in. The request that
+    time is noted when signing in (``note_sign_in``), or for a session from
+    before this existed, on its next request. The request that
     finds the session too old goes on as an anonymous one: a page that needs
     an account sends the person to the sign-in page, which says why. Requests
     with an API token carry no session and pass untouched.

@@ -128,7 +128,10 @@ class ApiDocsView(SpectacularSwaggerView):
     ``data:`` images, so this page alone also allows those (an image cannot
     run script). drf-spectacular answers ``Cross-Origin-Opener-Policy:
     unsafe-none`` here for OAuth2 sign-in pop-ups, which Tandem does not use:
-    this page keeps the site's policy like every other."""
+    this page keeps the site's policy like every other. Only GET and HEAD:
+    DRF's OPTIONS answer would be drawn through the page's template and fail."""
+
+    http_method_names = ["get", "head"]
 
     @extend_schema(exclude=True)
     def get(self, request, *args, **kwargs):

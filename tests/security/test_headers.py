@@ -237,8 +237,7 @@ def test_plain_http_is_redirected_to_https_except_the_health_probe(production):
 def test_csrf_and_session_cookies_are_host_only_secure_and_same_site(production, https, cast, password):
     login_page = https.get("/admin/login/")
     csrf = cookie(login_page, "__Host-csrftoken")
-    https.force_login(cast.alice.user)
-    signed_in = https.get(reverse("accounts:profile"))
+    signed_in = https.post(reverse("accounts:login"), {"username": cast.alice.user.email, "password": password})
     session = cookie(signed_in, "__Host-sessionid")
 
     for morsel in (csrf, session):
