@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from marketplace.admin import ReadOnlyAdmin
-from marketplace.charts import format_percent
 from matching.models import DigestDelivery, Match, RankerModel
 from matching.services.feedback import matches_rebuild_queue, ranker_activate, ranker_loadable
 
@@ -25,7 +24,7 @@ class MatchAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("fit"), ordering="score")
     def fit(self, match):
-        return format_percent(match.score)
+        return f"{match.score_percent}%"  # as the pages show it
 
     def get_urls(self):
         rebuild = self.admin_site.admin_view(require_POST(self.rebuild_view))

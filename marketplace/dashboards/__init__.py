@@ -53,10 +53,14 @@ def ecosystem_check_viewer(*, user) -> None:
         raise Http404(_("No such page."))
 
 
+def _charts_of(organization) -> dict:
+    return PLATFORM_CHARTS if organization.is_platform else SME_CHARTS
+
+
 def dashboard_for_member(*, membership: Membership) -> Dashboard:
     """The dashboard of the organisation the member acts for."""
     organization = membership.organization
-    charts = PLATFORM_CHARTS if organization.is_platform else SME_CHARTS
+    charts = _charts_of(organization)
     series = {slug: build(membership) for slug, build in charts.items()}
     headlines = (platform_headlines if organization.is_platform else sme_headlines)(series)
     extra = {"good_match": format_percent(GOOD_MATCH_SCORE)}
@@ -71,7 +75,7 @@ def dashboard_series_for_member(*, membership: Membership | None, slug: str) -> 
     """One chart of the member's dashboard (for its CSV); no organisation or no such chart: 404."""
     if membership is None:
         raise Http404(_("No such chart."))
-    charts = PLATFORM_CHARTS if membership.organization.is_platform else SME_CHARTS
+    charts = _charts_of(membership.organization)
     if slug not in charts:
         raise Http404(_("No such chart."))
     return charts[slug](membership)
