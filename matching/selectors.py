@@ -47,14 +47,19 @@ def _invited():
     )
 
 
+def shown_to(matches: QuerySet[Match], side: str) -> QuerySet[Match]:
+    """The proposals as ``side``'s lists show them: without those it
+    dismissed and, for SMEs, without those it has applied to."""
+    if side == PLATFORM:
+        return matches.exclude(platform_feedback=Feedback.DISMISSED)
+    return matches.exclude(sme_feedback=Feedback.DISMISSED).exclude(already_applied())
+
+
 def recommendations_for_need(*, need: Need, limit: int = 20) -> QuerySet[Match]:
     """The capabilities proposed for a need, best first, without those the SME
     dismissed."""
     return (
-        Match.objects.proposed()
-        .filter(need=need)
-        .exclude(sme_feedback=Feedback.DISMISSED)
-        .exclude(already_applied())
+        shown_to(Match.objects.proposed().filter(need=need), SME)
         .select_related("need__organization", "capability__organization")
         .order_by("rank")[:limit]
     )
@@ -65,9 +70,7 @@ def fitting_needs_for_capability(*, capability: Capability, limit: int = 20) -> 
     without those the platform dismissed; each says whether the SME has
     applied already or the platform has invited it (``applied``, ``invited``)."""
     return (
-        Match.objects.proposed()
-        .filter(capability=capability)
-        .exclude(platform_feedback=Feedback.DISMISSED)
+        shown_to(Match.objects.proposed().filter(capability=capability), PLATFORM)
         .annotate(applied=already_applied(), invited=_invited())
         .select_related("need__organization", "capability__organization")
         .order_by("-score", "pk")[:limit]
@@ -89,17 +92,11 @@ def matches_for_membership(
     A platform's rows say whether the SME has applied or was invited."""
     matches = Match.objects.proposed().select_related("need__organization", "capability__organization")
     if membership.organization.is_platform:
-        matches = (
-            matches.filter(capability__organization=membership.organization)
-            .exclude(platform_feedback=Feedback.DISMISSED)
-            .annotate(applied=already_applied(), invited=_invited())
+        matches = shown_to(matches.filter(capability__organization=membership.organization), PLATFORM).annotate(
+            applied=already_applied(), invited=_invited()
         )
     else:
-        matches = (
-            matches.filter(need__organization=membership.organization)
-            .exclude(sme_feedback=Feedback.DISMISSED)
-            .exclude(already_applied())
-        )
+        matches = shown_to(matches.filter(need__organization=membership.organization), SME)
     if need_id is not None:
         matches = matches.filter(need_id=need_id)
     if capability_id is not None:

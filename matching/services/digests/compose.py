@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from accounts.models import Membership, Organization, User
 from marketplace.models import Capability, Need
-from matching.models import DigestDelivery, DigestStatus, Feedback, Match
+from matching.models import DigestDelivery, DigestStatus, Match
 from matching.reasons import reason_sentences
-from matching.selectors import GOOD_MATCH_SCORE, PLATFORM, SME, already_applied
+from matching.selectors import GOOD_MATCH_SCORE, PLATFORM, SME, shown_to
 
 logger = logging.getLogger(__name__)
 
@@ -162,22 +162,15 @@ def _matches_by_organization(*, sme_ids, platform_ids, now: datetime, since: dat
     need and capability pages show each side (reusing their filters)."""
     found: dict[tuple, list[Match]] = {}
     if sme_ids:
-        matches = (
-            _new_matches(now=now, since=since)
-            .filter(need__organization_id__in=sme_ids)
-            .exclude(sme_feedback=Feedback.DISMISSED)
-            .exclude(already_applied())
-            .select_related("need", "capability__organization")
-        )
+        matches = shown_to(_new_matches(now=now, since=since).filter(need__organization_id__in=sme_ids), SME)
+        matches = matches.select_related("need", "capability__organization")
         for match in matches:
             found.setdefault((match.need.organization_id, SME), []).append(match)
     if platform_ids:
-        matches = (
-            _new_matches(now=now, since=since)
-            .filter(capability__organization_id__in=platform_ids)
-            .exclude(platform_feedback=Feedback.DISMISSED)
-            .select_related("need__organization", "capability")
+        matches = shown_to(
+            _new_matches(now=now, since=since).filter(capability__organization_id__in=platform_ids), PLATFORM
         )
+        matches = matches.select_related("need__organization", "capability")
         for match in matches:
             found.setdefault((match.capability.organization_id, PLATFORM), []).append(match)
     return found
