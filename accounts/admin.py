@@ -5,9 +5,17 @@ from django.utils.translation import ngettext
 
 from accounts import services
 from accounts.api_tokens import api_tokens_revoke
-from accounts.forms import AdminUserChangeForm, AdminUserCreationForm, OrganizationAdminForm
-from accounts.models import ApiToken, Membership, MembershipInvitation, Organization, User
+from accounts.forms import (
+    AdminLockoutAuthenticationForm,
+    AdminUserChangeForm,
+    AdminUserCreationForm,
+    OrganizationAdminForm,
+)
+from accounts.models import ApiToken, Membership, MembershipInvitation, Organization, SignInFailure, User
 from matching.services.feedback import organization_matches_refresh
+
+# The admin's sign-in has the site's lock-out (accounts/lockout.py).
+admin.site.login_form = AdminLockoutAuthenticationForm
 
 
 class MembershipInline(admin.TabularInline):
@@ -138,3 +146,19 @@ class ApiTokenAdmin(admin.ModelAdmin):
             ngettext("%(n)d token revoked.", "%(n)d tokens revoked.", revoked) % {"n": revoked},
             messages.SUCCESS,
         )
+
+
+@admin.register(SignInFailure)
+class SignInFailureAdmin(admin.ModelAdmin):
+    """Failed sign-ins, read-only. Deleting an account's rows lifts its lock-out."""
+
+    list_display = ["created_at", "username", "ip_address", "door"]
+    list_filter = ["door"]
+    search_fields = ["username", "ip_address"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -85,3 +85,12 @@ class Province(models.TextChoices):
     TAIWAN = "taiwan", _("Taiwan")
     HONG_KONG = "hong_kong", _("Hong Kong")
     MACAO = "macao", _("Macao")
+
+
+class SignInDoor(models.TextChoices):
+    """Where a password (or a second-factor code) was checked."""
+
+    SITE = "site", _("Sign-in page")
+    ADMIN = "admin", _("Admin sign-in")
+    API_TOKEN = "api_token", _("API token creation")
+    TWO_FACTOR = "two_factor", _("Two-factor code")

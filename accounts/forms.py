@@ -1,12 +1,14 @@
 from django import forms
 from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AdminUserCreationForm as DjangoAdminUserCreationForm
 from django.contrib.auth.forms import AuthenticationForm, UserChangeForm
 from django.utils.translation import get_language_info, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import OrganizationKind, Role
+from accounts import lockout
+from accounts.choices import OrganizationKind, Role, SignInDoor
 from accounts.models import Organization, User, normalize_email_address
 from accounts.validators import CREDIT_CODE_LENGTH, normalize_credit_code
 
@@ -33,11 +35,37 @@ class NormalizedEmailField(forms.EmailField):
         return normalize_email_address(super().to_python(value))
 
 
-class EmailAuthenticationForm(AuthenticationForm):
+class LockoutMixin:
+    """An AuthenticationForm that refuses a locked account/address pair
+    before checking the password, and records each wrong password
+    (accounts.lockout). A completed sign-in clears the pair's failures."""
+
+    door = SignInDoor.SITE
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        if username and self.request is not None:
+            lockout.check(self.request, username)
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            # A wrong password (not an inactive account's right one) counts.
+            if username and self.cleaned_data.get("password") and self.user_cache is None:
+                lockout.note_failure(self.request, username, self.door)
+            raise
+
+
+class EmailAuthenticationForm(LockoutMixin, AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": _("That e-mail address and password do not match an account. Passwords are case-sensitive."),
     }
+
+
+class AdminLockoutAuthenticationForm(LockoutMixin, AdminAuthenticationForm):
+    """The admin's sign-in form with the same lock-out as the site's."""
+
+    door = SignInDoor.ADMIN
 
 
 class PasswordPairMixin(forms.Form):

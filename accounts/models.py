@@ -7,7 +7,7 @@ from django.db.models.functions import Lower, Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import Industry, OrganizationKind, Province, Role, SizeBand
+from accounts.choices import Industry, OrganizationKind, Province, Role, SignInDoor, SizeBand
 from accounts.validators import validate_credit_code
 
 
@@ -305,3 +305,28 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())
+
+
+class SignInFailure(models.Model):
+    """One failed sign-in: the address, the account name that was tried (as
+    typed, normalised; it need not exist) and where. The lock-out counts
+    these (accounts/lockout.py); a successful sign-in clears the pair's rows;
+    rows older than a day are deleted by a periodic task."""
+
+    username = models.CharField(_("account tried"), max_length=254)
+    # As the request gave it (proxies may forward anything), so text, not inet.
+    ip_address = models.CharField(_("address"), max_length=64)
+    door = models.CharField(_("where"), max_length=16, choices=SignInDoor.choices)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("failed sign-in")
+        verbose_name_plural = _("failed sign-ins")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["username", "ip_address", "created_at"], name="signin_fail_pair"),
+            models.Index(fields=["ip_address", "created_at"], name="signin_fail_address"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} from {self.ip_address}"

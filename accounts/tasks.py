@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from accounts import services
+from accounts import lockout, services
 from config.celery import EMAIL_TASK_OPTIONS
 
 
@@ -12,3 +12,8 @@ def membership_invitation_send(invitation_id: int) -> bool:
 @shared_task
 def membership_invitations_purge() -> int:
     return services.membership_invitations_purge()
+
+
+@shared_task
+def sign_in_failures_prune() -> int:
+    return lockout.prune()

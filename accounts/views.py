@@ -10,8 +10,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Form
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import translation
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import i18n
@@ -20,7 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import api_tokens as tokens
-from accounts import digest_tokens, selectors, services
+from accounts import digest_tokens, lockout, selectors, services
 from accounts.choices import Role
 from accounts.decorators import membership_required
 from accounts.forms import (
@@ -35,6 +36,9 @@ from accounts.forms import (
     ProfileForm,
     SignUpForm,
 )
+from accounts.models import normalize_email_address
+from config import ratelimit
+from config.ratelimit import by_address, rate_limited
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 NEW_TOKEN_SESSION_KEY = "new_api_token"  # noqa: S105 - a session key name, not a secret  # nosec B105
@@ -85,7 +89,41 @@ class LoginView(auth_views.LoginView):
         set_language_cookie(response, form.get_user().preferred_language)
         return response
 
+    def form_invalid(self, form):
+        return refused_sign_in(super().form_invalid(form), form)
 
+
+def refused_sign_in(response, form):
+    """A refused sign-in form answers 400, or 429 with Retry-After when the
+    account is locked out from this address."""
+    response.status_code = 400
+    for error in form.non_field_errors().as_data():
+        seconds = lockout.retry_after(error)
+        if seconds:
+            response.status_code = 429
+            response["Retry-After"] = str(seconds)
+    return response
+
+
+@method_decorator(rate_limited("password_reset", who=by_address), name="post")
+class PasswordResetView(auth_views.PasswordResetView):
+    """Ask for a reset link. Limited per address (429 past the limit) and per
+    e-mail address: past that, no more mail is sent to it, but the page says
+    the same as always, so it tells nobody whether the address has an
+    account — and nobody can fill a stranger's inbox."""
+
+    success_url = reverse_lazy("accounts:password_reset_done")
+    email_template_name = "emails/password_reset.txt"
+    subject_template_name = "emails/password_reset_subject.txt"
+
+    def form_valid(self, form):
+        recipient = normalize_email_address(form.cleaned_data["email"])
+        if ratelimit.hit("password_reset", f"email:{recipient}") is not None:
+            return redirect(self.get_success_url())
+        return super().form_valid(form)
+
+
+@rate_limited("signup", who=by_address)
 def signup(request):
     if request.user.is_authenticated:
         return redirect("home")

@@ -10,7 +10,9 @@ from types import SimpleNamespace
 
 import pytest
 from django.db import connection
+from rest_framework.test import APIClient
 
+from accounts.api_tokens import api_token_create
 from accounts.choices import Role
 from tests.accounts.factories import (
     TEST_PASSWORD,
@@ -116,3 +118,23 @@ def capability(cast):
 def application(cast, capability):
     """Alice's SME has applied to ``capability`` (submitted)."""
     return ApplicationFactory(sme=cast.sme, capability=capability)
+
+
+@pytest.fixture
+def api():
+    """An API client: ``api()`` anonymous, ``api(membership)`` with a real
+    personal API token of that membership (made by the service, sent as a
+    Bearer header), ``api(user, session=True)`` signed in by session."""
+
+    def _client(who=None, *, session: bool = False):
+        client = APIClient()
+        if who is None:
+            return client
+        if session:
+            client.force_login(getattr(who, "user", who))
+            return client
+        _token, raw = api_token_create(membership=who, name="tests", expires_in_days=None)
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+        return client
+
+    return _client

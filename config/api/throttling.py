@@ -8,6 +8,8 @@ can change them. Counts live in the default cache (Redis in production).
 from django.conf import settings
 from rest_framework import throttling
 
+from config import ratelimit
+
 
 class _RateFromSettings:
     def get_rate(self):
@@ -62,3 +64,22 @@ class FailedAuthenticationThrottle(_RateFromSettings, throttling.SimpleRateThrot
             self.cache.incr(key)
         except ValueError:  # expired between add and incr
             self.cache.set(key, 1, self.duration)
+
+
+class ActionRateThrottle(throttling.BaseThrottle):
+    """One action's rate limit (config/ratelimit.py: applying, writing
+    messages), counted per person on the same counter as the HTML pages, so
+    switching between the site and the API does not double the allowance."""
+
+    def __init__(self, action: str):
+        self.action = action
+        self._wait = None
+
+    def allow_request(self, request, view) -> bool:
+        if not (request.user and request.user.is_authenticated):
+            return True  # refused as unauthenticated, not counted
+        self._wait = ratelimit.hit(self.action, ratelimit.by_person(request))
+        return self._wait is None
+
+    def wait(self) -> float | None:
+        return self._wait

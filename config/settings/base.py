@@ -244,6 +244,7 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    "prune-old-sign-in-failures": {"task": "accounts.tasks.sign_in_failures_prune", "schedule": 3600},
     "purge-stale-membership-invitations": {
         "task": "accounts.tasks.membership_invitations_purge",
         "schedule": 24 * 3600,
@@ -320,6 +321,22 @@ API_THROTTLE_RATES = {
     # Failed token checks per address; past it the address is refused for the period.
     "failed_auth": env("API_THROTTLE_FAILED_AUTH", default="30/minute"),
 }
+# Actions that cost others something, per person (or per address before
+# sign-in), shared by the pages and the API (config/ratelimit.py); past the
+# limit the answer is 429 with Retry-After. "N/second|minute|hour|day".
+RATE_LIMITS = {
+    "signup": env("RATE_LIMIT_SIGNUP", default="10/hour"),  # per address
+    "password_reset": env("RATE_LIMIT_PASSWORD_RESET", default="5/hour"),  # per address, and per e-mail address
+    "application": env("RATE_LIMIT_APPLICATION", default="30/hour"),  # per person
+    "message": env("RATE_LIMIT_MESSAGE", default="120/hour"),  # per person
+}
+# Sign-in lock-out (accounts/lockout.py): after this many failed sign-ins
+# for one account from one address within the window, that pair is refused
+# (even with the right password) until the window has passed; an address
+# that fails this many times across accounts is refused for any account.
+SIGN_IN_LOCKOUT_FAILURES = env.int("SIGN_IN_LOCKOUT_FAILURES", default=5)
+SIGN_IN_LOCKOUT_ADDRESS_FAILURES = env.int("SIGN_IN_LOCKOUT_ADDRESS_FAILURES", default=30)
+SIGN_IN_LOCKOUT_MINUTES = env.int("SIGN_IN_LOCKOUT_MINUTES", default=15)
 API_PAGE_SIZE = 20
 API_MAX_PAGE_SIZE = 100
 

@@ -31,3 +31,4 @@ WHITENOISE_AUTOREFRESH = True
 # Rate limits far above what a test makes: the counts live in the shared
 # local-memory cache across tests. The throttling tests set their own rates.
 API_THROTTLE_RATES = {"user": "100000/minute", "anon": "100000/minute", "failed_auth": "100000/minute"}
+RATE_LIMITS = dict.fromkeys(RATE_LIMITS, "100000/hour")  # noqa: F405

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from accounts.apis import OrganizationSummarySerializer
 from config.api.fields import ObjectIdField, StrictCharField, StrictIntegerField
 from config.api.filters import IdFilter, OrderingFilter, SelectorFilterSet
+from config.api.throttling import ActionRateThrottle
 from config.api.views import ApiViewSet
 from marketplace import selectors
 from marketplace.apis.summaries import CapabilitySummarySerializer, NeedSummarySerializer
@@ -166,6 +167,13 @@ class ApplicationViewSet(ApiViewSet):
     queryset = Application.objects.none()  # lists come from the filter's selector
     serializer_class = ApplicationSerializer
     filterset_class = ApplicationFilter
+    rate_limited_actions = {"create": "application", "message_send": "message"}
+
+    def get_throttles(self):
+        throttles = super().get_throttles()
+        if self.action in self.rate_limited_actions:
+            throttles.append(ActionRateThrottle(self.rate_limited_actions[self.action]))
+        return throttles
 
     def _get(self, pk) -> Application:
         return selectors.application_get_for_member(membership=self.request.membership, pk=int(pk))

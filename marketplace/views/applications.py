@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import membership_required
 from accounts.views import add_service_error
+from config.ratelimit import rate_limited
 from marketplace import selectors
 from marketplace.errors import TransitionNotAllowed
 from marketplace.forms import (
@@ -45,6 +46,7 @@ APPLICATION_ACTIONS = {
 
 
 @membership_required
+@rate_limited("application")
 def application_apply(request, pk: int):
     capability = selectors.capability_get_for_viewer(user=request.user, membership=request.membership, pk=pk)
     if not request.membership.organization.is_sme:
@@ -145,6 +147,7 @@ def application_action(request, pk: int, action: str):
 
 @require_POST
 @membership_required
+@rate_limited("message")
 def application_message(request, pk: int):
     application = selectors.application_get_for_member(membership=request.membership, pk=pk)
     form = MessageForm(request.POST)

@@ -144,7 +144,7 @@ class TestLogin:
 
     def test_wrong_password_is_refused(self, client, cast):
         response = client.post(reverse("accounts:login"), {"username": "alice@example.com", "password": "nope"})
-        assert response.status_code == 200
+        assert response.status_code == 400
         assert "do not match an account" in response.text
         assert "_auth_user_id" not in client.session
 
