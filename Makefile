@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help venv messages run test test-services api-fuzz lint scan format migrate seed worker beat rebuild-matches screenshots clean
+.PHONY: help venv messages run test test-services api-fuzz faults lint scan format migrate seed worker beat rebuild-matches screenshots clean
 
 help:
 	@echo "make run     set up .venv, migrate, load demo data and serve http://$(HOST):$(PORT)/"
@@ -18,6 +18,7 @@ help:
 	@echo "make scan    pip-audit (known vulnerabilities in the pinned packages) and bandit (the project's code)"
 	@echo "make messages  compile the Chinese catalogue (run and test do it; needs msgfmt from gettext)"
 	@echo "make api-fuzz  schemathesis against a served copy of the site (needs DATABASE_URL=postgres://...)"
+	@echo "make faults  kill a worker mid-rebuild, stop Redis, restart PostgreSQL on instances of its own; check nothing is lost"
 	@echo "make worker  a Celery worker (needs REDIS_URL); make beat for the scheduler"
 	@echo "make rebuild-matches  re-match every published need"
 	@echo "make screenshots  PNGs of a throwaway demo site in docs/screenshots/ (en, zh-hans; desktop, phone; needs Chromium)"
@@ -69,6 +70,11 @@ test: venv messages node_modules/.package-lock.json
 # and fuzzed anonymously, as an SME and as a platform; see scripts/api-fuzz.
 api-fuzz: venv
 	scripts/api-fuzz
+
+# Its own PostgreSQL cluster, Redis, gunicorn and Celery worker, through three
+# faults with figures; see scripts/faults.
+faults: venv
+	scripts/faults
 
 lint: venv
 	$(VENV)/bin/ruff check .

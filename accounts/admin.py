@@ -1,9 +1,16 @@
 from django.contrib import admin, messages
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.decorators import login_not_required
+from django.db.models import Exists, OuterRef
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 
-from accounts import services
+from accounts import services, two_factor
 from accounts.api_tokens import api_tokens_revoke
 from accounts.forms import (
     AdminLockoutAuthenticationForm,
@@ -11,11 +18,51 @@ from accounts.forms import (
     AdminUserCreationForm,
     OrganizationAdminForm,
 )
-from accounts.models import ApiToken, Membership, MembershipInvitation, Organization, SignInFailure, User
+from accounts.models import (
+    ApiToken,
+    Membership,
+    MembershipInvitation,
+    Organization,
+    SignInFailure,
+    TwoFactorAuthenticator,
+    User,
+)
+from accounts.views import AdminLoginView
 from matching.services.feedback import organization_matches_refresh
 
 # The admin's sign-in has the site's lock-out (accounts/lockout.py).
 admin.site.login_form = AdminLockoutAuthenticationForm
+
+
+@never_cache
+@login_not_required
+def admin_login(request, extra_context=None):
+    """The admin's sign-in page, with two-factor authentication.
+
+    AdminSite.login runs Django's own LoginView, which signs in as soon as
+    the password is right; this takes its place (below) with the same page,
+    form and context but AdminLoginView, which first asks staff for their
+    code on the site's code page (or makes them set two-factor up) and then
+    sends them on to the admin."""
+    site = admin.site
+    redirect_url = auth_views.LoginView().get_redirect_url(request) or reverse("admin:index", current_app=site.name)
+    if request.method == "GET" and site.has_permission(request):
+        return HttpResponseRedirect(redirect_url)
+    context = {
+        **site.each_context(request),
+        "title": _("Log in"),
+        "subtitle": None,
+        "app_path": request.get_full_path(),
+        "username": request.user.get_username(),
+        REDIRECT_FIELD_NAME: redirect_url,
+        **(extra_context or {}),
+    }
+    request.current_app = site.name
+    return AdminLoginView.as_view(extra_context=context, authentication_form=site.login_form)(request)
+
+
+# An instance attribute: AdminSite.get_urls() routes admin/login/ to self.login.
+admin.site.login = admin_login
 
 
 class MembershipInline(admin.TabularInline):
@@ -31,17 +78,49 @@ class UserAdmin(DjangoUserAdmin):
     form = AdminUserChangeForm
     add_form = AdminUserCreationForm
     ordering = ["email"]
-    list_display = ["email", "display_name", "preferred_language", "is_staff", "is_active", "date_joined"]
+    list_display = [
+        "email", "display_name", "preferred_language", "is_staff", "is_active", "two_factor_on", "date_joined",
+    ]  # fmt: skip
     list_filter = ["is_staff", "is_superuser", "is_active", "preferred_language"]
     search_fields = ["email", "display_name"]
     fieldsets = (
-        (None, {"fields": ("email", "password")}),
+        (None, {"fields": ("email", "password", "two_factor_on")}),
         (_("Personal info"), {"fields": ("display_name", "preferred_language")}),
         (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "display_name", "password1", "password2")}),)
-    readonly_fields = ["last_login", "date_joined"]
+    readonly_fields = ["last_login", "date_joined", "two_factor_on"]
+    actions = ["reset_two_factor"]
+
+    def get_queryset(self, request):
+        authenticator = TwoFactorAuthenticator.objects.filter(user=OuterRef("pk"))
+        return super().get_queryset(request).annotate(has_two_factor=Exists(authenticator))
+
+    @admin.display(description=_("two-factor authentication"), boolean=True, ordering="has_two_factor")
+    def two_factor_on(self, user) -> bool:
+        return user.has_two_factor
+
+    @admin.action(description=_("Reset two-factor authentication (lost phone)"), permissions=["change"])
+    def reset_two_factor(self, request, queryset):
+        """For people who lost their authenticator and recovery codes: they
+        sign in with their password alone (or set two-factor up again, if
+        they must have it). Each reset is in the user's history."""
+        reset = two_factor.two_factor_reset(users=queryset)
+        name = str(TwoFactorAuthenticator._meta.verbose_name)
+        for user in reset:
+            self.log_change(request, user, [{"deleted": {"name": name, "object": str(user)}}])
+        count = len(reset)
+        self.message_user(
+            request,
+            ngettext(
+                "Two-factor authentication reset for %(count)d person.",
+                "Two-factor authentication reset for %(count)d people.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
 
 class VerifiedFilter(admin.SimpleListFilter):

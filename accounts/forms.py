@@ -4,13 +4,15 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AdminUserCreationForm as DjangoAdminUserCreationForm
 from django.contrib.auth.forms import AuthenticationForm, UserChangeForm
+from django.core import validators
 from django.utils.translation import get_language_info, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from accounts import lockout
+from accounts import lockout, two_factor
 from accounts.choices import OrganizationKind, Role, SignInDoor
 from accounts.models import Organization, User, normalize_email_address
 from accounts.validators import CREDIT_CODE_LENGTH, normalize_credit_code
+from config.forms import UserTextFormMixin
 
 
 class CreditCodeFormField(forms.CharField):
@@ -41,6 +43,14 @@ class LockoutMixin:
     (accounts.lockout). A completed sign-in clears the pair's failures."""
 
     door = SignInDoor.SITE
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # AuthenticationForm sets the username's max_length after building the
+        # field, so nothing checks it: a 100,000-character address reached the
+        # database (SQLite refuses so long a LIKE pattern: a server error).
+        username = self.fields["username"]
+        username.validators.append(validators.MaxLengthValidator(username.max_length))
 
     def clean(self):
         username = self.cleaned_data.get("username")
@@ -101,7 +111,7 @@ class PasswordPairMixin(forms.Form):
         return cleaned
 
 
-class SignUpForm(PasswordPairMixin):
+class SignUpForm(UserTextFormMixin, PasswordPairMixin):
     display_name = forms.CharField(label=_("Your name"), max_length=100)
     email = NormalizedEmailField(
         label=_("Work e-mail"),
@@ -116,7 +126,7 @@ class SignUpForm(PasswordPairMixin):
         return email
 
 
-class OrganizationForm(forms.ModelForm):
+class OrganizationForm(UserTextFormMixin, forms.ModelForm):
     class Meta:
         model = Organization
         fields = ["legal_name", "credit_code", "size_band", "industry", "province", "website", "description"]
@@ -135,7 +145,7 @@ class OrganizationCreateForm(OrganizationForm):
         fields = ["kind", *OrganizationForm.Meta.fields]
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(UserTextFormMixin, forms.ModelForm):
     class Meta:
         model = User
         fields = ["display_name", "preferred_language", "weekly_digest"]
@@ -150,7 +160,7 @@ class ProfileForm(forms.ModelForm):
         ]
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(UserTextFormMixin, forms.Form):
     email = NormalizedEmailField(label=_("E-mail address"))
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MEMBER)
 
@@ -185,7 +195,7 @@ class AdminUserChangeForm(UserChangeForm):
         fields = "__all__"
 
 
-class OrganizationAdminForm(forms.ModelForm):
+class OrganizationAdminForm(UserTextFormMixin, forms.ModelForm):
     class Meta:
         model = Organization
         fields = [
@@ -194,7 +204,7 @@ class OrganizationAdminForm(forms.ModelForm):
         field_classes = {"credit_code": CreditCodeFormField}
 
 
-class InvitationSignUpForm(PasswordPairMixin):
+class InvitationSignUpForm(UserTextFormMixin, PasswordPairMixin):
     display_name = forms.CharField(label=_("Your name"), max_length=100)
     field_order = ["display_name", "password1", "password2"]
 
@@ -206,7 +216,113 @@ class InvitationSignUpForm(PasswordPairMixin):
         return User(email=self.email, display_name=self.cleaned_data.get("display_name", ""))
 
 
-class ApiTokenForm(forms.Form):
+class ReauthenticationMixin:
+    """A form that asks the signed-in (or half signed-in) person to prove
+    who they are again: their password, when the form has a ``password``
+    field, and a two-factor code, when it has a ``code`` field. clean()
+    refuses a locked account/address pair before checking anything and
+    records each wrong answer as a failed sign-in at ``door``
+    (accounts.lockout); a code is only tried after the right password."""
+
+    door = SignInDoor.TWO_FACTOR
+
+    def __init__(self, *args, request, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request, self.user = request, user
+        self.code_accepted_by = None  # how the code was accepted (two_factor.BY_*)
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        if not two_factor.code_is_well_formed(code):
+            raise forms.ValidationError(
+                _("Enter the 6-digit code from your authenticator app, or one of your recovery codes."),
+                code="malformed",
+            )
+        return code
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        lockout.check(self.request, self.user.get_username())
+        if "password" in self.fields and not self.user.check_password(cleaned["password"]):
+            lockout.note_failure(self.request, self.user.get_username(), self.door)
+            self.add_error("password", forms.ValidationError(_("That is not your password."), code="wrong_password"))
+            return cleaned
+        if "code" in self.fields:
+            self.code_accepted_by = two_factor.two_factor_verify(user=self.user, code=cleaned["code"])
+            if self.code_accepted_by is None:
+                lockout.note_failure(self.request, self.user.get_username(), self.door)
+                self.add_error("code", two_factor.wrong_code_error())
+        return cleaned
+
+
+def current_password_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+CODE_HELP = _("A code from your authenticator app, or an unused recovery code.")
+
+
+def two_factor_code_field(help_text=CODE_HELP) -> forms.CharField:
+    return forms.CharField(
+        label=_("Authentication code"),
+        max_length=40,
+        help_text=help_text,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+
+
+class SignInCodeForm(ReauthenticationMixin, forms.Form):
+    """The second step of signing in."""
+
+    code = two_factor_code_field(
+        _("The 6-digit code your authenticator app shows for Tandem, or one of your recovery codes.")
+    )
+
+
+class TwoFactorSetupForm(forms.Form):
+    """Confirms a new authenticator with one of its codes (checked by
+    two_factor.two_factor_enable)."""
+
+    code = forms.CharField(
+        label=_("Code from the app"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        help_text=_("The 6 digits the app shows for Tandem now."),
+    )
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        if not two_factor.code_is_well_formed(code, recovery_allowed=False):
+            raise forms.ValidationError(_("Enter the 6 digits your authenticator app shows."), code="malformed")
+        return code
+
+
+class RecoveryCodesForm(ReauthenticationMixin, forms.Form):
+    """Making new recovery codes asks for a current code."""
+
+    code = two_factor_code_field()
+
+
+class TwoFactorDisableForm(ReauthenticationMixin, forms.Form):
+    password = current_password_field()
+    code = two_factor_code_field()
+
+
+class ApiTokenForm(UserTextFormMixin, ReauthenticationMixin, forms.Form):
+    """A token acts as its maker, so making one asks for the password again
+    (and a two-factor code when two-factor is on): a session left open on
+    someone else's computer cannot be turned into a lasting credential."""
+
+    door = SignInDoor.API_TOKEN
+
     name = forms.CharField(
         label=pgettext_lazy("name of a thing", "Name"),
         max_length=100,
@@ -225,3 +341,9 @@ class ApiTokenForm(forms.Form):
         ],
         initial="90",
     )
+    password = current_password_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if two_factor.two_factor_enabled(self.user):
+            self.fields["code"] = two_factor_code_field()

@@ -330,3 +330,49 @@ class SignInFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} from {self.ip_address}"
+
+
+class TwoFactorAuthenticator(models.Model):
+    """A person's authenticator app (TOTP, RFC 6238: 6 digits, 30 seconds),
+    confirmed with a code when it was set up (accounts/two_factor.py). The
+    newest time step a code was accepted for is kept: a code, once used, is
+    refused, and so is any older one."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="authenticator"
+    )
+    # Base32, as authenticator apps take it; needed in the clear to compute codes.
+    secret = models.CharField(_("secret"), max_length=64, editable=False)
+    confirmed_at = models.DateTimeField(_("set up"), default=timezone.now)
+    last_used_step = models.BigIntegerField(_("last time step used"), default=0, editable=False)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("two-factor authenticator")
+        verbose_name_plural = _("two-factor authenticators")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class RecoveryCode(models.Model):
+    """A single-use code that stands in for the authenticator (a lost phone).
+    Only the SHA-256 digest is kept: the codes have 80 random bits, so the
+    digest cannot be reversed by guessing, and they are shown once."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="recovery_codes"
+    )
+    code_hash = models.CharField(_("code hash"), max_length=64, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "code_hash"], name="accounts_recovery_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({'used' if self.used_at else 'unused'})"

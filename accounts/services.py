@@ -205,11 +205,12 @@ def membership_invite(*, actor: Membership, email: str, role: str) -> Membership
     invitation.save()
 
     from accounts.tasks import membership_invitation_send
+    from config.celery import task_send
 
-    # robust=True: if the broker is down the invitation is still saved and can
-    # be sent again by inviting again; the user is not shown an error for work
-    # that committed.
-    transaction.on_commit(lambda: membership_invitation_send.delay(invitation.pk), robust=True)
+    # If the broker is down the invitation is still saved and can be sent
+    # again by inviting again; the user is not shown an error (nor kept
+    # waiting) for work that committed.
+    transaction.on_commit(lambda: task_send(membership_invitation_send, invitation.pk))
     return invitation
 
 

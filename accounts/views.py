@@ -9,19 +9,21 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Form
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
 from django.utils.decorators import method_decorator
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import api_tokens as tokens
-from accounts import digest_tokens, lockout, selectors, services
+from accounts import digest_tokens, lockout, selectors, services, two_factor
 from accounts.choices import Role
 from accounts.decorators import membership_required
 from accounts.forms import (
@@ -34,11 +36,16 @@ from accounts.forms import (
     OrganizationForm,
     OrganizationSwitchForm,
     ProfileForm,
+    RecoveryCodesForm,
+    SignInCodeForm,
     SignUpForm,
+    TwoFactorDisableForm,
+    TwoFactorSetupForm,
 )
 from accounts.models import normalize_email_address
 from config import ratelimit
 from config.ratelimit import by_address, rate_limited
+from config.views import bad_request_page
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 NEW_TOKEN_SESSION_KEY = "new_api_token"  # noqa: S105 - a session key name, not a secret  # nosec B105
@@ -78,19 +85,51 @@ def set_language_cookie(response, language: str) -> None:
     )
 
 
-class LoginView(auth_views.LoginView):
-    """Log in, and switch the site to the user's preferred language."""
-
-    redirect_authenticated_user = True
-    authentication_form = EmailAuthenticationForm
+class TwoStepSignInMixin:
+    """The password step of a sign-in. When the account has two-factor
+    authentication on (or must have it), the right password does not sign
+    in: it starts a pending sign-in and sends the person to give a code (or
+    to set two-factor up). Signing in switches the site to the user's
+    preferred language."""
 
     def form_valid(self, form):
-        response = super().form_valid(form)
-        set_language_cookie(response, form.get_user().preferred_language)
-        return response
+        user = form.get_user()
+        second_step = two_factor.sign_in_second_step(user)
+        if second_step is None:
+            response = super().form_valid(form)
+            set_language_cookie(response, user.preferred_language)
+            return response
+        two_factor.pending_sign_in_start(self.request.session, user=user, next_url=self.get_success_url())
+        return redirect("accounts:login_code" if second_step == two_factor.ENTER_CODE else "accounts:login_setup")
 
     def form_invalid(self, form):
         return refused_sign_in(super().form_invalid(form), form)
+
+
+class LoginView(TwoStepSignInMixin, auth_views.LoginView):
+    redirect_authenticated_user = True
+    authentication_form = EmailAuthenticationForm
+
+
+class AdminLoginView(TwoStepSignInMixin, auth_views.LoginView):
+    """The Django admin's sign-in page and form (accounts/admin.py) with the
+    same second step; the code is asked on the site's page, then the person
+    goes on to the admin."""
+
+    template_name = "admin/login.html"
+    next_page = reverse_lazy("admin:index")
+
+
+def sign_in_new_account(request, user, next_url: str):
+    """Sign a just-registered person in and go on to ``next_url`` — unless
+    they must use two-factor authentication (a platform's owner): then they
+    set it up first, as at any sign-in, and arrive at ``next_url`` after."""
+    user.backend = MODEL_BACKEND
+    if two_factor.sign_in_second_step(user) == two_factor.SET_UP:
+        two_factor.pending_sign_in_start(request.session, user=user, next_url=next_url)
+        return redirect("accounts:login_setup")
+    login(request, user, backend=MODEL_BACKEND)
+    return redirect(next_url)
 
 
 def refused_sign_in(response, form):
@@ -105,8 +144,26 @@ def refused_sign_in(response, form):
     return response
 
 
+class RefusedFormMixin:
+    """Django's form views re-render a form with errors as 200; the project
+    answers 400, as its own views do."""
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
+
+class PasswordChangeView(RefusedFormMixin, auth_views.PasswordChangeView):
+    success_url = reverse_lazy("accounts:password_change_done")
+
+
+class PasswordResetConfirmView(RefusedFormMixin, auth_views.PasswordResetConfirmView):
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
 @method_decorator(rate_limited("password_reset", who=by_address), name="post")
-class PasswordResetView(auth_views.PasswordResetView):
+class PasswordResetView(RefusedFormMixin, auth_views.PasswordResetView):
     """Ask for a reset link. Limited per address (429 past the limit) and per
     e-mail address: past that, no more mail is sent to it, but the page says
     the same as always, so it tells nobody whether the address has an
@@ -141,13 +198,12 @@ def signup(request):
         except ValidationError as error:
             add_service_error(error, form, organization_form)
         else:
-            login(request, membership.user, backend=MODEL_BACKEND)
             messages.success(
                 request,
                 _("Welcome to Tandem! %(org)s is registered; an administrator will verify it shortly.")
                 % {"org": membership.organization},
             )
-            return redirect("accounts:organization_settings")
+            return sign_in_new_account(request, membership.user, reverse("accounts:organization_settings"))
     status = 400 if form.errors or organization_form.errors else 200
     context = {"form": form, "organization_form": organization_form}
     return render(request, "accounts/signup.html", context, status=status)
@@ -163,7 +219,8 @@ def profile(request):
         response = redirect("accounts:profile")
         set_language_cookie(response, user.preferred_language)
         return response
-    return render(request, "accounts/profile.html", {"form": form})
+    context = {"form": form, "two_factor_on": two_factor.two_factor_enabled(request.user)}
+    return render(request, "accounts/profile.html", context, status=400 if form.errors else 200)
 
 
 @login_required
@@ -202,7 +259,7 @@ def organization_settings(request):
                     request, _("You changed the legal name or credit code, so the organisation must be verified again.")
                 )
             return redirect("accounts:organization_settings")
-    return render(request, "accounts/organization_settings.html", {"form": form})
+    return render(request, "accounts/organization_settings.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @membership_required
@@ -238,8 +295,7 @@ def member_role(request, pk: int):
     target = selectors.membership_get_for_actor(actor=request.membership, pk=pk)
     form = MembershipRoleForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose a valid role."))
-        return redirect("accounts:members")
+        return bad_request_page(request, _("Choose a valid role."))
     try:
         services.membership_change_role(actor=request.membership, membership_id=target.pk, **form.cleaned_data)
     except ValidationError as error:
@@ -302,7 +358,6 @@ def invitation_accept(request, token: str):
                     display_name=signup_form.cleaned_data["display_name"],
                     preferred_language=request.LANGUAGE_CODE,
                 )
-                login(request, membership.user, backend=MODEL_BACKEND)
             else:
                 membership = None
         except PermissionDenied as error:
@@ -314,7 +369,9 @@ def invitation_accept(request, token: str):
                 user=membership.user, session=request.session, organization_id=membership.organization_id
             )
             messages.success(request, _("Welcome to %(org)s.") % {"org": membership.organization})
-            return redirect("home")
+            if request.user.is_authenticated:
+                return redirect("home")
+            return sign_in_new_account(request, membership.user, reverse("home"))
     context = {
         "invitation": invitation,
         "wrong_account": request.user.is_authenticated and request.user.email != invitation.email,
@@ -331,15 +388,15 @@ def invitation_accept(request, token: str):
 def organization_switch(request):
     form = OrganizationSwitchForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose an organisation."))
-        return redirect("home")
+        return bad_request_page(request, _("Choose an organisation."))
     membership = services.membership_set_current(
         user=request.user, session=request.session, organization_id=form.cleaned_data["organization"]
     )
     messages.success(request, _("You are now acting for %(org)s.") % {"org": membership.organization})
     next_url = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return redirect(next_url)
+        # Not redirect(): it would read a bare word such as "x" as a view name (NoReverseMatch, a 500).
+        return HttpResponseRedirect(next_url)
     return redirect("home")
 
 
@@ -357,10 +414,14 @@ def api_tokens(request):
     most a few minutes old; so a reload neither repeats the creation nor shows
     the token again. The page is never cached."""
     just_created = request.session.pop(NEW_TOKEN_SESSION_KEY, None)
-    form = ApiTokenForm(request.POST or None)
+    form = ApiTokenForm(request.POST or None, request=request, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            token, raw = tokens.api_token_create(membership=request.membership, **form.cleaned_data)
+            token, raw = tokens.api_token_create(
+                membership=request.membership,
+                name=form.cleaned_data["name"],
+                expires_in_days=form.cleaned_data["expires_in_days"],
+            )
         except ValidationError as error:
             add_service_error(error, form)
         else:
@@ -376,7 +437,7 @@ def api_tokens(request):
         "tokens": all_tokens,
         "api_root": request.build_absolute_uri(reverse("api:root")),
     }
-    return render(request, "accounts/api_tokens.html", context, status=400 if form.errors else 200)
+    return _refused(render(request, "accounts/api_tokens.html", context), form)
 
 
 @require_POST
@@ -387,10 +448,194 @@ def api_token_revoke(request, pk: int):
     return redirect("accounts:api_tokens")
 
 
+# Two-factor authentication: the second step of signing in, and the
+# person's own settings (accounts/two_factor.py).
+
+
+def _pending_sign_in(request):
+    """The sign-in waiting for its second step, or the answer for a request
+    that has none: to the sign-in page (saying why if it timed out), or on
+    if the person is signed in already."""
+    try:
+        pending = two_factor.pending_sign_in(request.session)
+    except two_factor.PendingSignInExpired as expired:
+        messages.info(request, _("Signing in took more than 5 minutes. For your safety, enter your password again."))
+        return None, redirect(f"{reverse('accounts:login')}?{urlencode({'next': expired.next_url})}")
+    if pending is None:
+        return None, redirect(settings.LOGIN_REDIRECT_URL if request.user.is_authenticated else "accounts:login")
+    return pending, None
+
+
+def _complete_sign_in(request, pending: two_factor.PendingSignIn, redirect_to: str):
+    """Both factors are done: now, and only now, sign in."""
+    two_factor.pending_sign_in_end(request.session)
+    login(request, pending.user, backend=pending.backend)
+    response = redirect(redirect_to)
+    set_language_cookie(response, pending.user.preferred_language)
+    return response
+
+
+def _refused(response, form):
+    """A form that failed answers 400, or 429 when the lock-out refused it."""
+    return refused_sign_in(response, form) if form.errors else response
+
+
+@never_cache
+def login_code(request):
+    pending, elsewhere = _pending_sign_in(request)
+    if pending is None:
+        return elsewhere
+    second_step = two_factor.sign_in_second_step(pending.user)
+    if second_step != two_factor.ENTER_CODE:  # two-factor was reset meanwhile
+        return redirect("accounts:login_setup" if second_step == two_factor.SET_UP else "accounts:login")
+    form = SignInCodeForm(request.POST or None, request=request, user=pending.user)
+    if request.method == "POST" and form.is_valid():
+        response = _complete_sign_in(request, pending, pending.next_url)
+        if form.code_accepted_by == two_factor.BY_RECOVERY_CODE:
+            left = two_factor.recovery_codes_left(pending.user)
+            messages.warning(
+                request,
+                ngettext(
+                    "You signed in with a recovery code; %(count)d is left. Make new ones in your two-factor settings.",
+                    "You signed in with a recovery code; %(count)d are left. Make new ones in your two-factor settings.",
+                    left,
+                )
+                % {"count": left},
+            )
+        return response
+    return _refused(render(request, "registration/login_code.html", {"form": form}), form)
+
+
+def _setup_context(request, user, form) -> dict:
+    secret = two_factor.enrolment_secret(request.session, user=user)
+    return {
+        "form": form,
+        "qr_code": two_factor.qr_code_svg(
+            two_factor.provisioning_uri(user=user, secret=secret),
+            label=_("QR code to scan with your authenticator app"),
+        ),
+        "secret": two_factor.secret_display(secret),
+        "account_name": user.email,
+    }
+
+
+def _enable(request, user, form):
+    """Confirm the authenticator being set up; its recovery codes, or None
+    (the errors are on the form)."""
+    if not (request.method == "POST" and form.is_valid()):
+        return None
+    secret = two_factor.enrolment_secret(request.session, user=user)
+    try:
+        codes = two_factor.two_factor_enable(user=user, secret=secret, code=form.cleaned_data["code"])
+    except ValidationError as error:
+        add_service_error(error, form)
+        return None
+    two_factor.enrolment_end(request.session)
+    return codes
+
+
+@never_cache
+def login_setup(request):
+    """Signing in to an account that must have two-factor authentication and
+    has not set it up: set it up now, then the sign-in completes."""
+    pending, elsewhere = _pending_sign_in(request)
+    if pending is None:
+        return elsewhere
+    second_step = two_factor.sign_in_second_step(pending.user)
+    if second_step != two_factor.SET_UP:  # set up meanwhile (in another tab), or no longer required
+        return redirect("accounts:login_code" if second_step == two_factor.ENTER_CODE else "accounts:login")
+    form = TwoFactorSetupForm(request.POST or None)
+    codes = _enable(request, pending.user, form)
+    if codes is not None:
+        response = _complete_sign_in(request, pending, reverse("accounts:two_factor_recovery_codes"))
+        two_factor.new_recovery_codes_keep(request.session, codes, next_url=pending.next_url)
+        return response
+    context = _setup_context(request, pending.user, form)
+    return render(request, "registration/login_setup.html", context, status=400 if form.errors else 200)
+
+
+def _two_factor_page(request, *, regenerate_form=None, disable_form=None):
+    user = request.user
+    context = {
+        "authenticator": two_factor.authenticator_for(user),
+        "required": two_factor.two_factor_required(user),
+        "codes_left": two_factor.recovery_codes_left(user),
+        "regenerate_form": regenerate_form or RecoveryCodesForm(prefix="regenerate", request=request, user=user),
+        "disable_form": disable_form or TwoFactorDisableForm(prefix="disable", request=request, user=user),
+    }
+    response = render(request, "accounts/two_factor.html", context)
+    bound = regenerate_form or disable_form
+    return _refused(response, bound) if bound else response
+
+
+@never_cache
+@login_required
+def two_factor_settings(request):
+    return _two_factor_page(request)
+
+
+@never_cache
+@login_required
+def two_factor_setup(request):
+    if two_factor.two_factor_enabled(request.user):
+        messages.info(request, _("Two-factor authentication is already on for your account."))
+        return redirect("accounts:two_factor")
+    form = TwoFactorSetupForm(request.POST or None)
+    codes = _enable(request, request.user, form)
+    if codes is not None:
+        two_factor.new_recovery_codes_keep(request.session, codes, next_url=reverse("accounts:two_factor"))
+        messages.success(request, _("Two-factor authentication is on."))
+        return redirect("accounts:two_factor_recovery_codes")
+    context = _setup_context(request, request.user, form)
+    return render(request, "accounts/two_factor_setup.html", context, status=400 if form.errors else 200)
+
+
+@never_cache
+@login_required
+def two_factor_recovery_codes(request):
+    """GET: the recovery codes just made, shown once. POST: make new ones
+    (asks for a current code); the old ones stop working."""
+    if request.method == "POST":
+        form = RecoveryCodesForm(request.POST, prefix="regenerate", request=request, user=request.user)
+        if not form.is_valid():
+            return _two_factor_page(request, regenerate_form=form)
+        try:
+            codes = two_factor.recovery_codes_regenerate(user=request.user)
+        except ValidationError as error:
+            add_service_error(error, form)
+            return _two_factor_page(request, regenerate_form=form)
+        two_factor.new_recovery_codes_keep(request.session, codes, next_url=reverse("accounts:two_factor"))
+        return redirect("accounts:two_factor_recovery_codes")
+    fresh = two_factor.new_recovery_codes_take(request.session)
+    if fresh is None:
+        messages.info(request, _("Recovery codes are shown only once, when they are made. You can make new ones here."))
+        return redirect("accounts:two_factor")
+    codes, next_url = fresh
+    return render(request, "accounts/two_factor_recovery_codes.html", {"codes": codes, "next_url": next_url})
+
+
+@require_POST
+@login_required
+def two_factor_disable(request):
+    form = TwoFactorDisableForm(request.POST, prefix="disable", request=request, user=request.user)
+    if form.is_valid():
+        try:
+            two_factor.two_factor_disable(user=request.user)
+        except ValidationError as error:
+            add_service_error(error, form)
+        else:
+            messages.success(request, _("Two-factor authentication is off."))
+            return redirect("accounts:two_factor")
+    return _two_factor_page(request, disable_form=form)
+
+
 @require_POST
 def language_set(request):
     """The footer's language switch (Django's set_language), remembered as a
-    signed-in person's preferred language."""
+    signed-in person's preferred language. A language the site does not
+    offer is refused (Django's view would quietly ignore it)."""
+    if request.POST.get("language") not in dict(settings.LANGUAGES):
+        return bad_request_page(request, _("Choose one of the languages the site offers."))
     response = i18n.set_language(request)
     if request.user.is_authenticated:
         services.user_set_language(user=request.user, language=request.POST.get("language", ""))

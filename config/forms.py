@@ -1,4 +1,28 @@
+"""The project's form renderer, and the one rule every typed text follows.
+
+Text people type (names, titles, descriptions, messages) goes through
+``clean_user_text`` in every form that uses ``UserTextFormMixin`` and in the
+API's string fields (config/api/fields.py):
+
+- Refused, with a message: control characters other than tab and line
+  breaks (NUL among them: PostgreSQL cannot store it), lone surrogates, and
+  the bidirectional embedding, override and isolate controls (U+202A–U+202E,
+  U+2066–U+2069). The last reorder what a reader sees ("Trojan Source"): a
+  title could show one text and say another. Neither Chinese nor English
+  needs them; right-to-left scripts display correctly without them.
+- Removed without a word: the zero-width space, word joiner and zero-width
+  no-break space (U+200B, U+2060, U+FEFF). They are invisible and mean
+  nothing in the text Tandem holds, arrive in pasted text, and would make
+  "Invoice" and "In​voice" two different names that look the same. Joiners
+  (U+200C, U+200D) stay: emoji and some scripts need them.
+"""
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
+from django.utils.translation import gettext_lazy as _
 
 
 class TandemFormRenderer(TemplatesSetting):
@@ -7,3 +31,39 @@ class TandemFormRenderer(TemplatesSetting):
     reads wrongly after a Chinese question mark), checkboxes beside their label."""
 
     field_template_name = "includes/field.html"
+
+
+REFUSED_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+INVISIBLE_CHARACTERS = re.compile("[\u200b\u2060\ufeff]")
+
+
+def clean_user_text(value: str) -> str:
+    """``value`` without invisible zero-width characters; a ValidationError
+    if it holds control characters (see the module's docstring)."""
+    if REFUSED_CHARACTERS.search(value):
+        raise ValidationError(
+            _("Remove the control characters (such as NUL or text-direction overrides) from this text."),
+            code="control_characters",
+        )
+    return INVISIBLE_CHARACTERS.sub("", value)
+
+
+class UserTextFormMixin:
+    """Apply ``clean_user_text`` to every text field of the form (lists of
+    texts too, such as tags), except passwords, which are kept as typed.
+    Put it first among the form's bases."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, value in list(cleaned.items()):
+            field = self.fields.get(name)
+            if field is None or isinstance(field.widget, forms.PasswordInput):
+                continue
+            try:
+                if isinstance(value, str):
+                    cleaned[name] = clean_user_text(value)
+                elif isinstance(value, list) and all(isinstance(item, str) for item in value):
+                    cleaned[name] = [clean_user_text(item) for item in value]
+            except ValidationError as error:
+                self.add_error(name, error)
+        return cleaned

@@ -1,8 +1,10 @@
 from django import forms
+from django.core.validators import MinValueValidator
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Industry, Province
+from config.forms import UserTextFormMixin
 from marketplace.choices import AccessModel, ApplicationStatus, CapabilityKind, DeclineReason
 from marketplace.models import Capability, Need
 from marketplace.services.listings import CAPABILITY_FIELDS, NEED_FIELDS
@@ -33,13 +35,19 @@ class TagsField(forms.CharField):
         return value
 
 
-class ListingForm(forms.ModelForm):
+class ListingForm(UserTextFormMixin, forms.ModelForm):
     tags = TagsField()
 
     def __init__(self, *args, instance=None, **kwargs):
         super().__init__(*args, instance=instance, **kwargs)
         if instance is not None and instance.pk:
             self.initial["tags"] = list(instance.tags.all())
+        for field in self.fields.values():
+            if isinstance(field, forms.DecimalField):
+                # Prices and budgets are never negative: said on the field, rather
+                # than as the database check constraint's name at the top of the form.
+                field.validators.append(MinValueValidator(0))
+                field.widget.attrs.setdefault("min", "0")
 
     def service_fields(self) -> dict:
         return {name: value for name, value in self.cleaned_data.items() if name != "tags"}
@@ -148,7 +156,7 @@ class NeedsFilterForm(forms.Form):
         }
 
 
-class ApplicationForm(forms.Form):
+class ApplicationForm(UserTextFormMixin, forms.Form):
     """Applying to a capability. Its fields depend on the capability: the
     platform's question and terms appear only when the capability sets them."""
 
@@ -202,7 +210,7 @@ class ApplicationForm(forms.Form):
         }
 
 
-class DeclineForm(forms.Form):
+class DeclineForm(UserTextFormMixin, forms.Form):
     reason = forms.ChoiceField(
         label=_("Reason the applicant will see"), choices=[("", _("Choose a reason")), *DeclineReason.choices]
     )
@@ -221,7 +229,7 @@ class DeclineForm(forms.Form):
         return cleaned
 
 
-class MessageForm(forms.Form):
+class MessageForm(UserTextFormMixin, forms.Form):
     body = forms.CharField(label=_("Message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -249,7 +257,7 @@ class ApplicationsFilterForm(forms.Form):
         return {"status": cleaned.get("status", ""), "capability_id": cleaned.get("capability")}
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(UserTextFormMixin, forms.Form):
     capability = forms.TypedChoiceField(label=_("Which of your capabilities?"), coerce=int)
     message = forms.CharField(
         label=_("A note to the SME (optional)"),

@@ -1,10 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from config.forms import UserTextFormMixin
 from matching.models import Feedback
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(UserTextFormMixin, forms.Form):
     value = forms.ChoiceField(
         label=_("Your view"),
         choices=[("", _("No opinion")), *Feedback.choices],

@@ -87,6 +87,19 @@ def matches_rebuild(chunk_size: int = REBUILD_CHUNK) -> int:
 
 
 @shared_task(**MATCH_TASK_OPTIONS)
+def matches_reconcile(grace_seconds: int | None = None) -> dict:
+    """Beat, every ten minutes: queue again the matching work that listings
+    missed (the broker was down when they were published, a worker died).
+    Returns how many of each were queued."""
+    from datetime import timedelta
+
+    from matching.services import reconcile
+
+    grace = reconcile.GRACE if grace_seconds is None else timedelta(seconds=grace_seconds)
+    return reconcile.matches_reconcile(grace=grace).as_dict()
+
+
+@shared_task(**MATCH_TASK_OPTIONS)
 def ranker_retrain() -> bool:
     from matching.services import compute
 

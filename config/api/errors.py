@@ -76,12 +76,25 @@ def error_body(exc: exceptions.APIException) -> dict:
     return {"message": _first_message(exc.detail), "code": codes if isinstance(codes, str) else "error", "extra": extra}
 
 
+def _encodable(data):
+    """Messages that quote the input (`"…" is not a valid choice`) with
+    any lone surrogate replaced: UTF-8 cannot write one, and the JSON
+    renderer would fail with a 500."""
+    if isinstance(data, dict):
+        return {_encodable(key): _encodable(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_encodable(item) for item in data]
+    if isinstance(data, str):
+        return data.encode("utf-8", "replace").decode("utf-8")
+    return data
+
+
 def api_exception_handler(exc, context):
     exc = as_api_exception(exc)
     response = exception_handler(exc, context)
     if response is None:
         return None  # not an expected error: Django's 500 handling and logging
-    response.data = error_body(exc)
+    response.data = _encodable(error_body(exc))
     return response
 
 

@@ -11,9 +11,12 @@ request body is an ``ObjectIdField``.
 
 import re
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+
+from config.forms import clean_user_text
 
 # Path ids: digits only, and few enough to fit a 64-bit key, so "abc" or a
 # 30-digit number is a 404 from the URL resolver, never a database error.
@@ -26,13 +29,19 @@ MAX_ID = 10**18 - 1
 class StrictStringMixin:
     """A JSON string only: DRF's string fields also take numbers. The
     length limit applies to the string as sent, as the schema's maxLength
-    does (DRF measures it after trimming whitespace)."""
+    does (DRF measures it after trimming whitespace). The text then follows
+    the pages' rule (config/forms.py): control characters are refused,
+    invisible zero-width ones removed."""
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
         if self.max_length is not None and len(data) > self.max_length:
             self.fail("max_length", max_length=self.max_length)
+        try:
+            data = clean_user_text(data)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages, code=error.code) from None
         return super().to_internal_value(data)
 
 

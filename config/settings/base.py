@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessionTimeoutMiddleware",
     "accounts.middleware.CurrentMembershipMiddleware",
+    "config.middleware.Utf8RequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -102,6 +103,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DATABAS
     _options["options"] = (
         f"{_options.get('options', '')} -c statement_timeout={DATABASE_STATEMENT_TIMEOUT * 1000}".strip()
     )
+# Seconds to wait for a PostgreSQL connection: a database that is down or
+# restarting answers requests with a quick error page instead of holding them
+# (and gunicorn's workers) for the operating system's TCP time-out.
+DATABASE_CONNECT_TIMEOUT = env.int("DATABASE_CONNECT_TIMEOUT", default=3)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -211,11 +218,17 @@ def redis_url_with_next_db(url: str) -> str:
 
 REDIS_CACHE_URL = env("REDIS_CACHE_URL", default=redis_url_with_next_db(REDIS_URL) if REDIS_URL else "")
 
+# Redis waits are short (seconds): a Redis that is down or hung must not hold
+# requests. While it is unreachable the cache acts as an empty one (reads miss,
+# writes are dropped, rate limits are not counted) instead of failing every
+# request: see config/cache.py.
+REDIS_SOCKET_TIMEOUTS = {"socket_connect_timeout": 1.0, "socket_timeout": 2.0}
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.FailSoftRedisCache",
             "LOCATION": REDIS_CACHE_URL,
+            "OPTIONS": dict(REDIS_SOCKET_TIMEOUTS),
         }
     }
 else:
@@ -242,6 +255,32 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Broker and result store outages: connecting and each socket operation give
+# up within seconds, and publishing tries three times within about a second,
+# so a web request that queues work after its commit while Redis is down
+# answers at once (config.celery.task_send logs it; the matching reconciler
+# catches up). A worker killed outright (SIGKILL, a lost machine) leaves the
+# tasks it had taken unacknowledged: Redis hands them out again once they are
+# older than the visibility time-out, which must exceed the longest task
+# (CELERY_TASK_TIME_LIMIT) and the longest retry countdown.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    **REDIS_SOCKET_TIMEOUTS,
+    "socket_timeout": 5.0,  # a worker's blocking read of the queue lasts up to a second
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900),
+    # How often a worker looks for such tasks: every unacked_restore_interval
+    # seconds (every sweep looks; kombu's default looks at one in ten).
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": 1,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 3, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_SOCKET_TIMEOUTS["socket_connect_timeout"]
+CELERY_REDIS_SOCKET_TIMEOUT = 5.0
+# The result store reconnects a few times (not Celery's twenty, one a second)
+# before a caller that waits on it is told.
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 3, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "prune-old-sign-in-failures": {"task": "accounts.tasks.sign_in_failures_prune", "schedule": 3600},
@@ -337,6 +376,10 @@ RATE_LIMITS = {
 SIGN_IN_LOCKOUT_FAILURES = env.int("SIGN_IN_LOCKOUT_FAILURES", default=5)
 SIGN_IN_LOCKOUT_ADDRESS_FAILURES = env.int("SIGN_IN_LOCKOUT_ADDRESS_FAILURES", default=30)
 SIGN_IN_LOCKOUT_MINUTES = env.int("SIGN_IN_LOCKOUT_MINUTES", default=15)
+# Two-factor authentication (accounts/two_factor.py) is open to everyone;
+# with this on, Django staff and owners of platform organisations must set it
+# up before their sign-in completes. config/settings/local.py turns it off.
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=True)
 API_PAGE_SIZE = 20
 API_MAX_PAGE_SIZE = 100
 
@@ -413,6 +456,12 @@ CELERY_BEAT_SCHEDULE["retrain-ranker"] = {
 CELERY_BEAT_SCHEDULE["rebuild-matches"] = {
     "task": "matching.tasks.matches_rebuild",
     "schedule": crontab(hour=3, minute=0),
+}
+# Matching work that listings missed (the broker was down when they were
+# published, a worker died mid-task) is queued again (matching/services/reconcile.py).
+CELERY_BEAT_SCHEDULE["reconcile-matches"] = {
+    "task": "matching.tasks.matches_reconcile",
+    "schedule": 600,
 }
 # The weekly digest e-mail (matching/services/digests/): Monday 08:00 in
 # TIME_ZONE, after the night's rebuild; the same run at 14:00 sends only what

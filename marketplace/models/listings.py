@@ -69,6 +69,10 @@ class Listing(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True, db_index=True)
+    # When matching last started on this listing (set by matching.services.compute);
+    # a published listing updated since then missed its re-matching (the broker
+    # was down, say) and matching.services.reconcile queues it again.
+    matched_at = models.DateTimeField(_("last matched"), null=True, blank=True, editable=False)
     # The latest moderation reason, shown to the owner (the full trail is in AuditEvent).
     moderation_reason = models.TextField(_("moderation reason"), blank=True, max_length=2000)
     # Text prepared for search (words and Chinese character n-grams), kept by the services.

@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from accounts.models import Organization, User
+from config.celery import task_send
 from marketplace.models import Notification
 
 
@@ -47,7 +48,7 @@ def notify_users(
     from marketplace.tasks import notification_email_send
 
     for notification in created:
-        transaction.on_commit(lambda pk=notification.pk: notification_email_send.delay(pk), robust=True)
+        transaction.on_commit(lambda pk=notification.pk: task_send(notification_email_send, pk), robust=True)
     return created
 
 

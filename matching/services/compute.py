@@ -12,6 +12,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 import numpy as np
 from django.db import IntegrityError, connection, transaction
@@ -223,11 +224,12 @@ def scorer_active() -> tuple[LinearScorer, int]:
 # Storing proposals -------------------------------------------------------------
 
 
-def _store(need_ids: list[int], proposals: list[list[Proposal]], version: int) -> int:
+def _store(need_ids: list[int], proposals: list[list[Proposal]], version: int, started: datetime) -> int:
     """Replace the proposals of these needs in one transaction. A pair proposed
     again keeps its row (and id: pages already open still post to it); rows
     carrying feedback are training labels and stay, unranked, when no longer
-    proposed; the rest go."""
+    proposed; the rest go. The needs are marked matched as of ``started``
+    (when their rows were read) in the same transaction."""
     now = timezone.now()
     rows = [
         Match(
@@ -270,6 +272,12 @@ def _store(need_ids: list[int], proposals: list[list[Proposal]], version: int) -
         for start in range(0, len(unranked), STORE_BATCH):
             Match.objects.filter(pk__in=unranked[start : start + STORE_BATCH]).update(rank=None)
         _upsert(rows)
+        # The start, not the end: an edit committed while this ran is newer
+        # than what was matched, and the reconciler will see it as stale. Never
+        # moved back by a slower run that started earlier.
+        Need.objects.filter(pk__in=need_ids).filter(Q(matched_at__isnull=True) | Q(matched_at__lt=started)).update(
+            matched_at=started
+        )
     return len(rows)
 
 
@@ -352,6 +360,7 @@ def _with_budget(reasons: list[dict], need: NeedRecord) -> list[dict]:
 def match_needs(need_ids: list[int]) -> int:
     """Re-match these needs against the published catalogue; needs no longer
     published lose their proposals. Returns the number of proposals stored."""
+    started = timezone.now()
     records = need_records(need_ids)
     proposals = []
     scorer, version = scorer_active()
@@ -367,7 +376,7 @@ def match_needs(need_ids: list[int]) -> int:
             found = matcher.match(records, scorer, **options)
         for record, row in zip(records, found, strict=True):
             proposals.append([replace(p, reasons=_with_budget(p.reasons, record)) for p in row])
-    return _store(sorted(need_ids), proposals, version)
+    return _store(sorted(need_ids), proposals, version, started)
 
 
 def match_need(need_id: int) -> int:
@@ -385,7 +394,8 @@ def match_organization_needs(organization_id: int) -> int:
 def match_capability(capability_id: int) -> int:
     """A capability published or edited: re-match the eligible needs whose
     text is closest to it (it may now belong in their lists) and those it was
-    proposed for."""
+    proposed for. The capability is marked matched as of the start."""
+    started = timezone.now()
     matcher = matcher_get()
     affected = set(Match.objects.filter(capability_id=capability_id).values_list("need_id", flat=True))
     if Capability.objects.published().filter(pk=capability_id).exists():
@@ -399,9 +409,11 @@ def match_capability(capability_id: int) -> int:
             similarity[~allowed] = 0.0
             closest = np.argsort(-similarity, kind="stable")[:CAPABILITY_REACH]
             affected |= {needs[i].id for i in closest if similarity[i] > 0}
-    if not affected:
-        return 0
-    return match_needs(sorted(affected))
+    stored = match_needs(sorted(affected)) if affected else 0
+    Capability.objects.filter(pk=capability_id).filter(Q(matched_at__isnull=True) | Q(matched_at__lt=started)).update(
+        matched_at=started
+    )
+    return stored
 
 
 def matches_withdraw(*, need_id: int | None = None, capability_id: int | None = None) -> int:

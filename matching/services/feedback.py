@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership
+from config.celery import task_send
 from marketplace.choices import ListingStatus
 from marketplace.models import Capability, Need
 from matching import tasks
@@ -44,10 +45,10 @@ def listing_matches_refresh(listing: Capability | Need) -> None:
     pk = listing.pk
     if listing.status == ListingStatus.PUBLISHED:
         task = tasks.match_need if is_need else tasks.match_capability
-        transaction.on_commit(lambda: task.delay(pk), robust=True)
+        transaction.on_commit(lambda: task_send(task, pk), robust=True)
     else:
         kwargs = {"need_id": pk} if is_need else {"capability_id": pk}
-        transaction.on_commit(lambda: tasks.matches_withdraw.delay(**kwargs), robust=True)
+        transaction.on_commit(lambda: task_send(tasks.matches_withdraw, **kwargs), robust=True)
 
 
 def organization_matches_refresh(*, organization_ids: list[int]) -> None:
@@ -57,12 +58,12 @@ def organization_matches_refresh(*, organization_ids: list[int]) -> None:
     if getattr(_deferred, "active", False):
         return
     for organization_id in organization_ids:
-        transaction.on_commit(lambda pk=organization_id: tasks.match_organization_needs.delay(pk), robust=True)
+        transaction.on_commit(lambda pk=organization_id: task_send(tasks.match_organization_needs, pk), robust=True)
 
 
 def matches_rebuild_queue() -> None:
     """Queue a full rebuild for after the commit."""
-    transaction.on_commit(lambda: tasks.matches_rebuild.delay(), robust=True)
+    transaction.on_commit(lambda: task_send(tasks.matches_rebuild), robust=True)
 
 
 @transaction.atomic

@@ -2,12 +2,14 @@ import re
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts import selectors, services
 from accounts.choices import Role
-from accounts.models import Membership, MembershipInvitation, Organization, User
+from accounts.models import Membership, MembershipInvitation, Organization, SignInFailure, User
 from tests.accounts.factories import MembershipFactory, make_credit_code
 
 pytestmark = pytest.mark.django_db
@@ -148,6 +150,15 @@ class TestLogin:
         assert "do not match an account" in response.text
         assert "_auth_user_id" not in client.session
 
+    def test_an_overlong_address_is_refused_before_the_database(self, client, cast, password):
+        address = "a" * 100_000 + "@example.com"
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(reverse("accounts:login"), {"username": address, "password": password})
+        assert response.status_code == 400
+        assert "at most 254 characters" in response.text
+        assert not any("a" * 300 in str(query["sql"]) for query in queries.captured_queries)
+        assert not SignInFailure.objects.exists()
+
     def test_logout_is_post_only(self, login, cast):
         client = login(cast.alice)
         assert client.get(reverse("accounts:logout")).status_code == 405
@@ -168,6 +179,32 @@ class TestPasswordReset:
         )
         assert response.status_code == 302
         assert User.objects.get(email="alice@example.com").check_password("brand-new-password-9")
+
+    def test_an_invalid_address_is_refused(self, client, db):
+        response = client.post(reverse("accounts:password_reset"), {"email": "not an address"})
+        assert response.status_code == 400
+        assert response.context["form"].errors["email"]
+        assert mail.outbox == []
+
+    def test_new_passwords_that_differ_are_refused(self, client, cast):
+        client.post(reverse("accounts:password_reset"), {"email": "alice@example.com"})
+        link = re.search(r"https?://[^/]+(/accounts/password/reset/\S+/)", mail.outbox[0].body).group(1)
+        form_url = client.get(link, follow=True).redirect_chain[-1][0]
+        response = client.post(form_url, {"new_password1": "brand-new-password-9", "new_password2": "other-9"})
+        assert response.status_code == 400
+        assert response.context["form"].errors["new_password2"]
+
+    def test_password_change_with_a_wrong_old_password_is_refused(self, login, cast):
+        client = login(cast.alice)
+        data = {
+            "old_password": "wrong",
+            "new_password1": "brand-new-password-9",
+            "new_password2": "brand-new-password-9",
+        }
+        response = client.post(reverse("accounts:password_change"), data)
+        assert response.status_code == 400
+        assert response.context["form"].errors["old_password"]
+        assert not User.objects.get(pk=cast.alice.user.pk).check_password("brand-new-password-9")
 
     def test_unknown_address_sends_nothing_but_looks_the_same(self, client, db):
         response = client.post(reverse("accounts:password_reset"), {"email": "nobody@example.com"})
@@ -194,11 +231,19 @@ class TestProfile:
     def test_unknown_language_is_refused(self, login, cast):
         client = login(cast.bob)
         response = client.post(reverse("accounts:profile"), {"display_name": "Bob", "preferred_language": "xx"})
-        assert response.status_code == 200
+        assert response.status_code == 400
         assert response.context["form"].errors["preferred_language"]
 
 
 class TestOrganizationSettings:
+    def test_invalid_details_are_refused_with_400(self, login, cast):
+        client = login(cast.alice)
+        response = client.post(reverse("accounts:organization_settings"), {"legal_name": "Alice\x00Parts"})
+        assert response.status_code == 400
+        assert response.context["form"].errors["legal_name"]
+        cast.sme.refresh_from_db()
+        assert cast.sme.legal_name == "Alice Parts Co., Ltd."
+
     def test_owner_edits(self, login, cast):
         client = login(cast.alice)
         data = {
@@ -295,7 +340,8 @@ class TestMembers:
     @pytest.mark.parametrize("role", ["emperor", ""])
     def test_invalid_role_is_a_message(self, login, cast, role):
         client = login(cast.alice)
-        response = client.post(reverse("accounts:member_role", args=[cast.bob.pk]), {"role": role}, follow=True)
+        response = client.post(reverse("accounts:member_role", args=[cast.bob.pk]), {"role": role})
+        assert response.status_code == 400
         assert "Choose a valid role." in response.text
         cast.bob.refresh_from_db()
         assert cast.bob.role == Role.MEMBER
@@ -424,8 +470,8 @@ class TestOrganizationSwitch:
     def test_garbage_is_a_message_not_a_500(self, login, cast, value):
         client = login(cast.alice)
         response = client.post(reverse("accounts:organization_switch"), {"organization": value})
-        assert response.status_code == 302
-        assert response.url == reverse("home")
+        assert response.status_code == 400
+        assert "Choose an organisation." in response.text
 
     def test_next_to_another_site_is_ignored(self, login, cast):
         MembershipFactory(user=cast.alice.user, organization=cast.platform)
@@ -475,7 +521,10 @@ def test_the_language_chosen_in_the_footer_is_remembered_for_the_next_sign_in(cl
 def test_an_unknown_language_is_not_remembered(client, cast):
     client.force_login(cast.alice.user)
 
-    client.post(reverse("set_language"), {"language": "xx", "next": "/"})
+    response = client.post(reverse("set_language"), {"language": "xx", "next": "/"})
 
+    assert response.status_code == 400
+    assert "Choose one of the languages the site offers." in response.text
+    assert "django_language" not in response.cookies
     cast.alice.user.refresh_from_db()
     assert cast.alice.user.preferred_language == "en"

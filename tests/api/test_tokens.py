@@ -24,10 +24,12 @@ def me(raw: str):
     return bearer(raw).get(reverse("api:me"))
 
 
-def test_the_page_shows_a_new_token_once_and_stores_only_its_digest(login, cast):
+def test_the_page_shows_a_new_token_once_and_stores_only_its_digest(login, cast, password):
     client = login(cast.alice)
 
-    created = client.post(reverse("accounts:api_tokens"), {"name": "ERP sync", "expires_in_days": "90"})
+    created = client.post(
+        reverse("accounts:api_tokens"), {"name": "ERP sync", "expires_in_days": "90", "password": password}
+    )
     assert created.status_code == 302
     response = client.get(reverse("accounts:api_tokens"))
 
@@ -54,8 +56,10 @@ def test_a_token_acts_for_its_organisation(cast):
     assert ApiToken.objects.get().last_used_at is not None
 
 
-def test_a_nameless_token_is_refused_on_the_page(login, cast):
-    response = login(cast.alice).post(reverse("accounts:api_tokens"), {"name": "  ", "expires_in_days": "30"})
+def test_a_nameless_token_is_refused_on_the_page(login, cast, password):
+    response = login(cast.alice).post(
+        reverse("accounts:api_tokens"), {"name": "  ", "expires_in_days": "30", "password": password}
+    )
 
     assert response.status_code == 400
     assert not ApiToken.objects.exists()
@@ -111,13 +115,16 @@ def test_a_deactivated_user_cannot_use_their_tokens(cast):
     assert me(raw).status_code == 401
 
 
-def test_the_number_of_live_tokens_is_capped(login, cast):
+def test_the_number_of_live_tokens_is_capped(login, cast, password):
     for n in range(MAX_ACTIVE_TOKENS):
         api_token_create(membership=cast.alice, name=f"t{n}", expires_in_days=None)
 
-    response = login(cast.alice).post(reverse("accounts:api_tokens"), {"name": "one more", "expires_in_days": ""})
+    response = login(cast.alice).post(
+        reverse("accounts:api_tokens"), {"name": "one more", "expires_in_days": "", "password": password}
+    )
 
     assert response.status_code == 400
+    assert "active tokens" in response.text
     assert ApiToken.objects.count() == MAX_ACTIVE_TOKENS
 
 
@@ -188,13 +195,13 @@ def test_admins_can_revoke_tokens_in_the_admin(client, cast):
     assert me(raw).status_code == 401
 
 
-def test_a_new_token_is_not_shown_once_revoked_or_late(login, cast, monkeypatch):
+def test_a_new_token_is_not_shown_once_revoked_or_late(login, cast, monkeypatch, password):
     client = login(cast.alice)
-    client.post(reverse("accounts:api_tokens"), {"name": "one", "expires_in_days": "30"})
+    client.post(reverse("accounts:api_tokens"), {"name": "one", "expires_in_days": "30", "password": password})
     ApiToken.objects.update(revoked_at=timezone.now())
     assert client.get(reverse("accounts:api_tokens")).context["new_token"] is None
 
-    client.post(reverse("accounts:api_tokens"), {"name": "two", "expires_in_days": "30"})
+    client.post(reverse("accounts:api_tokens"), {"name": "two", "expires_in_days": "30", "password": password})
     session = client.session
     session["new_api_token"]["at"] -= 301
     session.save()

@@ -4,12 +4,16 @@ factories and the marketplace services, so matching runs as in production:
 eager Celery tasks after each commit)."""
 
 import re
+import time
+from urllib.parse import urlsplit
 
+import pyotp
 from django.utils import timezone, translation
 from playwright.sync_api import Page, expect
 
+from accounts import two_factor
 from accounts.choices import Role
-from accounts.models import Membership
+from accounts.models import Membership, TwoFactorAuthenticator
 from marketplace.services.listings import listing_create, listing_transition
 from tests.accounts.factories import TEST_PASSWORD, MembershipFactory, OrganizationFactory, PlatformFactory
 from tests.marketplace.factories import capability_fields as shared_capability_fields
@@ -59,13 +63,50 @@ def choose_language(page: Page, language: str) -> None:
     expect_language(page, language)
 
 
-def log_in(page: Page, email: str, password: str = PASSWORD) -> None:
-    page.goto("/accounts/login/")
-    form = page.locator("main form")
+def _path(url: str) -> str:
+    return urlsplit(url).path
+
+
+def current_code(email: str) -> str:
+    """The code the person's authenticator app shows now, as their phone
+    would compute it. A code is accepted once, so when this minute's code
+    was used already (the same person signing in twice in a test) it is the
+    next step's code, which the server takes as clock drift; past that it
+    waits for the step to come round."""
+    authenticator = TwoFactorAuthenticator.objects.get(user__email=email)
+    now = int(time.time()) // two_factor.STEP_SECONDS
+    step = max(now, authenticator.last_used_step + 1)
+    if step > now + two_factor.DRIFT_STEPS:
+        time.sleep((step - two_factor.DRIFT_STEPS) * two_factor.STEP_SECONDS - time.time() + 0.1)
+    return pyotp.TOTP(authenticator.secret).generate_otp(step)
+
+
+SIGN_IN_PAGES = ("/accounts/login/", "/admin/login/")
+
+
+def log_in(page: Page, email: str, password: str = PASSWORD, *, at: str = "/accounts/login/") -> None:
+    """Sign in as a person does, on the site's sign-in page or where ``at``
+    leads (``/admin/``: the admin's). With two-factor authentication on,
+    type the code from their authenticator; when they must have it and have
+    not (platform owners, staff), set it up on the way, reading the key from
+    the page as an app would from the QR code."""
+    page.goto(at)
+    form = page.locator("form:has(input[name=password])")
     form.locator("input[name=username]").fill(email)
     form.locator("input[name=password]").fill(password)
-    form.locator("button[type=submit]").click()
-    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+    form.locator("[type=submit]").click()
+    page.wait_for_url(lambda url: _path(url) not in SIGN_IN_PAGES)
+    if _path(page.url) == "/accounts/login/setup/":
+        secret = page.locator("[data-totp-secret]").text_content().replace(" ", "")
+        code = pyotp.TOTP(secret).now()
+        page.locator("main form input[name=code]").fill(code)
+        page.locator("main form button[type=submit]").click()
+        expect(page).to_have_url(re.compile(r"/accounts/two-factor/recovery-codes/$"))
+        page.locator("main a.button").click()
+    elif _path(page.url) == "/accounts/login/code/":
+        page.locator("main form input[name=code]").fill(current_code(email))
+        page.locator("main form button[type=submit]").click()
+    expect(page).not_to_have_url(re.compile(r"/(accounts/login|accounts/two-factor|admin/login)/"))
 
 
 def log_out(page: Page) -> None:

@@ -20,16 +20,18 @@ import os
 import re
 from pathlib import Path
 
+import pyotp
 import pytest
 from django.urls import reverse
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
+from accounts.models import TwoFactorAuthenticator
 from marketplace.models import Capability
 from marketplace.services.applications import application_submit, message_send
 from marketplace.services.invitations import invitation_send
 from matching.models import Match
 from matching.services import compute
-from tests.browser.helpers import DESKTOP, LANGUAGES, PHONE, log_in, member, sme, verified_platform
+from tests.browser.helpers import DESKTOP, LANGUAGES, PASSWORD, PHONE, log_in, member, sme, verified_platform
 from tests.marketplace.factories import CapabilityFactory, NeedFactory
 
 pytestmark = pytest.mark.browser
@@ -128,6 +130,7 @@ def pages_of(who: str, site: dict) -> list[str]:
             reverse("marketplace:notifications"),
             reverse("accounts:members"),
             reverse("accounts:api_tokens"),
+            reverse("accounts:two_factor_setup"),
             reverse("marketplace:dashboard"),
         ],
         "platform": [
@@ -135,6 +138,7 @@ def pages_of(who: str, site: dict) -> list[str]:
             reverse("marketplace:workspace_capabilities"),
             reverse("marketplace:invitation_send", args=[need]),
             reverse("marketplace:dashboard"),
+            reverse("accounts:two_factor"),
         ],
     }[who]
 
@@ -178,6 +182,26 @@ def test_pages_pass_axe_and_fit_a_phone(axe_script, open_browser, site, language
     report = ARTIFACTS / (re.sub(r"[^\w.-]+", "-", request.node.name).strip("-") + ".json")
     report.write_text(json.dumps(violations, ensure_ascii=False, indent=1))
     assert not problems, f"{len(problems)} accessibility problems (all violations: {report}):\n" + "\n".join(problems)
+
+
+def test_the_sign_in_code_page_passes_axe_and_fits_a_phone(axe_script, open_browser, site, language):
+    """The second step of signing in (the other pages of two-factor
+    authentication are in pages_of: the platform owner set it up when
+    log_in signed them in)."""
+    TwoFactorAuthenticator.objects.create(user=site["platform"].user, secret=pyotp.random_base32())
+    page = open_browser(language)
+    page.context.add_init_script(path=str(axe_script))
+    page.goto(reverse("accounts:login"))
+    form = page.locator("main form")
+    form.locator("input[name=username]").fill(site["platform"].user.email)
+    form.locator("input[name=password]").fill(PASSWORD)
+    form.locator("button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/code/$"))
+    problems = []
+    for viewport, size in VIEWPORTS.items():
+        page.set_viewport_size(size)
+        problems += check_page(page, language, viewport)[0]
+    assert not problems, "\n".join(problems)
 
 
 # The keyboard.

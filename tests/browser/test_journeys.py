@@ -16,10 +16,12 @@ import re
 from pathlib import Path
 from types import SimpleNamespace
 
+import pyotp
 import pytest
 from django.utils import translation
 from playwright.sync_api import Page, expect
 
+from accounts.models import TwoFactorAuthenticator
 from config.text import human_list
 from marketplace.models import Capability, Need
 from marketplace.services.applications import application_submit, application_transition
@@ -63,15 +65,20 @@ def nav_link(page: Page, language: str, text: str, translate=tr):
     return nav.get_by_role("link", name=re.compile("^" + re.escape(translate(language, text))))
 
 
-def staff_superuser(language: str):
-    """A Django staff superuser (moderates, sees the ecosystem)."""
-    return UserFactory(
+def staff_superuser(language: str, *, authenticator: bool = False):
+    """A Django staff superuser (moderates, sees the ecosystem). Staff must
+    use two-factor authentication: with ``authenticator`` they have set it
+    up already; without, they set it up at their first sign-in."""
+    user = UserFactory(
         email="admin@tandem.example",
         display_name="Admin",
         preferred_language=language,
         is_staff=True,
         is_superuser=True,
     )
+    if authenticator:
+        TwoFactorAuthenticator.objects.create(user=user, secret=pyotp.random_base32())
+    return user
 
 
 def one_listing_updated(language: str) -> str:
@@ -362,7 +369,7 @@ def review_queue(transactional_db, language):
     owner = member("wang.fang@cloudbridge.example", platform, language=language, name="Wang Fang")
     return SimpleNamespace(
         owner=owner,
-        admin=staff_superuser(language),
+        admin=staff_superuser(language, authenticator=True),
         ocr=submit(Capability, owner, capability_fields(), ["OCR"]),
         speech=submit(
             Capability,
@@ -377,11 +384,14 @@ def test_admin_moderates_and_owner_sees_the_decision(open_browser, screenshots, 
     queue = review_queue
     reason = "请补充服务等级说明。Please state the service level."
 
+    # The admin's own sign-in page, then the code from the authenticator app.
     admin = open_browser(language)
-    log_in(admin, queue.admin.email)
-    nav_link(admin, language, "Admin").click()
+    log_in(admin, queue.admin.email, at="/admin/")
     expect(admin).to_have_url(re.compile(r"/admin/$"))
     expect_language(admin, language)
+    admin.goto("/")
+    nav_link(admin, language, "Admin").click()
+    expect(admin).to_have_url(re.compile(r"/admin/$"))
     admin.locator("#content-main a[href$='/admin/marketplace/capability/']").first.click()
     admin.get_by_role("link", name=tr(language, "Waiting for review")).click()
     rows = admin.locator("#result_list tbody tr")

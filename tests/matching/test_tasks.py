@@ -26,13 +26,13 @@ def queued(monkeypatch):
     calls = []
     for name in ("match_need", "match_capability", "matches_withdraw", "matches_rebuild"):
         task = getattr(tasks, name)
-        original = task.delay
+        original = task.apply_async
 
-        def delay(*args, _name=name, _original=original, **kwargs):
+        def apply_async(*args, _name=name, _original=original, **kwargs):
             calls.append(_name)
             return _original(*args, **kwargs)
 
-        monkeypatch.setattr(task, "delay", delay)
+        monkeypatch.setattr(task, "apply_async", apply_async)
     return calls
 
 

@@ -797,7 +797,7 @@ NOT_SCANNED: dict[str, str] = {}
 # until it is listed here.
 POST_ONLY = {
     "set_language", "accounts:logout", "accounts:organization_switch", "accounts:api_token_revoke",
-    "accounts:member_role", "accounts:member_remove", "accounts:invitation_revoke",
+    "accounts:member_role", "accounts:member_remove", "accounts:invitation_revoke", "accounts:two_factor_disable",
     "marketplace:application_message", "marketplace:application_action", "marketplace:invitation_decline",
     "marketplace:notifications_mark_read", "marketplace:capabilities_action", "marketplace:needs_action",
     "matching:feedback",
