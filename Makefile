@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help venv messages run test test-services api-fuzz faults lint scan format migrate seed worker beat rebuild-matches screenshots clean
+.PHONY: help venv messages run test test-services api-fuzz faults load-test lint scan format migrate seed worker beat rebuild-matches screenshots clean
 
 help:
 	@echo "make run     set up .venv, migrate, load demo data and serve http://$(HOST):$(PORT)/"
@@ -19,6 +19,7 @@ help:
 	@echo "make messages  compile the Chinese catalogue (run and test do it; needs msgfmt from gettext)"
 	@echo "make api-fuzz  schemathesis against a served copy of the site (needs DATABASE_URL=postgres://...)"
 	@echo "make faults  kill a worker mid-rebuild, stop Redis, restart PostgreSQL on instances of its own; check nothing is lost"
+	@echo "make load-test  Locust against gunicorn + PostgreSQL + Redis + a worker, 10k capabilities, 20k needs (needs DATABASE_URL, REDIS_URL; LOAD_ARGS=--short for CI's form)"
 	@echo "make worker  a Celery worker (needs REDIS_URL); make beat for the scheduler"
 	@echo "make rebuild-matches  re-match every published need"
 	@echo "make screenshots  PNGs of a throwaway demo site in docs/screenshots/ (en, zh-hans; desktop, phone; needs Chromium)"
@@ -75,6 +76,12 @@ api-fuzz: venv
 # faults with figures; see scripts/faults.
 faults: venv
 	scripts/faults
+
+# A throwaway database seeded and scaled, gunicorn, a Celery worker and Locust
+# at increasing user counts; prints a Markdown table (bench/load/run.py,
+# docs/BENCHMARKS.md "Load test"). LOAD_ARGS=--short: CI's small form.
+load-test: venv
+	$(PY) -m bench.load.run $(LOAD_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .

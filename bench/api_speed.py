@@ -6,7 +6,9 @@ Needs a PostgreSQL server (``--database-url``, default
 ``postgres://postgres@127.0.0.1:5432/tandem_bench_api``); that database is
 dropped and made again with the demo data (``seed_demo``) and two tokens
 (``demo_api_tokens``). The site is served by gunicorn (2 sync workers, DEBUG
-off, Celery in-process, rate limits raised) on 127.0.0.1. For each scenario,
+off, Celery in-process, rate limits raised, database connections kept for
+``--conn-max-age`` seconds: 60 as in production; 0 opens one per request, as
+development settings do) on 127.0.0.1. For each scenario,
 ``--concurrency`` client threads send GET requests back to back for
 ``--seconds``; printed: requests per second, latency percentiles and errors.
 The client runs on the same machine and takes CPU from the server: the
@@ -61,7 +63,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _server_env(database_url: str) -> dict:
+def _server_env(database_url: str, conn_max_age: int) -> dict:
     return {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -72,6 +74,7 @@ def _server_env(database_url: str) -> dict:
         "REDIS_CACHE_URL": "",
         "EMAIL_URL": "dummymail://",
         "LOG_LEVEL": "ERROR",
+        "CONN_MAX_AGE": str(conn_max_age),
         "API_THROTTLE_USER": "100000000/minute",
         "API_THROTTLE_ANON": "100000000/minute",
         "API_THROTTLE_FAILED_AUTH": "100000000/minute",
@@ -94,8 +97,13 @@ def _prepare(database_url: str, env: dict, workdir: Path) -> dict:
     return dict(line.split("=", 1) for line in lines)
 
 
-def _wait_ready(port: int) -> None:
-    for _ in range(150):
+def wait_ready(port: int, *, seconds: int = 30, process=None, log_path=None) -> None:
+    """Wait until gunicorn on ``port`` answers /health/; stop with its log's
+    end if ``process`` exits first."""
+    for _ in range(seconds * 5):
+        if process is not None and process.poll() is not None:
+            tail = log_path.read_text()[-3000:] if log_path else ""
+            raise SystemExit(f"gunicorn exited:\n{tail}")
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             connection.request("GET", "/health/")
@@ -104,7 +112,7 @@ def _wait_ready(port: int) -> None:
         except OSError:
             pass
         time.sleep(0.2)
-    raise SystemExit("gunicorn did not answer /health/ in 30 s")
+    raise SystemExit(f"gunicorn did not answer /health/ in {seconds} s")
 
 
 def _load(port: int, path: str, token: str | None, seconds: float, concurrency: int) -> dict:
@@ -156,9 +164,10 @@ def main() -> None:
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--conn-max-age", type=int, default=60, help="seconds a database connection is kept")
     args = parser.parse_args()
 
-    env = _server_env(args.database_url)
+    env = _server_env(args.database_url, args.conn_max_age)
     with tempfile.TemporaryDirectory() as workdir:
         print("preparing the database (migrate, seed_demo, demo_api_tokens)...", flush=True)
         tokens = _prepare(args.database_url, env, Path(workdir))
@@ -171,8 +180,11 @@ def main() -> None:
             stderr=subprocess.DEVNULL,
         )
         try:
-            _wait_ready(port)
-            print(f"gunicorn, 2 workers; {args.concurrency} client threads; {args.seconds:g} s per scenario\n")
+            wait_ready(port)
+            print(
+                f"gunicorn, 2 workers, CONN_MAX_AGE={args.conn_max_age}; {args.concurrency} client threads; "
+                f"{args.seconds:g} s per scenario\n"
+            )
             print(f"{'scenario':48} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>7}")
             for label, path, who in SCENARIOS:
                 token = tokens[who] if who else None

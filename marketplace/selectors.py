@@ -14,7 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connections
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
-from django.db.models.expressions import RawSQL
+from django.db.models.expressions import Col, Expression
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -210,9 +210,24 @@ def text_search(queryset: QuerySet, query: str, *, column: str = "search_documen
 STORED_VECTORS = {"search_document": "search_vector", "search_title": "title_vector"}
 
 
-def _stored_vector(queryset: QuerySet, column: str) -> RawSQL:
-    table = queryset.model._meta.db_table
-    return RawSQL(f'"{table}"."{STORED_VECTORS[column]}"', [], output_field=SearchVectorField())  # noqa: S611 - fixed names, no input  # nosec B611
+class _StoredVector(Expression):
+    """The stored vector column of the queryset's own table, as a column of
+    whatever alias that table has in the final SQL (it is "U0" when the
+    search is a subquery, as the facets use it). Django does not map the
+    column, so this resolves to a Col of a field made for it."""
+
+    def __init__(self, column: str):
+        super().__init__(output_field=SearchVectorField())
+        self.column = column
+
+    def resolve_expression(self, query=None, *args, **kwargs):
+        target = SearchVectorField()
+        target.column = self.column
+        return Col(query.get_initial_alias(), target, output_field=SearchVectorField())
+
+
+def _stored_vector(queryset: QuerySet, column: str) -> _StoredVector:
+    return _StoredVector(STORED_VECTORS[column])
 
 
 def _token_hits(column: str, tokens) -> tuple[list[Q], Case]:
