@@ -65,6 +65,15 @@ def admin_login(request, extra_context=None):
 admin.site.login = admin_login
 
 
+def admin_password_change(request, extra_context=None):
+    """Passwords are changed in one place, the site's page, where the old
+    password counts towards the sign-in lock-out."""
+    return HttpResponseRedirect(reverse("accounts:password_change"))
+
+
+admin.site.password_change = admin_password_change
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0

@@ -93,4 +93,5 @@ class SignInDoor(models.TextChoices):
     SITE = "site", _("Sign-in page")
     ADMIN = "admin", _("Admin sign-in")
     API_TOKEN = "api_token", _("API token creation")
+    PASSWORD_CHANGE = "password_change", _("Password change")
     TWO_FACTOR = "two_factor", _("Two-factor code")

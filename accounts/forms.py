@@ -3,7 +3,7 @@ from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AdminUserCreationForm as DjangoAdminUserCreationForm
-from django.contrib.auth.forms import AuthenticationForm, UserChangeForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, UserChangeForm
 from django.core import validators
 from django.utils.translation import get_language_info, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -257,6 +257,25 @@ class ReauthenticationMixin:
         return cleaned
 
 
+class LockoutPasswordChangeForm(PasswordChangeForm):
+    """Django's password change, with the old password checked like a
+    sign-in: a locked account/address pair is refused before the check, and
+    each wrong old password is a failed sign-in (accounts.lockout), so a
+    stolen session cannot be used to guess the password."""
+
+    def __init__(self, user, *args, request, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    def clean_old_password(self):
+        old_password = self.cleaned_data["old_password"]
+        lockout.check(self.request, self.user.get_username())
+        if not self.user.check_password(old_password):
+            lockout.note_failure(self.request, self.user.get_username(), SignInDoor.PASSWORD_CHANGE)
+            raise forms.ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
+        return old_password
+
+
 def current_password_field() -> forms.CharField:
     return forms.CharField(
         label=_("Your password"),
@@ -316,7 +335,7 @@ class TwoFactorDisableForm(ReauthenticationMixin, forms.Form):
     code = two_factor_code_field()
 
 
-class ApiTokenForm(UserTextFormMixin, ReauthenticationMixin, forms.Form):
+class ApiTokenForm(ReauthenticationMixin, UserTextFormMixin, forms.Form):
     """A token acts as its maker, so making one asks for the password again
     (and a two-factor code when two-factor is on): a session left open on
     someone else's computer cannot be turned into a lasting credential."""

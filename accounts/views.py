@@ -31,6 +31,7 @@ from accounts.forms import (
     EmailAuthenticationForm,
     InvitationForm,
     InvitationSignUpForm,
+    LockoutPasswordChangeForm,
     MembershipRoleForm,
     OrganizationCreateForm,
     OrganizationForm,
@@ -136,11 +137,12 @@ def refused_sign_in(response, form):
     """A refused sign-in form answers 400, or 429 with Retry-After when the
     account is locked out from this address."""
     response.status_code = 400
-    for error in form.non_field_errors().as_data():
-        seconds = lockout.retry_after(error)
-        if seconds:
-            response.status_code = 429
-            response["Retry-After"] = str(seconds)
+    for errors in form.errors.as_data().values():
+        for error in errors:
+            seconds = lockout.retry_after(error)
+            if seconds:
+                response.status_code = 429
+                response["Retry-After"] = str(seconds)
     return response
 
 
@@ -154,8 +156,18 @@ class RefusedFormMixin:
         return response
 
 
-class PasswordChangeView(RefusedFormMixin, auth_views.PasswordChangeView):
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """The old password counts towards the sign-in lock-out; a refused form
+    answers 400, or 429 when the lock-out refused it."""
+
     success_url = reverse_lazy("accounts:password_change_done")
+    form_class = LockoutPasswordChangeForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def form_invalid(self, form):
+        return refused_sign_in(super().form_invalid(form), form)
 
 
 class PasswordResetConfirmView(RefusedFormMixin, auth_views.PasswordResetConfirmView):
@@ -470,7 +482,8 @@ def _complete_sign_in(request, pending: two_factor.PendingSignIn, redirect_to: s
     """Both factors are done: now, and only now, sign in."""
     two_factor.pending_sign_in_end(request.session)
     login(request, pending.user, backend=pending.backend)
-    response = redirect(redirect_to)
+    # A URL, checked when the password was given; never a view name to reverse.
+    response = HttpResponseRedirect(redirect_to)
     set_language_cookie(response, pending.user.preferred_language)
     return response
 

@@ -12,6 +12,7 @@ limit must not turn a Redis outage into a site outage. The sign-in lock-out,
 which guards passwords, is kept in the database instead (accounts.lockout).
 """
 
+import ipaddress
 import logging
 import math
 import time
@@ -46,16 +47,31 @@ def rate_for(action: str) -> Rate:
 
 
 def client_ip(request) -> str:
-    """The caller's address: REMOTE_ADDR, or with NUM_PROXIES trusted proxies
-    in front, the address the outermost of them saw (counted from the right
-    of X-Forwarded-For, so entries a client writes itself are never used)."""
+    """The caller's address, as the limits count it: REMOTE_ADDR, or with
+    NUM_PROXIES trusted proxies in front, the address the outermost of them
+    saw (counted from the right of X-Forwarded-For, so entries a client
+    writes itself are never used). An IPv6 address counts as its /64, the
+    block one subscriber gets; anything that is not an address counts as
+    REMOTE_ADDR."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    address = remote
     proxies = settings.REST_FRAMEWORK.get("NUM_PROXIES") or 0
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if proxies and forwarded:
         addresses = [part.strip() for part in forwarded.split(",") if part.strip()]
         if addresses:
-            return addresses[-min(proxies, len(addresses))]
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+            address = addresses[-min(proxies, len(addresses))]
+    for candidate in (address, remote):
+        try:
+            parsed = ipaddress.ip_address(candidate)
+        except ValueError:
+            continue
+        if parsed.version == 6:
+            if parsed.ipv4_mapped is not None:
+                return str(parsed.ipv4_mapped)
+            return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+        return str(parsed)
+    return "unknown"
 
 
 def hit(action: str, who: str) -> float | None:
@@ -72,6 +88,8 @@ def hit(action: str, who: str) -> float | None:
         cache.add(key, 0, rate.seconds + 1)
         if cache.incr(key) > rate.count:
             return wait
+    except ValueError:  # the key is gone: the fail-soft cache lost Redis (config/cache.py logs that)
+        pass
     except Exception:  # the cache is down: allow, and say so in the log
         logger.warning("Rate limit for %s not checked: the cache is unreachable", action, exc_info=True)
     return None

@@ -66,10 +66,12 @@ def matches_rebuild_chunk(need_ids: list[int]) -> int:
 
 
 @shared_task(**MATCH_TASK_OPTIONS)
-def matches_rebuild_finish(counts: list[int]) -> int:
+def matches_rebuild_finish(counts: list[int], started: str | None = None) -> int:
     from matching.services import compute
 
     compute.matches_prune()
+    if started is not None:
+        compute.capabilities_mark_matched(started=datetime.fromisoformat(started))
     return sum(counts)
 
 
@@ -79,10 +81,11 @@ def matches_rebuild(chunk_size: int = REBUILD_CHUNK) -> int:
     matches of listings withdrawn meanwhile are pruned."""
     from matching.services import compute
 
+    started = timezone.now()
     chunks = compute.rebuild_plan(chunk_size)
     if not chunks:
         return compute.matches_prune()
-    chord(matches_rebuild_chunk.s(chunk) for chunk in chunks)(matches_rebuild_finish.s())
+    chord(matches_rebuild_chunk.s(chunk) for chunk in chunks)(matches_rebuild_finish.s(started.isoformat()))
     return len(chunks)
 
 

@@ -445,6 +445,18 @@ def rebuild_plan(chunk_size: int) -> list[list[int]]:
     return [ids[start : start + chunk_size] for start in range(0, len(ids), chunk_size)]
 
 
+def capabilities_mark_matched(*, started: datetime) -> int:
+    """After a full rebuild that started at ``started``: every published
+    capability not changed since then has been matched against every need,
+    so the reconciler need not queue it again."""
+    return (
+        Capability.objects.published()
+        .filter(updated_at__lte=started)
+        .filter(Q(matched_at__isnull=True) | Q(matched_at__lt=started))
+        .update(matched_at=started)
+    )
+
+
 def matches_prune() -> int:
     """After a rebuild: nothing proposed between listings that are not both
     published (a listing withdrawn while the rebuild ran)."""

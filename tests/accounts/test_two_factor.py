@@ -172,6 +172,12 @@ class TestSigningIn:
         assert client.post(CODE_PAGE, {"code": f" {typed[:3]} {typed[3:]} "}).status_code == 302
         assert signed_in_as(client)
 
+    def test_a_next_that_is_a_bare_word_is_a_url_not_a_view_name(self, client, cast, password):
+        give_authenticator(cast.alice.user)
+        client.post(f"{LOGIN}?next=workspace", {"username": "alice@example.com", "password": password})
+        response = client.post(CODE_PAGE, {"code": code()})
+        assert response.status_code == 302 and response.url == "workspace"
+
     def test_a_code_is_refused_the_second_time(self, client, cast, password):
         give_authenticator(cast.alice.user)
         used = code()

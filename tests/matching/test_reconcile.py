@@ -59,6 +59,15 @@ class TestMatchedAt:
             "unqueued": 0,
         }
 
+    def test_a_full_rebuild_marks_the_capabilities_it_matched(self, catalogue, needs):
+        # As after a bulk load: capabilities published without their own matching.
+        Capability.objects.update(matched_at=None)
+        tasks.matches_rebuild.delay(1)
+        for capability in (catalogue.ocr, catalogue.gpu):
+            capability.refresh_from_db()
+            assert capability.matched_at is not None and capability.matched_at >= capability.updated_at
+        assert reconcile().as_dict()["capabilities"] == 0
+
     def test_a_need_changed_after_its_last_matching_is_matched_again(self, catalogue, needs):
         # As when its re-matching task was lost: the last matching predates the change.
         Need.objects.filter(pk=needs.invoice.pk).update(matched_at=needs.invoice.updated_at - timedelta(seconds=1))

@@ -238,3 +238,39 @@ def test_a_cache_that_cannot_be_reached_allows_the_action(settings):
         }
     }
     assert [ratelimit.hit("message", "user:1") for _ in range(5)] == [None] * 5
+
+
+@pytest.mark.parametrize(
+    ("remote", "forwarded", "num_proxies", "counted_as"),
+    [
+        ("192.0.2.7", "", 0, "192.0.2.7"),
+        ("2001:db8:1:2:3:4:5:6", "", 0, "2001:db8:1:2::/64"),  # one subscriber's block
+        ("2001:db8:1:2:ffff::1", "", 0, "2001:db8:1:2::/64"),
+        ("::ffff:192.0.2.7", "", 0, "192.0.2.7"),
+        ("192.0.2.7", "not-an-address, also-not", 1, "192.0.2.7"),  # a broken proxy header falls back
+        ("192.0.2.7", "198.51.100.1, 203.0.113.9", 1, "203.0.113.9"),
+    ],
+)
+def test_the_address_the_limits_count(rf, settings, remote, forwarded, num_proxies, counted_as):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": num_proxies}
+    request = rf.get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+    assert ratelimit.client_ip(request) == counted_as
+
+
+class TestPasswordChange:
+    def test_wrong_old_passwords_count_and_lock_like_sign_ins(self, client, cast, password):
+        client.force_login(cast.alice.user)
+        url = reverse("accounts:password_change")
+        new = {"new_password1": "a-brand-new-password-1", "new_password2": "a-brand-new-password-1"}
+        for attempt in range(5):
+            response = client.post(url, {"old_password": f"guess-{attempt}", **new})
+            assert response.status_code == 400
+        response = client.post(url, {"old_password": password, **new})
+        assert response.status_code == 429 and "Too many failed attempts" in response.text
+        assert User.objects.get(pk=cast.alice.user.pk).check_password(password)
+        assert set(SignInFailure.objects.values_list("door", flat=True)) == {"password_change"}
+
+    def test_the_admin_changes_passwords_on_the_sites_page(self, client, cast):
+        client.force_login(cast.mallory)
+        response = client.get(reverse("admin:password_change"))
+        assert response.status_code == 302 and response.url == reverse("accounts:password_change")
