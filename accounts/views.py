@@ -148,15 +148,13 @@ def refused_sign_in(response, form):
 
 class RefusedFormMixin:
     """Django's form views re-render a form with errors as 200; the project
-    answers 400, as its own views do."""
+    answers 400 (429 when the lock-out refused it), as its own views do."""
 
     def form_invalid(self, form):
-        response = super().form_invalid(form)
-        response.status_code = 400
-        return response
+        return refused_sign_in(super().form_invalid(form), form)
 
 
-class PasswordChangeView(auth_views.PasswordChangeView):
+class PasswordChangeView(RefusedFormMixin, auth_views.PasswordChangeView):
     """The old password counts towards the sign-in lock-out; a refused form
     answers 400, or 429 when the lock-out refused it."""
 
@@ -165,9 +163,6 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "request": self.request}
-
-    def form_invalid(self, form):
-        return refused_sign_in(super().form_invalid(form), form)
 
 
 class PasswordResetConfirmView(RefusedFormMixin, auth_views.PasswordResetConfirmView):

@@ -195,9 +195,9 @@ def text_search(queryset: QuerySet, query: str, *, column: str = "search_documen
     if connections[queryset.db].vendor == "postgresql":
         expression = " | ".join(f"{token.token}:*" if token.prefix else token.token for token in tokens)
         search_query = SearchQuery(expression, search_type="raw", config="simple")
-        vector = _stored_vector(queryset, column)
+        vector = _StoredVector(STORED_VECTORS[column])
         queryset = queryset.annotate(search=vector).filter(search=search_query)
-        title_rank = SearchRank(_stored_vector(queryset, "search_title"), search_query)
+        title_rank = SearchRank(_StoredVector(STORED_VECTORS["search_title"]), search_query)
         return queryset.annotate(title_rank=title_rank, rank=SearchRank(vector, search_query)), True
     conditions, score = _token_hits(column, tokens)
     _title_conditions, title_score = _token_hits("search_title", tokens)
@@ -224,10 +224,6 @@ class _StoredVector(Expression):
         target = SearchVectorField()
         target.column = self.column
         return Col(query.get_initial_alias(), target, output_field=SearchVectorField())
-
-
-def _stored_vector(queryset: QuerySet, column: str) -> _StoredVector:
-    return _StoredVector(STORED_VECTORS[column])
 
 
 def _token_hits(column: str, tokens) -> tuple[list[Q], Case]:

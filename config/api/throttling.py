@@ -15,6 +15,10 @@ class _RateFromSettings:
     def get_rate(self):
         return settings.API_THROTTLE_RATES[self.scope]
 
+    def get_ident(self, request):
+        # One reading of the caller's address for every limit (config/ratelimit.py).
+        return ratelimit.client_ip(request)
+
 
 class AnonymousRateThrottle(_RateFromSettings, throttling.AnonRateThrottle):
     scope = "anon"
