@@ -6,6 +6,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from accounts.choices import PLATFORM, SME
 from accounts.models import Membership
 from marketplace.choices import ApplicationStatus, InvitationStatus
 from marketplace.models import Application, Capability, Invitation, Need
@@ -15,7 +16,6 @@ from matching.models import Feedback, Match
 # as unmet demand; the weekly digest e-mails only these.
 GOOD_MATCH_SCORE = 0.3
 
-SME, PLATFORM = "sme", "platform"
 # Applications after which a capability is no longer proposed to that SME:
 # proposing it again would only repeat the question.
 APPLIED_STATUSES = [

@@ -11,12 +11,12 @@ need), so a second run writes nothing. Each service call is noted in the
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from accounts.choices import Role
+from accounts.choices import PLATFORM, SME, Role
 from accounts.models import Membership, Organization, User
 from accounts.services import organization_create, organization_verify
 from marketplace.choices import InvitationStatus
 from marketplace.demo.backdate import History
-from marketplace.demo.plan import PLATFORM, SME, ApplicationPlan, InvitationPlan, ListingPlan, OrgPlan, Plan
+from marketplace.demo.plan import ApplicationPlan, InvitationPlan, ListingPlan, OrgPlan, Plan
 from marketplace.errors import TransitionNotAllowed
 from marketplace.models import Application, Capability, Invitation, Message, Need
 from marketplace.services.applications import application_submit, application_transition, message_send

@@ -6,11 +6,10 @@ Templates are filled with ``str.format`` from the context ``exchanges``
 builds for each application; the names in braces are listed there.
 """
 
-from accounts.choices import Industry
+from accounts.choices import PLATFORM, SME, Industry
 from marketplace.choices import ApplicationStatus, CapabilityKind, DeclineReason
 
 K, D = CapabilityKind, DeclineReason
-SME, PLATFORM = "sme", "platform"
 
 MONTHS_EN = (
     "January", "February", "March", "April", "May", "June",

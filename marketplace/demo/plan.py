@@ -15,7 +15,6 @@ from marketplace.demo.vocabulary import EN, Offering, Problem, Sector
 SEED = 2026
 EMAIL_DOMAIN = "tandem.example"
 S = ListingStatus
-SME, PLATFORM = "sme", "platform"  # the two sides of an application
 
 
 @dataclass

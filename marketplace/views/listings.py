@@ -12,13 +12,13 @@ from django.views.decorators.http import require_POST
 
 from accounts import selectors as accounts_selectors
 from accounts.decorators import membership_required
-from accounts.views import add_service_error
+from config.forms import add_service_error
+from config.fragments import render_page
 from marketplace import selectors
 from marketplace.errors import TransitionNotAllowed
 from marketplace.forms import CapabilityForm, CatalogueFilterForm, NeedForm, NeedsFilterForm
 from marketplace.models import Capability, Need
 from marketplace.services import listings as listing_services
-from marketplace.views.fragments import render_page
 from matching import selectors as matching_selectors
 
 PAGE_SIZE = 20

@@ -44,12 +44,12 @@ from matching.ml.features import (
     eligible,
     pair_features,
 )
-from matching.ml.normalize import fold
 from matching.ml.ranker import PRIOR, LinearScorer
 from matching.ml.records import CapabilityRecord, NeedRecord
 from matching.ml.retrieval import PartitionedIndex, Pool, SparseIndex
 from matching.ml.text import TextModel, TextModelConfig
 from matching.ml.words import readable_words
+from textkit.normalize import fold
 
 # Contributions below this (in score units) do not make a reason.
 MIN_REASON = 0.005

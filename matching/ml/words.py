@@ -10,7 +10,7 @@ import re
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from matching.ml.normalize import CJK_RANGES, fold
+from textkit.normalize import CJK_RANGES, fold
 
 _CJK = re.compile(f"[{CJK_RANGES}]")
 # Particles and pronouns: a run of shared characters does not start or end on them.

@@ -10,13 +10,13 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.choices import SME
 from accounts.models import Membership
 from config.celery import task_send
 from marketplace.choices import ListingStatus
 from marketplace.models import Capability, Need
 from matching import tasks
 from matching.models import Feedback, Match, RankerModel
-from matching.selectors import SME
 
 REASON_MAX = 300
 

@@ -15,12 +15,12 @@ import numpy as np
 import pytest
 from django.utils import timezone
 
+from accounts.choices import SME
 from marketplace.choices import ApplicationStatus, DeclineReason
 from marketplace.models import Need
 from matching.ml.features import FEATURES
 from matching.ml.ranker import MIN_LABELS, PRIOR, PRIOR_WEIGHTS
 from matching.models import Feedback, Match, RankerModel, weights_digest
-from matching.selectors import SME
 from matching.services import compute
 from matching.services.feedback import match_feedback
 from tests.marketplace.factories import ApplicationFactory, CapabilityFactory, NeedFactory

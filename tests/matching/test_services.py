@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from accounts.choices import Industry, Province, SizeBand
+from accounts.choices import PLATFORM, SME, Industry, Province, SizeBand
 from accounts.models import Organization
 from accounts.services import organization_update, organization_verify
 from marketplace.choices import CapabilityKind, ListingStatus
@@ -18,7 +18,7 @@ from matching import tasks
 from matching.ml.features import FEATURES
 from matching.ml.ranker import PRIOR_WEIGHTS
 from matching.models import Feedback, Match
-from matching.selectors import PLATFORM, SME, recommendations_for_need
+from matching.selectors import recommendations_for_need
 from matching.services import compute
 from matching.services.feedback import match_feedback
 from tests.accounts.factories import MembershipFactory, OrganizationFactory, make_credit_code

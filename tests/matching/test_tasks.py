@@ -7,12 +7,12 @@ import time
 import pytest
 from django.db import OperationalError
 
+from accounts.choices import SME
 from marketplace.choices import ListingStatus
 from marketplace.models import Capability, Need
 from marketplace.services.listings import listing_create, listing_transition
 from matching import tasks
 from matching.models import Feedback, Match
-from matching.selectors import SME
 from matching.services import compute
 from matching.services.feedback import match_feedback, matching_deferred
 from tests.matching.conftest import need_fields

@@ -8,9 +8,9 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
+from accounts.choices import SME
 from marketplace.models import Invitation
 from matching.models import Feedback, Match
-from matching.selectors import SME
 from matching.services.feedback import match_feedback
 
 pytestmark = pytest.mark.django_db

@@ -45,7 +45,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from accounts import services as account_services
 from accounts.api_tokens import api_token_create
-from accounts.choices import Role
+from accounts.choices import PLATFORM, SME, Role
 from accounts.digest_tokens import digest_unsubscribe_token
 from accounts.models import ApiToken, Membership, MembershipInvitation, Organization, User
 from accounts.selectors import membership_invitation_token
@@ -62,7 +62,6 @@ from marketplace.services.notifications import notify_users
 from marketplace.views.applications import APPLICATION_ACTIONS
 from marketplace.views.listings import OWNER_ACTIONS
 from matching.models import Feedback, Match
-from matching.selectors import PLATFORM, SME
 from matching.services import compute
 from matching.services.feedback import match_feedback
 from tests.accounts.factories import TEST_PASSWORD, make_credit_code

@@ -1,5 +1,5 @@
-"""Text normalisation shared by search and matching (standard library only,
-so importing it never loads the numerical stack)."""
+"""Text folding shared by search (marketplace.search) and matching (matching.ml):
+standard library only, so importing it never loads Django or the numerical stack."""
 
 import unicodedata
 
