@@ -20,6 +20,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from accounts.choices import PLATFORM, SME
 from accounts.validators import credit_code_check_character
 from marketplace.choices import ApplicationStatus, DeclineReason, InvitationStatus, ListingStatus
 from marketplace.demo.correspondence import (
@@ -47,9 +48,7 @@ from marketplace.demo.correspondence import (
 )
 from marketplace.demo.history import DAY, DAYS, LAST, after, before_last, between
 from marketplace.demo.plan import (
-    PLATFORM,
     SHOWCASE,
-    SME,
     ApplicationPlan,
     InvitationPlan,
     ListingPlan,

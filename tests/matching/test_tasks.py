@@ -13,8 +13,9 @@ from marketplace.models import Capability, Need
 from marketplace.services.listings import listing_create, listing_transition
 from matching import tasks
 from matching.models import Feedback, Match
-from matching.services import compute
-from matching.services.feedback import match_feedback, matching_deferred
+from matching.services import rematch
+from matching.services.feedback import match_feedback
+from matching.services.hooks import matching_deferred
 from tests.matching.conftest import need_fields
 
 S = ListingStatus
@@ -71,7 +72,7 @@ class TestRebuild:
 
     def test_a_database_hiccup_is_retried(self, catalogue, needs, monkeypatch):
         Match.objects.all().delete()
-        original = compute.match_need
+        original = rematch.match_need
         attempts = []
 
         def flaky(need_id):
@@ -80,7 +81,7 @@ class TestRebuild:
                 raise OperationalError("server closed the connection unexpectedly")
             return original(need_id)
 
-        monkeypatch.setattr(compute, "match_need", flaky)
+        monkeypatch.setattr(rematch, "match_need", flaky)
         # throw=False: with eager exceptions propagated, Celery would raise the Retry instead of retrying.
         assert tasks.match_need.apply(args=[needs.invoice.pk], throw=False).get() == 2
         assert attempts == [needs.invoice.pk, needs.invoice.pk]

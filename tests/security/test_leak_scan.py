@@ -62,7 +62,7 @@ from marketplace.services.notifications import notify_users
 from marketplace.views.applications import APPLICATION_ACTIONS
 from marketplace.views.listings import OWNER_ACTIONS
 from matching.models import Feedback, Match
-from matching.services import compute
+from matching.services import matcher_cache, rematch
 from matching.services.feedback import match_feedback
 from tests.accounts.factories import TEST_PASSWORD, make_credit_code
 from tests.marketplace.factories import capability_fields, need_fields
@@ -486,7 +486,7 @@ def seed_matches(w: World) -> None:
     book, now = w.book, timezone.now()
     published_needs = list(Need.objects.published().order_by("pk"))
     published_caps = list(Capability.objects.published().order_by("pk"))
-    compute.match_needs([need.pk for need in published_needs])
+    rematch.match_needs([need.pk for need in published_needs])
     for need in published_needs:
         have = set(Match.objects.filter(need=need).values_list("capability_id", flat=True))
         rank = Match.objects.filter(need=need).exclude(rank=None).count()
@@ -612,8 +612,8 @@ def collect_searches(w: World) -> None:
 def world(django_db_setup, django_db_blocker):
     """The seeded marketplace, for the whole module, rolled back afterwards."""
     with django_db_blocker.unblock(), transaction.atomic():
-        compute._cache.matcher = None
-        compute._cache.fingerprint = None
+        matcher_cache._cache.matcher = None
+        matcher_cache._cache.fingerprint = None
         w = World(book=MarkerBook())
         seed_people(w)
         seed_marketplace(w)

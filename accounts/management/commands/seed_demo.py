@@ -16,7 +16,7 @@ from accounts.models import Membership, Organization, User
 from accounts.validators import credit_code_check_character
 from marketplace import demo
 from marketplace.choices import ApplicationStatus, InvitationStatus
-from matching.services.feedback import matching_deferred
+from matching.services.hooks import matching_deferred
 
 DEMO_PASSWORD = "tandem-demo-2026"  # noqa: S105 - published on purpose: demo logins  # nosec B105
 
