@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "accounts",
     "marketplace",
     "matching",
+    "dashboards",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -131,13 +131,13 @@ def pages_of(who: str, site: dict) -> list[str]:
             reverse("accounts:members"),
             reverse("accounts:api_tokens"),
             reverse("accounts:two_factor_setup"),
-            reverse("marketplace:dashboard"),
+            reverse("dashboards:dashboard"),
         ],
         "platform": [
             reverse("marketplace:capability_detail", args=[capability]),
             reverse("marketplace:workspace_capabilities"),
             reverse("marketplace:invitation_send", args=[need]),
-            reverse("marketplace:dashboard"),
+            reverse("dashboards:dashboard"),
             reverse("accounts:two_factor"),
         ],
     }[who]

@@ -162,7 +162,7 @@ def test_the_demo_dates_its_matches_after_both_publications(catalogue, needs):
 
     from django.utils import timezone
 
-    from marketplace.demo import matches_backdate
+    from demo.seed import matches_backdate
 
     start = timezone.now() - timedelta(days=60)
     Need.objects.filter(pk=needs.invoice.pk).update(published_at=start)

@@ -49,10 +49,10 @@ from accounts.choices import PLATFORM, SME, Role
 from accounts.digest_tokens import digest_unsubscribe_token
 from accounts.models import ApiToken, Membership, MembershipInvitation, Organization, User
 from accounts.selectors import membership_invitation_token
+from dashboards.selectors.ecosystem import ECOSYSTEM_CHARTS
+from dashboards.selectors.platform import PLATFORM_CHARTS
+from dashboards.selectors.sme import SME_CHARTS
 from marketplace.choices import ApplicationStatus, InvitationStatus, ListingStatus, NotificationKind
-from marketplace.dashboards.ecosystem import ECOSYSTEM_CHARTS
-from marketplace.dashboards.platform import PLATFORM_CHARTS
-from marketplace.dashboards.sme import SME_CHARTS
 from marketplace.models import Application, Capability, Invitation, Need, Notification
 from marketplace.services.applications import application_submit, application_transition, message_send
 from marketplace.services.invitations import invitation_decline, invitation_send
@@ -774,8 +774,8 @@ PAGE_PARAMS = {
     "marketplace:application_action": {"pk": "application", "action": "application_action"},
     "marketplace:invitation_decline": {"pk": "invitation"},
     "marketplace:notification_open": {"pk": "notification"},
-    "marketplace:dashboard_export": {"slug": "chart"},
-    "marketplace:ecosystem_export": {"slug": "ecosystem_chart"},
+    "dashboards:dashboard_export": {"slug": "chart"},
+    "dashboards:ecosystem_export": {"slug": "ecosystem_chart"},
     "matching:feedback": {"pk": "match"},
 }
 # API routes take the entity of their name's prefix (api:membership-invitation-revoke: membership_invitation).
