@@ -1,4 +1,4 @@
-"""Isolation between organisations: the leak scan (issue 7, part 4).
+"""Isolation between organisations: the leak scan.
 
 Two SMEs (A, B) and two platforms (P, Q), each with an owner and a plain
 member, build a small marketplace through the services: listings in every
