@@ -153,28 +153,3 @@ class TestRealWorker:
         Match.objects.all().delete()
         assert tasks.matches_rebuild.delay(1).get(timeout=60) == 2
         assert wait_for(lambda: snapshot() == expected), f"after the rebuild: {snapshot()} != {expected}"
-
-
-def test_the_demo_dates_its_matches_after_both_publications(catalogue, needs):
-    """seed_demo backdates the listings after matching ran: matches made by
-    the run move to a few minutes after the later publication; older ones stay."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from demo.seed import matches_backdate
-
-    start = timezone.now() - timedelta(days=60)
-    Need.objects.filter(pk=needs.invoice.pk).update(published_at=start)
-    Capability.objects.filter(pk=catalogue.ocr.pk).update(published_at=start + timedelta(days=3))
-    old = Match.objects.exclude(need=needs.invoice, capability=catalogue.ocr).first()
-    Match.objects.filter(pk=old.pk).update(created_at=start - timedelta(days=1))
-    seeding = Match.objects.get(pk=old.pk).created_at + timedelta(seconds=1)
-
-    moved = matches_backdate(since=seeding)
-
-    assert moved == Match.objects.count() - 1
-    assert Match.objects.get(need=needs.invoice, capability=catalogue.ocr).created_at == start + timedelta(
-        days=3, minutes=5
-    )
-    assert Match.objects.get(pk=old.pk).created_at == start - timedelta(days=1)
