@@ -1,5 +1,5 @@
 """Chart geometry: axis ticks, bar and column lengths, labels that fit, and
-the zero, one-value and empty cases (marketplace/charts.py)."""
+the zero, one-value and empty cases (dashboards/charts/)."""
 
 import re
 from datetime import date
