@@ -183,7 +183,7 @@ class OrganizationAdmin(admin.ModelAdmin):
         return request.user.has_perm("accounts.verify_organization")
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
+        services.organization_save_by_admin(organization=obj)
         if change and "size_band" in form.changed_data:
             # The SME's size decides which capabilities its needs may be proposed.
             organization_matches_refresh(organization_ids=[obj.pk])
