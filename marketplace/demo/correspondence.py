@@ -192,37 +192,36 @@ INFO_REQUESTS = [
 # The last two messages of a thread, by how the application ended and who led
 # the thread (wrote first). The platform writes right after deciding; the SME
 # withdraws right after saying so.
-A = ApplicationStatus
 CLOSINGS = {
-    (A.ACCEPTED, SME): [
+    (ApplicationStatus.ACCEPTED, SME): [
         (("我们这边准备好了，请问下一步怎么开通？", "We are ready on our side. What is the next step?"),
          ("申请已通过！账号和密钥已发到贵司管理员邮箱，对接群也建好了。", "Approved! Credentials have gone to your administrator's e-mail and we have set up a chat group for the integration.")),
         (("请问审核大概还需要几天？", "Roughly how many more days will the review take?"),
          ("刚刚已经通过了，接入文档和测试账号稍后发到您邮箱。", "It has just been approved; the integration guide and a test account are on their way to your inbox.")),
     ],
-    (A.ACCEPTED, PLATFORM): [
+    (ApplicationStatus.ACCEPTED, PLATFORM): [
         (("申请已通过，欢迎！接入文档和测试账号已发送，有问题随时在这里留言。", "Approved, welcome aboard! The integration guide and a test account are on their way; ask here any time."),
          ("太好了，谢谢！我们下周开始联调。", "Great, thank you! We will start integrating next week.")),
         (("已为贵司开通，首月按试点价格结算。", "You are all set up, at the pilot price for the first month."),
          ("收到，谢谢支持！", "Received, thanks for your support!")),
     ],
-    (A.DECLINED, SME): [
+    (ApplicationStatus.DECLINED, SME): [
         (("请问审核还需要多久？", "How much longer will the review take?"),
          ("抱歉让您久等。这次没能通过，原因写在申请页面上，欢迎条件成熟后再申请。", "Sorry for the wait. We could not approve it this time; the reason is on the application page, and you are welcome to apply again later.")),
     ],
-    (A.DECLINED, PLATFORM): [
+    (ApplicationStatus.DECLINED, PLATFORM): [
         (("很遗憾这次没能通过，原因见申请页面。如有疑问可以在这里继续沟通。", "We are sorry we could not approve it this time; the reason is on the application page. Ask here if anything is unclear."),
          ("明白了，谢谢说明。等我们条件成熟了再申请。", "Understood, thanks for explaining. We will apply again when we are ready.")),
         (("这次先不通过，原因已写在申请页面，建议看看我们的其他方案。", "We are not approving it this time (the reason is on the application page); some of our other offers may suit you better."),
          ("好的，我们看看其他方案。", "All right, we will look at the other offers.")),
     ],
-    (A.WITHDRAWN, SME): [
+    (ApplicationStatus.WITHDRAWN, SME): [
         (("经内部评估，我们决定暂缓这个项目，先撤回申请。谢谢你们的耐心解答。", "After an internal review we are putting the project on hold, so we are withdrawing the application. Thank you for your patient answers."),
          ("理解，欢迎随时再来申请。", "Understood; you are welcome to apply again any time.")),
         (("我们已经找到了更合适的方案，先撤回申请，抱歉打扰了。", "We have found a solution that suits us better, so we are withdrawing. Sorry for the trouble."),
          ("没关系，祝项目顺利！", "No problem, good luck with the project!")),
     ],
-    (A.WITHDRAWN, PLATFORM): [
+    (ApplicationStatus.WITHDRAWN, PLATFORM): [
         (("请问贵司还在推进这个项目吗？", "Is your project still going ahead?"),
          ("预算要到下个季度才能批下来，我们先撤回，到时候再申请。", "Our budget will not be approved until next quarter, so we are withdrawing for now and will apply again then.")),
     ],
