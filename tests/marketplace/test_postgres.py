@@ -54,12 +54,8 @@ def test_simultaneous_accept_and_withdraw_end_in_one_state_with_one_record(cast)
     capability = CapabilityFactory(organization=cast.platform)
     application = services.application_submit(membership=cast.bob, capability_id=capability.pk, intended_use="Use.")
     outcomes = run_together(
-        lambda: services.application_transition(
-            pk=application.pk, action="accept", user=cast.dan.user, membership=cast.dan
-        ),
-        lambda: services.application_transition(
-            pk=application.pk, action="withdraw", user=cast.bob.user, membership=cast.bob
-        ),
+        lambda: services.application_accept(membership=cast.dan, application_id=application.pk),
+        lambda: services.application_withdraw(membership=cast.bob, application_id=application.pk),
     )
     assert sorted(outcomes) == ["TransitionNotAllowed", "ok"]
     application.refresh_from_db()
