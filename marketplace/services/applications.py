@@ -35,7 +35,7 @@ from marketplace.services.audit import audit_record
 from marketplace.services.notifications import notify_organization
 from marketplace.services.transitions import StateMachine, Transition, transition_apply
 
-SME, PLATFORM, SYSTEM = "sme", "platform", "system"
+SME, PLATFORM = "sme", "platform"
 OPEN = frozenset(OPEN_APPLICATION_STATUSES)
 
 START_REVIEW = Transition(
