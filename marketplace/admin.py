@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 
 from marketplace.choices import AUDIT_ACTIONS, RECORD_STATES, ListingStatus
 from marketplace.models import Application, AuditEvent, Capability, Invitation, Message, Need, Notification, Tag
-from marketplace.services.listings import LISTING_ACTIONS, listing_moderate_many
+from marketplace.services.listing_transitions import LISTING_ACTIONS, listing_moderate_many
 
 
 class ModerationReasonForm(forms.Form):

@@ -216,7 +216,7 @@ def test_the_sme_funnel_counts_each_step(cast, market):
 
 
 def test_an_application_reviewed_then_withdrawn_still_counts_as_taken_into_review(cast, application):
-    from marketplace.services.applications import application_start_review, application_withdraw
+    from marketplace.services.application_transitions import application_start_review, application_withdraw
 
     application_start_review(membership=cast.dan, application_id=application.pk)
     application_withdraw(membership=cast.alice, application_id=application.pk)

@@ -29,6 +29,7 @@ from marketplace import selectors
 from marketplace.apis.summaries import CapabilitySummarySerializer, NeedSummarySerializer
 from marketplace.choices import ApplicationStatus, DeclineReason
 from marketplace.models import Application, AuditEvent, Message
+from marketplace.services import application_transitions
 from marketplace.services import applications as application_services
 
 # --- serializers -----------------------------------------------------------------
@@ -230,7 +231,7 @@ class ApplicationViewSet(ApiViewSet):
     )
     @action(detail=True, methods=["post"])
     def start_review(self, request, pk: str):
-        return self._transition(pk, application_services.application_start_review)
+        return self._transition(pk, application_transitions.application_start_review)
 
     @extend_schema(
         summary="Accept an application (the platform)",
@@ -239,7 +240,7 @@ class ApplicationViewSet(ApiViewSet):
     )
     @action(detail=True, methods=["post"])
     def accept(self, request, pk: str):
-        return self._transition(pk, application_services.application_accept)
+        return self._transition(pk, application_transitions.application_accept)
 
     @extend_schema(
         summary="Decline an application with a reason (the platform)",
@@ -248,7 +249,7 @@ class ApplicationViewSet(ApiViewSet):
     )
     @action(detail=True, methods=["post"])
     def decline(self, request, pk: str):
-        return self._transition(pk, application_services.application_decline, ApplicationDeclineSerializer)
+        return self._transition(pk, application_transitions.application_decline, ApplicationDeclineSerializer)
 
     @extend_schema(
         summary="Withdraw an application (the SME)",
@@ -257,7 +258,7 @@ class ApplicationViewSet(ApiViewSet):
     )
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk: str):
-        return self._transition(pk, application_services.application_withdraw)
+        return self._transition(pk, application_transitions.application_withdraw)
 
     @extend_schema(
         summary="An application's history",

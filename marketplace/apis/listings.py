@@ -18,6 +18,7 @@ from config.api.views import ApiViewSet
 from marketplace import selectors
 from marketplace.choices import AccessModel, CapabilityKind, ListingStatus
 from marketplace.models import Capability, Need
+from marketplace.services import listing_transitions
 from marketplace.services import listings as listing_services
 from marketplace.services.tags import MAX_TAG_LENGTH, MAX_TAGS
 
@@ -294,7 +295,7 @@ class ListingViewSet(ApiViewSet):
         reason_input = ReasonSerializer(data=request.data)
         reason_input.is_valid(raise_exception=True)
         reason = reason_input.validated_data.get("reason", "")
-        listing_action = listing_services.LISTING_ACTIONS[action_name]
+        listing_action = listing_transitions.LISTING_ACTIONS[action_name]
         if listing_action.by_owner:
             listing = type(self).get_for_owner(membership=request.membership, pk=int(pk))
             listing = listing_action.service(listing=listing, membership=request.membership, reason=reason)
@@ -305,7 +306,7 @@ class ListingViewSet(ApiViewSet):
 
 
 def _transition_action(action_name: str, listing_label: str):
-    listing_action = listing_services.LISTING_ACTIONS[action_name]
+    listing_action = listing_transitions.LISTING_ACTIONS[action_name]
     transition = listing_action.transition
     who = "its owner" if listing_action.by_owner else "a moderator (admin staff)"
     sources = ", ".join(sorted(transition.sources))
@@ -330,7 +331,7 @@ def _documented(label: str, plural: str, list_help: str):
     POST action per state transition."""
 
     def decorate(cls):
-        for action_name in listing_services.LISTING_ACTIONS:
+        for action_name in listing_transitions.LISTING_ACTIONS:
             setattr(cls, action_name, _transition_action(action_name, label))
         write = {"request": cls.input_serializer_class, "responses": cls.serializer_class}
         return extend_schema_view(

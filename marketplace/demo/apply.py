@@ -19,10 +19,11 @@ from marketplace.demo.backdate import History
 from marketplace.demo.plan import PLATFORM, SME, ApplicationPlan, InvitationPlan, ListingPlan, OrgPlan, Plan
 from marketplace.errors import TransitionNotAllowed
 from marketplace.models import Application, Capability, Invitation, Message, Need
-from marketplace.services import applications as application_services
+from marketplace.services import application_transitions
 from marketplace.services.applications import application_submit, message_send
 from marketplace.services.invitations import invitation_decline, invitation_send
-from marketplace.services.listings import LISTING_ACTIONS, listing_create
+from marketplace.services.listing_transitions import LISTING_ACTIONS
+from marketplace.services.listings import listing_create
 
 
 def apply_organizations(plans: list[OrgPlan], *, admin: User, password_hash: str, created: dict) -> dict:
@@ -88,16 +89,16 @@ def pending_listings(plans: list[ListingPlan], owners: dict) -> list[tuple[Listi
 def _application_step(action: str, *, application: Application, actor: Membership | None, plan: ApplicationPlan):
     """One planned decision on an application, through its service."""
     if action == "expire":
-        application_services.application_expire(application_id=application.pk)
+        application_transitions.application_expire(application_id=application.pk)
     elif action == "decline":
-        application_services.application_decline(
+        application_transitions.application_decline(
             membership=actor, application_id=application.pk, reason=plan.decline_reason, note=plan.decline_note
         )
     else:
         service = {
-            "start_review": application_services.application_start_review,
-            "accept": application_services.application_accept,
-            "withdraw": application_services.application_withdraw,
+            "start_review": application_transitions.application_start_review,
+            "accept": application_transitions.application_accept,
+            "withdraw": application_transitions.application_withdraw,
         }[action]
         service(membership=actor, application_id=application.pk)
 

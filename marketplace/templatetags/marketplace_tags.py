@@ -16,7 +16,8 @@ def choice_labels(obj, field_name: str) -> list[str]:
 @register.filter
 def listing_can(listing, action: str) -> bool:
     """Whether the listing's state allows an owner action ("edit", "submit", "archive")."""
-    from marketplace.services.listings import EDITABLE, LISTING_ACTIONS
+    from marketplace.services.listing_transitions import LISTING_ACTIONS
+    from marketplace.services.listings import EDITABLE
 
     if action == "edit":
         return listing.status in EDITABLE

@@ -21,6 +21,7 @@ from marketplace.forms import (
     InvitationForm,
     MessageForm,
 )
+from marketplace.services import application_transitions
 from marketplace.services import applications as application_services
 from marketplace.services import invitations as invitation_services
 from marketplace.services import notifications as notification_services
@@ -41,9 +42,12 @@ def parse_id(value: str) -> int | None:
 # The transitions the application page offers without further input: the
 # service, and what the person who acted reads.
 APPLICATION_ACTIONS = {
-    "start_review": (application_services.application_start_review, gettext_lazy("The application is now in review.")),
-    "accept": (application_services.application_accept, gettext_lazy("Accepted. The applicant has been told.")),
-    "withdraw": (application_services.application_withdraw, gettext_lazy("Your application is withdrawn.")),
+    "start_review": (
+        application_transitions.application_start_review,
+        gettext_lazy("The application is now in review."),
+    ),
+    "accept": (application_transitions.application_accept, gettext_lazy("Accepted. The applicant has been told.")),
+    "withdraw": (application_transitions.application_withdraw, gettext_lazy("Your application is withdrawn.")),
 }
 
 
@@ -141,7 +145,7 @@ def _application_decline(request, application):
         # Shown again with the choice kept and the error beside the field.
         return _application_page(request, application, decline_form=form, status=400)
     try:
-        application_services.application_decline(
+        application_transitions.application_decline(
             membership=request.membership, application_id=application.pk, **form.cleaned_data
         )
     except ValidationError as error:

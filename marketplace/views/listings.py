@@ -22,6 +22,7 @@ from marketplace.errors import TransitionNotAllowed
 from marketplace.forms import CapabilityForm, CatalogueFilterForm, NeedForm, NeedsFilterForm
 from marketplace.models import Capability, Need
 from marketplace.models.listings import Listing
+from marketplace.services import listing_transitions
 from marketplace.services import listings as listing_services
 from marketplace.views.fragments import render_page
 from matching import selectors as matching_selectors
@@ -67,14 +68,14 @@ LISTING_TYPES = {
 }
 OWNER_ACTIONS = {
     "submit": (
-        listing_services.listing_submit,
+        listing_transitions.listing_submit,
         gettext_lazy("Submitted for review. You will be notified of the decision."),
     ),
     "retract": (
-        listing_services.listing_retract,
+        listing_transitions.listing_retract,
         gettext_lazy("Taken back from review: edit it, then submit it again."),
     ),
-    "archive": (listing_services.listing_archive, gettext_lazy("Archived.")),
+    "archive": (listing_transitions.listing_archive, gettext_lazy("Archived.")),
 }
 
 

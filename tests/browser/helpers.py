@@ -14,7 +14,8 @@ from playwright.sync_api import Page, expect
 from accounts import two_factor
 from accounts.choices import Role
 from accounts.models import Membership, TwoFactorAuthenticator
-from marketplace.services.listings import listing_create, listing_publish, listing_submit
+from marketplace.services.listing_transitions import listing_publish, listing_submit
+from marketplace.services.listings import listing_create
 from tests.accounts.factories import TEST_PASSWORD, MembershipFactory, OrganizationFactory, PlatformFactory
 from tests.marketplace.factories import capability_fields as shared_capability_fields
 

@@ -24,7 +24,8 @@ from playwright.sync_api import Page, expect
 from accounts.models import TwoFactorAuthenticator
 from config.text import human_list
 from marketplace.models import Capability, Need
-from marketplace.services.applications import application_accept, application_decline, application_submit
+from marketplace.services.application_transitions import application_accept, application_decline
+from marketplace.services.applications import application_submit
 from tests.accounts.factories import UserFactory, make_credit_code
 from tests.browser.helpers import (
     DESKTOP,

@@ -8,6 +8,7 @@ from django.utils import timezone
 from marketplace.choices import ApplicationStatus, InvitationStatus, ListingStatus
 from marketplace.errors import TransitionNotAllowed
 from marketplace.models import Application, AuditEvent, Invitation, Message, Notification
+from marketplace.services import application_transitions
 from marketplace.services import applications as services
 from marketplace.services import invitations as invitation_services
 from tests.marketplace.factories import ApplicationFactory, NeedFactory
@@ -57,7 +58,7 @@ class TestSubmit:
 
     def test_may_apply_again_after_a_decision(self, cast, capability):
         first = apply(cast, capability)
-        services.application_decline(membership=cast.dan, application_id=first.pk, reason="pricing")
+        application_transitions.application_decline(membership=cast.dan, application_id=first.pk, reason="pricing")
         apply(cast, capability)
         assert Application.objects.count() == 2
 
@@ -111,8 +112,8 @@ class TestSubmit:
 class TestDecisions:
     def test_review_then_accept(self, cast, capability):
         application = apply(cast, capability)
-        services.application_start_review(membership=cast.dan, application_id=application.pk)
-        services.application_accept(membership=cast.dan, application_id=application.pk)
+        application_transitions.application_start_review(membership=cast.dan, application_id=application.pk)
+        application_transitions.application_accept(membership=cast.dan, application_id=application.pk)
         application.refresh_from_db()
         assert application.status == ApplicationStatus.ACCEPTED
         assert application.decided_by == cast.dan.user
@@ -121,11 +122,13 @@ class TestDecisions:
     def test_decline_needs_a_coded_reason_the_sme_sees(self, cast, capability):
         application = apply(cast, capability)
         with pytest.raises(ValidationError):
-            services.application_decline(membership=cast.dan, application_id=application.pk, reason="")
+            application_transitions.application_decline(membership=cast.dan, application_id=application.pk, reason="")
         with pytest.raises(ValidationError):
-            services.application_decline(membership=cast.dan, application_id=application.pk, reason="other")
+            application_transitions.application_decline(
+                membership=cast.dan, application_id=application.pk, reason="other"
+            )
         assert Application.objects.get(pk=application.pk).status == ApplicationStatus.SUBMITTED
-        services.application_decline(
+        application_transitions.application_decline(
             membership=cast.dan, application_id=application.pk, reason="other", note="Beta full."
         )
         application.refresh_from_db()
@@ -142,7 +145,9 @@ class TestDecisions:
         application = apply(cast, capability)
         cast.bob.user.preferred_language = "zh-hans"
         cast.bob.user.save(update_fields=["preferred_language"])
-        services.application_decline(membership=cast.dan, application_id=application.pk, reason="pricing")
+        application_transitions.application_decline(
+            membership=cast.dan, application_id=application.pk, reason="pricing"
+        )
         bodies = dict(
             Notification.objects.filter(recipient__organizations=cast.alice.organization).values_list(
                 "recipient__email", "body"
@@ -154,39 +159,43 @@ class TestDecisions:
         application = apply(cast, capability)
         for membership in (cast.erin, cast.bob):
             with pytest.raises(PermissionDenied):
-                services.application_accept(membership=membership, application_id=application.pk)
+                application_transitions.application_accept(membership=membership, application_id=application.pk)
         assert Application.objects.get(pk=application.pk).status == ApplicationStatus.SUBMITTED
 
     def test_only_the_applicant_withdraws(self, cast, capability):
         application = apply(cast, capability)
         with pytest.raises(PermissionDenied):
-            services.application_withdraw(membership=cast.dan, application_id=application.pk)
-        services.application_withdraw(membership=cast.alice, application_id=application.pk)
+            application_transitions.application_withdraw(membership=cast.dan, application_id=application.pk)
+        application_transitions.application_withdraw(membership=cast.alice, application_id=application.pk)
         assert Application.objects.get(pk=application.pk).status == ApplicationStatus.WITHDRAWN
 
-    @pytest.mark.parametrize("final", [services.application_accept, services.application_withdraw])
+    @pytest.mark.parametrize(
+        "final", [application_transitions.application_accept, application_transitions.application_withdraw]
+    )
     def test_nothing_moves_after_a_final_state(self, cast, capability, final):
         application = apply(cast, capability)
-        actor = cast.dan if final is services.application_accept else cast.bob
+        actor = cast.dan if final is application_transitions.application_accept else cast.bob
         final(membership=actor, application_id=application.pk)
         with pytest.raises(TransitionNotAllowed):
-            services.application_decline(membership=cast.dan, application_id=application.pk, reason="pricing")
+            application_transitions.application_decline(
+                membership=cast.dan, application_id=application.pk, reason="pricing"
+            )
         with pytest.raises(TransitionNotAllowed):
-            services.application_withdraw(membership=cast.bob, application_id=application.pk)
+            application_transitions.application_withdraw(membership=cast.bob, application_id=application.pk)
         assert len(audit(application)) == 2
 
 
 class TestCapabilityLeavesThePublicationWhileApplicationsWait:
     def test_accepting_needs_a_published_capability_and_applicants_are_told(self, cast, capability):
-        from marketplace.services.listings import listing_archive
+        from marketplace.services.listing_transitions import listing_archive
 
         application = apply(cast, capability)
         Notification.objects.all().delete()
         listing_archive(listing=capability, membership=cast.dan)
         assert Notification.objects.filter(recipient=cast.bob.user, title__contains="no longer offered").exists()
         with pytest.raises(TransitionNotAllowed):
-            services.application_accept(membership=cast.dan, application_id=application.pk)
-        services.application_withdraw(membership=cast.bob, application_id=application.pk)
+            application_transitions.application_accept(membership=cast.dan, application_id=application.pk)
+        application_transitions.application_withdraw(membership=cast.bob, application_id=application.pk)
         assert Application.objects.get(pk=application.pk).status == ApplicationStatus.WITHDRAWN
 
 
@@ -200,18 +209,18 @@ class TestExpiry:
         decided = ApplicationFactory(sme=cast.other_sme, capability=capability, status=ApplicationStatus.ACCEPTED)
         Application.objects.filter(pk=decided.pk).update(created_at=timezone.now() - timedelta(days=90))
         Notification.objects.all().delete()
-        assert services.applications_expire_overdue() == 1
+        assert application_transitions.applications_expire_overdue() == 1
         assert Application.objects.get(pk=old.pk).status == ApplicationStatus.EXPIRED
         assert Application.objects.get(pk=fresh.pk).status == ApplicationStatus.SUBMITTED
         assert Application.objects.get(pk=decided.pk).status == ApplicationStatus.ACCEPTED
         assert audit(old)[-1] == ("expire", "submitted", "expired")
         told = set(Notification.objects.values_list("recipient__email", flat=True))
         assert told == {"alice@example.com", "bob@example.com", "dan@example.com"}
-        assert services.applications_expire_overdue() == 0
+        assert application_transitions.applications_expire_overdue() == 0
 
     def test_expiry_is_recorded_without_an_actor(self, cast, capability):
         application = apply(cast, capability)
-        services.application_expire(application_id=application.pk)
+        application_transitions.application_expire(application_id=application.pk)
         event = AuditEvent.objects.filter(object_id=application.pk, action="expire").get()
         assert (event.actor, event.from_state, event.to_state) == (None, "submitted", "expired")
 
@@ -223,7 +232,7 @@ def application_in(status, **fields):
 
 
 def run(service, membership, application):
-    arguments = {"reason": "pricing"} if service is services.application_decline else {}
+    arguments = {"reason": "pricing"} if service is application_transitions.application_decline else {}
     return service(membership=membership, application_id=application.pk, **arguments)
 
 
@@ -231,16 +240,27 @@ OPEN = {ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW}
 # service, who may (the rest of the cast may not), from which states, to which state, audit action
 PER_TRANSITION = [
     pytest.param(
-        services.application_start_review,
+        application_transitions.application_start_review,
         "dan",
         {ApplicationStatus.SUBMITTED},
         ApplicationStatus.IN_REVIEW,
         "start_review",
         id="review",
     ),
-    pytest.param(services.application_accept, "dan", OPEN, ApplicationStatus.ACCEPTED, "accept", id="accept"),
-    pytest.param(services.application_decline, "dan", OPEN, ApplicationStatus.DECLINED, "decline", id="decline"),
-    pytest.param(services.application_withdraw, "bob", OPEN, ApplicationStatus.WITHDRAWN, "withdraw", id="withdraw"),
+    pytest.param(
+        application_transitions.application_accept, "dan", OPEN, ApplicationStatus.ACCEPTED, "accept", id="accept"
+    ),
+    pytest.param(
+        application_transitions.application_decline, "dan", OPEN, ApplicationStatus.DECLINED, "decline", id="decline"
+    ),
+    pytest.param(
+        application_transitions.application_withdraw,
+        "bob",
+        OPEN,
+        ApplicationStatus.WITHDRAWN,
+        "withdraw",
+        id="withdraw",
+    ),
 ]
 
 
@@ -281,17 +301,17 @@ class TestEachTransition:
 
     def test_a_missing_application_is_refused_like_a_foreign_one(self, cast):
         with pytest.raises(PermissionDenied):
-            services.application_accept(membership=cast.dan, application_id=2**31)
+            application_transitions.application_accept(membership=cast.dan, application_id=2**31)
 
     @pytest.mark.parametrize("status", ApplicationStatus.values)
     def test_expiry_from_which_states(self, cast, capability, status):
         application = application_in(status, sme=cast.sme, capability=capability)
         if status in OPEN:
-            services.application_expire(application_id=application.pk)
+            application_transitions.application_expire(application_id=application.pk)
             assert audit(application) == [("expire", status, ApplicationStatus.EXPIRED)]
         else:
             with pytest.raises(TransitionNotAllowed):
-                services.application_expire(application_id=application.pk)
+                application_transitions.application_expire(application_id=application.pk)
             assert audit(application) == []
 
 

@@ -8,17 +8,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from marketplace.choices import ListingStatus
 from marketplace.errors import TransitionNotAllowed
 from marketplace.models import AuditEvent, Capability, Need, Notification, Tag
-from marketplace.services.listings import (
+from marketplace.services.listing_transitions import (
     LISTING_ACTIONS,
     listing_archive,
-    listing_create,
     listing_moderate_many,
     listing_publish,
     listing_request_changes,
     listing_retract,
     listing_submit,
-    listing_update,
 )
+from marketplace.services.listings import listing_create, listing_update
 from tests.accounts.factories import UserFactory
 from tests.marketplace.factories import CapabilityFactory, NeedFactory
 

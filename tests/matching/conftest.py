@@ -14,13 +14,8 @@ from types import SimpleNamespace
 import pytest
 
 from marketplace.models import Capability, Need
-from marketplace.services.listings import (
-    LISTING_ACTIONS,
-    listing_create,
-    listing_publish,
-    listing_submit,
-    listing_update,
-)
+from marketplace.services.listing_transitions import LISTING_ACTIONS, listing_publish, listing_submit
+from marketplace.services.listings import listing_create, listing_update
 from matching.models import Match
 from tests.marketplace.factories import capability_fields, need_fields
 

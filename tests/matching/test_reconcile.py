@@ -13,12 +13,8 @@ from kombu.exceptions import OperationalError as BrokerDown
 from config.celery import app, task_send
 from marketplace.choices import ListingStatus
 from marketplace.models import Capability, Need
-from marketplace.services.listings import (
-    listing_archive,
-    listing_create,
-    listing_publish,
-    listing_submit,
-)
+from marketplace.services.listing_transitions import listing_archive, listing_publish, listing_submit
+from marketplace.services.listings import listing_create
 from matching import tasks
 from matching.models import Match
 from matching.services.reconcile import matches_reconcile

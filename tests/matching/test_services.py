@@ -13,7 +13,8 @@ from accounts.models import Organization
 from accounts.services import organization_update, organization_verify
 from marketplace.choices import CapabilityKind, ListingStatus
 from marketplace.models import Capability, Need
-from marketplace.services.listings import listing_create, listing_publish, listing_submit
+from marketplace.services.listing_transitions import listing_publish, listing_submit
+from marketplace.services.listings import listing_create
 from matching import tasks
 from matching.ml.features import FEATURES
 from matching.ml.ranker import PRIOR_WEIGHTS

@@ -9,7 +9,8 @@ from django.db import OperationalError
 
 from marketplace.choices import ListingStatus
 from marketplace.models import Capability, Need
-from marketplace.services.listings import listing_create, listing_publish, listing_submit
+from marketplace.services.listing_transitions import listing_publish, listing_submit
+from marketplace.services.listings import listing_create
 from matching import tasks
 from matching.models import Feedback, Match
 from matching.selectors import SME

@@ -54,10 +54,12 @@ from marketplace.dashboards.ecosystem import ECOSYSTEM_CHARTS
 from marketplace.dashboards.platform import PLATFORM_CHARTS
 from marketplace.dashboards.sme import SME_CHARTS
 from marketplace.models import Application, Capability, Invitation, Need, Notification
+from marketplace.services import application_transitions
 from marketplace.services import applications as application_services
 from marketplace.services.applications import application_submit, message_send
 from marketplace.services.invitations import invitation_decline, invitation_send
-from marketplace.services.listings import LISTING_ACTIONS, listing_archive, listing_create
+from marketplace.services.listing_transitions import LISTING_ACTIONS, listing_archive
+from marketplace.services.listings import listing_create
 from marketplace.services.notifications import notify_users
 from marketplace.views.applications import APPLICATION_ACTIONS
 from marketplace.views.listings import OWNER_ACTIONS
@@ -473,7 +475,7 @@ def seed_marketplace(w: World) -> None:
     write("olga", "B", b_p, "B", "P")
     decide("dora", "P", b_p, "accept")
     b_q = apply("boris", "B", caps["Q", "pub"], "Q")
-    application_services.application_withdraw(membership=m[("carol", "B")], application_id=b_q.pk)
+    application_transitions.application_withdraw(membership=m[("carol", "B")], application_id=b_q.pk)
     apply("carol", "B", caps["P", "archived"], "P")
     apply("alice", "A", caps["Q", "archived"], "Q")
     apply("alice", "A", caps["P", "second"], "P", need=needs["A", "pub"], invitation=invitations["P-A"])
