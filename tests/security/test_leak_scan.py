@@ -55,7 +55,6 @@ from marketplace.dashboards.platform import PLATFORM_CHARTS
 from marketplace.dashboards.sme import SME_CHARTS
 from marketplace.models import Application, Capability, Invitation, Need, Notification
 from marketplace.services import application_transitions
-from marketplace.services import applications as application_services
 from marketplace.services.applications import application_submit, message_send
 from marketplace.services.invitations import invitation_decline, invitation_send
 from marketplace.services.listing_transitions import LISTING_ACTIONS, listing_archive
@@ -459,7 +458,7 @@ def seed_marketplace(w: World) -> None:
         message_send(membership=m[(person, key)], application_id=application.pk, body=body + " 请问何时开通？")
 
     def decide(person, platform, application, action, **kwargs):
-        service = getattr(application_services, f"application_{action}")
+        service = getattr(application_transitions, f"application_{action}")
         service(membership=m[(person, platform)], application_id=application.pk, **kwargs)
 
     a_p = apply("alice", "A", caps["P", "pub"], "P", need=needs["A", "pub"])
