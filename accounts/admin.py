@@ -27,7 +27,6 @@ from accounts.models import (
     TwoFactorAuthenticator,
     User,
 )
-from accounts.signals import organization_changed
 from accounts.views import AdminLoginView
 
 # The admin's sign-in has the site's lock-out (accounts/lockout.py).
@@ -183,9 +182,8 @@ class OrganizationAdmin(admin.ModelAdmin):
         return request.user.has_perm("accounts.verify_organization")
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if change and form.changed_data:
-            organization_changed.send(sender=Organization, organization=obj, fields=frozenset(form.changed_data))
+        changed = frozenset(form.changed_data) if change else frozenset()
+        services.organization_save_by_admin(organization=obj, changed=changed)
 
 
 @admin.register(Membership)

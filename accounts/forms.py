@@ -5,11 +5,12 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AdminUserCreationForm as DjangoAdminUserCreationForm
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, UserChangeForm
 from django.core import validators
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import get_language_info, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from accounts import lockout, two_factor
-from accounts.choices import OrganizationKind, Role, SignInDoor
+from accounts import two_factor
+from accounts.choices import OrganizationKind, Role
 from accounts.models import Organization, User, normalize_email_address
 from accounts.validators import CREDIT_CODE_LENGTH, normalize_credit_code
 from config.forms import UserTextFormMixin
@@ -37,32 +38,41 @@ class NormalizedEmailField(forms.EmailField):
         return normalize_email_address(super().to_python(value))
 
 
-class LockoutMixin:
-    """An AuthenticationForm that refuses a locked account/address pair
-    before checking the password, and records each wrong password
-    (accounts.lockout). A completed sign-in clears the pair's failures."""
+def value_as_typed(form: forms.Form, name: str):
+    """One field of a bound form cleaned on its own, without the form's other
+    checks (None when it is not valid): what a service decides on before the
+    form is validated."""
+    try:
+        return form.fields[name].clean(form[name].data)
+    except forms.ValidationError:
+        return None
 
-    door = SignInDoor.SITE
+
+class LockoutMixin:
+    """An AuthenticationForm that the lock-out can refuse before it checks
+    the password: accounts.sign_in.sign_in_attempt decides (and records
+    each wrong password); the form reports the refusal."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.refusal = None
         # AuthenticationForm sets the username's max_length after building the
         # field, so nothing checks it: a 100,000-character address reached the
         # database (SQLite refuses so long a LIKE pattern: a server error).
         username = self.fields["username"]
         username.validators.append(validators.MaxLengthValidator(username.max_length))
 
+    def username_as_typed(self) -> str | None:
+        return value_as_typed(self, "username")
+
+    def refuse(self, error: forms.ValidationError) -> None:
+        """Refuse the sign-in with ``error`` instead of checking the password."""
+        self.refusal = error
+
     def clean(self):
-        username = self.cleaned_data.get("username")
-        if username and self.request is not None:
-            lockout.check(self.request, username)
-        try:
-            return super().clean()
-        except forms.ValidationError:
-            # A wrong password (not an inactive account's right one) counts.
-            if username and self.cleaned_data.get("password") and self.user_cache is None:
-                lockout.note_failure(self.request, username, self.door)
-            raise
+        if self.refusal is not None:
+            raise self.refusal
+        return super().clean()
 
 
 class EmailAuthenticationForm(LockoutMixin, AuthenticationForm):
@@ -74,8 +84,6 @@ class EmailAuthenticationForm(LockoutMixin, AuthenticationForm):
 
 class AdminLockoutAuthenticationForm(LockoutMixin, AdminAuthenticationForm):
     """The admin's sign-in form with the same lock-out as the site's."""
-
-    door = SignInDoor.ADMIN
 
 
 class PasswordPairMixin(forms.Form):
@@ -217,19 +225,15 @@ class InvitationSignUpForm(UserTextFormMixin, PasswordPairMixin):
 
 
 class ReauthenticationMixin:
-    """A form that asks the signed-in (or half signed-in) person to prove
-    who they are again: their password, when the form has a ``password``
-    field, and a two-factor code, when it has a ``code`` field. clean()
-    refuses a locked account/address pair before checking anything and
-    records each wrong answer as a failed sign-in at ``door``
-    (accounts.lockout); a code is only tried after the right password."""
+    """A form that asks the signed-in (or half signed-in) person ``user`` to
+    prove who they are again: their password, when the form has a
+    ``password`` field, and a two-factor code, when it has a ``code`` field.
+    The form checks their shape; accounts.sign_in.reauthentication_attempt
+    checks them against the account, under the lock-out."""
 
-    door = SignInDoor.TWO_FACTOR
-
-    def __init__(self, *args, request, user, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.request, self.user = request, user
-        self.code_accepted_by = None  # how the code was accepted (two_factor.BY_*)
+        self.user = user
 
     def clean_code(self):
         code = self.cleaned_data["code"]
@@ -240,40 +244,32 @@ class ReauthenticationMixin:
             )
         return code
 
-    def clean(self):
-        cleaned = super().clean()
-        if self.errors:
-            return cleaned
-        lockout.check(self.request, self.user.get_username())
-        if "password" in self.fields and not self.user.check_password(cleaned["password"]):
-            lockout.note_failure(self.request, self.user.get_username(), self.door)
-            self.add_error("password", forms.ValidationError(_("That is not your password."), code="wrong_password"))
-            return cleaned
-        if "code" in self.fields:
-            self.code_accepted_by = two_factor.two_factor_verify(user=self.user, code=cleaned["code"])
-            if self.code_accepted_by is None:
-                lockout.note_failure(self.request, self.user.get_username(), self.door)
-                self.add_error("code", two_factor.wrong_code_error())
-        return cleaned
-
 
 class LockoutPasswordChangeForm(PasswordChangeForm):
     """Django's password change, with the old password checked like a
-    sign-in: a locked account/address pair is refused before the check, and
-    each wrong old password is a failed sign-in (accounts.lockout), so a
-    stolen session cannot be used to guess the password."""
+    sign-in by accounts.sign_in.password_change_attempt (under the lock-out);
+    the form reports its verdict."""
 
-    def __init__(self, user, *args, request, **kwargs):
+    def __init__(self, user, *args, **kwargs):
         super().__init__(user, *args, **kwargs)
-        self.request = request
+        self.old_password_checked = False
+        self.old_password_refusal = None
+
+    def old_password_as_typed(self) -> str | None:
+        return value_as_typed(self, "old_password")
+
+    def old_password_verdict(self, refusal: forms.ValidationError | None) -> None:
+        """The service's verdict on the old password: None accepts it."""
+        self.old_password_checked = True
+        self.old_password_refusal = refusal
 
     def clean_old_password(self):
-        old_password = self.cleaned_data["old_password"]
-        lockout.check(self.request, self.user.get_username())
-        if not self.user.check_password(old_password):
-            lockout.note_failure(self.request, self.user.get_username(), SignInDoor.PASSWORD_CHANGE)
-            raise forms.ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
-        return old_password
+        # Fails closed: this form never accepts an old password nobody checked.
+        if not self.old_password_checked:
+            raise ImproperlyConfigured("Check the old password with accounts.sign_in.password_change_attempt().")
+        if self.old_password_refusal is not None:
+            raise self.old_password_refusal
+        return self.cleaned_data["old_password"]
 
 
 def current_password_field() -> forms.CharField:
@@ -339,8 +335,6 @@ class ApiTokenForm(ReauthenticationMixin, UserTextFormMixin, forms.Form):
     """A token acts as its maker, so making one asks for the password again
     (and a two-factor code when two-factor is on): a session left open on
     someone else's computer cannot be turned into a lasting credential."""
-
-    door = SignInDoor.API_TOKEN
 
     name = forms.CharField(
         label=pgettext_lazy("name of a thing", "Name"),

@@ -95,6 +95,20 @@ def organization_create(*, owner: User, kind: str, **fields) -> Membership:
 
 
 @transaction.atomic
+def organization_save_by_admin(*, organization: Organization, changed: frozenset[str] = frozenset()) -> Organization:
+    """Store an organisation as an administrator edited or added it in Django
+    admin (the admin's form validated it). Unlike ``organization_update``, a
+    new legal name or credit code keeps the verification: the administrator
+    is the one who verifies; verifying is its own action (organization_verify).
+    Side effect: ``organization_changed`` with the ``changed`` fields of an
+    existing organisation."""
+    organization.save()
+    if changed:
+        organization_changed.send(sender=Organization, organization=organization, fields=frozenset(changed))
+    return organization
+
+
+@transaction.atomic
 def account_register(
     *,
     email: str,

@@ -7,7 +7,7 @@ app or one of their recovery codes; only then does ``login()`` run. Platform
 owners and Django staff must have it (``two_factor_required``, switched by
 the TWO_FACTOR_REQUIRED setting): without it their sign-in goes to setting
 it up first. Wrong codes count towards the sign-in lock-out
-(accounts/lockout.py), which the forms check before each code.
+(accounts/lockout.py), which accounts/sign_in.py checks before each code.
 
 Codes are RFC 6238 TOTP (6 digits, 30-second steps) and one step of clock
 drift either way is accepted. The newest step accepted is stored and only

@@ -22,8 +22,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import api_tokens as tokens
-from accounts import digest_tokens, lockout, selectors, services, two_factor
-from accounts.choices import Role
+from accounts import digest_tokens, lockout, selectors, services, sign_in, two_factor
+from accounts.choices import Role, SignInDoor
 from accounts.decorators import membership_required
 from accounts.forms import (
     ApiTokenForm,
@@ -71,7 +71,16 @@ class TwoStepSignInMixin:
     authentication on (or must have it), the right password does not sign
     in: it starts a pending sign-in and sends the person to give a code (or
     to set two-factor up). Signing in switches the site to the user's
-    preferred language."""
+    preferred language. The password is checked under the lock-out
+    (accounts.sign_in)."""
+
+    door = SignInDoor.SITE
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        if sign_in.sign_in_attempt(request=request, form=form, door=self.door):
+            return self.form_valid(form)
+        return self.form_invalid(form)
 
     def form_valid(self, form):
         user = form.get_user()
@@ -99,6 +108,7 @@ class AdminLoginView(TwoStepSignInMixin, auth_views.LoginView):
 
     template_name = "admin/login.html"
     next_page = reverse_lazy("admin:index")
+    door = SignInDoor.ADMIN
 
 
 def sign_in_new_account(request, user, next_url: str):
@@ -141,8 +151,11 @@ class PasswordChangeView(RefusedFormMixin, auth_views.PasswordChangeView):
     success_url = reverse_lazy("accounts:password_change_done")
     form_class = LockoutPasswordChangeForm
 
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "request": self.request}
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        if sign_in.password_change_attempt(request=request, form=form):
+            return self.form_valid(form)
+        return self.form_invalid(form)
 
 
 class PasswordResetConfirmView(RefusedFormMixin, auth_views.PasswordResetConfirmView):
@@ -401,8 +414,12 @@ def api_tokens(request):
     most a few minutes old; so a reload neither repeats the creation nor shows
     the token again. The page is never cached."""
     just_created = request.session.pop(NEW_TOKEN_SESSION_KEY, None)
-    form = ApiTokenForm(request.POST or None, request=request, user=request.user)
-    if request.method == "POST" and form.is_valid():
+    form = ApiTokenForm(request.POST or None, user=request.user)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and sign_in.reauthentication_attempt(request=request, user=request.user, form=form, door=SignInDoor.API_TOKEN)
+    ):
         try:
             token, raw = tokens.api_token_create(
                 membership=request.membership,
@@ -476,10 +493,13 @@ def login_code(request):
     second_step = two_factor.sign_in_second_step(pending.user)
     if second_step != two_factor.ENTER_CODE:  # two-factor was reset meanwhile
         return redirect("accounts:login_setup" if second_step == two_factor.SET_UP else "accounts:login")
-    form = SignInCodeForm(request.POST or None, request=request, user=pending.user)
+    form = SignInCodeForm(request.POST or None, user=pending.user)
+    proof = None
     if request.method == "POST" and form.is_valid():
+        proof = sign_in.reauthentication_attempt(request=request, user=pending.user, form=form)
+    if proof is not None:
         response = _complete_sign_in(request, pending, pending.next_url)
-        if form.code_accepted_by == two_factor.BY_RECOVERY_CODE:
+        if proof.code_accepted_by == two_factor.BY_RECOVERY_CODE:
             left = two_factor.recovery_codes_left(pending.user)
             messages.warning(
                 request,
@@ -548,8 +568,8 @@ def _two_factor_page(request, *, regenerate_form=None, disable_form=None):
         "authenticator": two_factor.authenticator_for(user),
         "required": two_factor.two_factor_required(user),
         "codes_left": two_factor.recovery_codes_left(user),
-        "regenerate_form": regenerate_form or RecoveryCodesForm(prefix="regenerate", request=request, user=user),
-        "disable_form": disable_form or TwoFactorDisableForm(prefix="disable", request=request, user=user),
+        "regenerate_form": regenerate_form or RecoveryCodesForm(prefix="regenerate", user=user),
+        "disable_form": disable_form or TwoFactorDisableForm(prefix="disable", user=user),
     }
     response = render(request, "accounts/two_factor.html", context)
     bound = regenerate_form or disable_form
@@ -584,8 +604,8 @@ def two_factor_recovery_codes(request):
     """GET: the recovery codes just made, shown once. POST: make new ones
     (asks for a current code); the old ones stop working."""
     if request.method == "POST":
-        form = RecoveryCodesForm(request.POST, prefix="regenerate", request=request, user=request.user)
-        if not form.is_valid():
+        form = RecoveryCodesForm(request.POST, prefix="regenerate", user=request.user)
+        if not (form.is_valid() and sign_in.reauthentication_attempt(request=request, user=request.user, form=form)):
             return _two_factor_page(request, regenerate_form=form)
         try:
             codes = two_factor.recovery_codes_regenerate(user=request.user)
@@ -605,8 +625,8 @@ def two_factor_recovery_codes(request):
 @require_POST
 @login_required
 def two_factor_disable(request):
-    form = TwoFactorDisableForm(request.POST, prefix="disable", request=request, user=request.user)
-    if form.is_valid():
+    form = TwoFactorDisableForm(request.POST, prefix="disable", user=request.user)
+    if form.is_valid() and sign_in.reauthentication_attempt(request=request, user=request.user, form=form):
         try:
             two_factor.two_factor_disable(user=request.user)
         except ValidationError as error:

@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 
 from marketplace.choices import AUDIT_ACTIONS, RECORD_STATES, ListingStatus
 from marketplace.models import Application, AuditEvent, Capability, Invitation, Message, Need, Notification, Tag
-from marketplace.services.listings import TRANSITIONS, listing_moderate_many
+from marketplace.services.listing_transitions import LISTING_ACTIONS, listing_moderate_many
 
 
 class ModerationReasonForm(forms.Form):
@@ -40,11 +40,11 @@ class ReviewQueueFilter(admin.SimpleListFilter):
 def moderation_action(action: str, label):
     """A bulk admin action running one moderation transition on each selected
     listing; asks for a reason first when the transition requires one."""
-    transition = TRANSITIONS[action]
+    reason_required = LISTING_ACTIONS[action].reason_required
 
     def run(modeladmin, request, queryset):
         reason = ""
-        if transition.reason_required:
+        if reason_required:
             form = ModerationReasonForm(request.POST if "apply" in request.POST else None)
             if not form.is_valid():
                 context = {
@@ -59,8 +59,7 @@ def moderation_action(action: str, label):
                 return TemplateResponse(request, "admin/marketplace/moderation_reason.html", context)
             reason = form.cleaned_data["reason"]
         done, errors = listing_moderate_many(
-            model=modeladmin.model,
-            pks=list(queryset.values_list("pk", flat=True)),
+            listings=list(queryset),
             action=action,
             user=request.user,
             reason=reason,

@@ -7,7 +7,6 @@ from accounts.choices import Industry, Province
 from config.forms import UserTextFormMixin
 from marketplace.choices import AccessModel, ApplicationStatus, CapabilityKind, DeclineReason
 from marketplace.models import Capability, Need
-from marketplace.services.listings import CAPABILITY_FIELDS, NEED_FIELDS
 from marketplace.services.tags import MAX_TAGS, tags_parse
 
 # Formatted when shown, in the reader's language (fields are built at import).
@@ -56,7 +55,7 @@ class ListingForm(UserTextFormMixin, forms.ModelForm):
 class CapabilityForm(ListingForm):
     class Meta:
         model = Capability
-        fields = list(CAPABILITY_FIELDS)
+        fields = list(Capability.editable_fields)
         widgets = {
             "description": forms.Textarea(attrs={"rows": 8}),
             "price_notes": forms.Textarea(attrs={"rows": 2}),
@@ -71,7 +70,7 @@ class CapabilityForm(ListingForm):
 class NeedForm(ListingForm):
     class Meta:
         model = Need
-        fields = list(NEED_FIELDS)
+        fields = list(Need.editable_fields)
         widgets = {
             "description": forms.Textarea(attrs={"rows": 8}),
             "desired_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

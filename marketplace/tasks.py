@@ -1,7 +1,7 @@
 from celery import shared_task
 
 from config.celery import EMAIL_TASK_OPTIONS
-from marketplace.services import applications, notifications
+from marketplace.services import application_transitions, notifications
 
 
 @shared_task(**EMAIL_TASK_OPTIONS)
@@ -11,4 +11,4 @@ def notification_email_send(notification_id: int) -> bool:
 
 @shared_task
 def applications_expire_overdue() -> int:
-    return applications.applications_expire_overdue()
+    return application_transitions.applications_expire_overdue()

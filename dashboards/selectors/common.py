@@ -21,8 +21,7 @@ MATCHED_WITHIN_DAYS = 7
 TOP_MATCHES = 3
 NEWEST_UNMET = 5
 CHART_ROWS = 12  # bars drawn at most; the table and the CSV have every row
-A = ApplicationStatus
-DECIDED = [A.ACCEPTED, A.DECLINED]
+DECIDED = [ApplicationStatus.ACCEPTED, ApplicationStatus.DECLINED]
 
 
 def percentile(values: list[float], share: float) -> float | None:

@@ -25,7 +25,6 @@ from dashboards.selectors.common import (
     CHART_ROWS,
     GOOD_MATCH_SCORE,
     MATCHED_WITHIN_DAYS,
-    A,
     counted_text,
     good_match,
     month_axis_of,
@@ -34,7 +33,7 @@ from dashboards.selectors.common import (
     rate,
     tallied_rows,
 )
-from marketplace.choices import CapabilityKind
+from marketplace.choices import ApplicationStatus, CapabilityKind
 from marketplace.models import Application, Need
 from marketplace.statistics import MONTHS, month_window, per_month, tally
 from matching.selectors import need_has_good_match
@@ -42,7 +41,9 @@ from matching.selectors import need_has_good_match
 
 def ecosystem_collaborations_by_month() -> Series:
     starts, since = month_window()
-    counts = per_month(Application.objects.filter(status=A.ACCEPTED), "decided_at", since, accepted=Count("pk"))
+    counts = per_month(
+        Application.objects.filter(status=ApplicationStatus.ACCEPTED), "decided_at", since, accepted=Count("pk")
+    )
     return Series(
         slug="collaborations-per-month",
         title=_("Collaborations per month"),
@@ -57,7 +58,7 @@ def ecosystem_collaborations_by_month() -> Series:
 
 def _collaborations_by(field_name: str, choices, slug: str, title: str, summary: str, heading) -> Series:
     _starts, since = month_window()
-    accepted = Application.objects.filter(status=A.ACCEPTED, decided_at__gte=since)
+    accepted = Application.objects.filter(status=ApplicationStatus.ACCEPTED, decided_at__gte=since)
     return Series(
         slug=slug,
         title=title,
@@ -111,7 +112,7 @@ def ecosystem_platform_reach() -> Series:
         .values(platform=F("capability__organization__legal_name"), platform_id=F("capability__organization_id"))
         .annotate(
             applied=Count("sme_id", distinct=True),
-            accepted=Count("sme_id", distinct=True, filter=Q(status=A.ACCEPTED)),
+            accepted=Count("sme_id", distinct=True, filter=Q(status=ApplicationStatus.ACCEPTED)),
         )
     )
     rows = [

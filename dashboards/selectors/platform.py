@@ -23,7 +23,6 @@ from dashboards.selectors.common import (
     CHART_ROWS,
     DECIDED,
     NEWEST_UNMET,
-    A,
     counted_text,
     good_match,
     month_axis_of,
@@ -32,7 +31,7 @@ from dashboards.selectors.common import (
     rate,
     tallied_rows,
 )
-from marketplace.choices import DeclineReason, ListingStatus
+from marketplace.choices import ApplicationStatus, DeclineReason, ListingStatus
 from marketplace.models import Application, Capability, Need
 from marketplace.statistics import MONTHS, month_window, per_month, tally
 
@@ -49,7 +48,7 @@ def platform_capabilities(membership: Membership) -> Series:
         Capability.objects.filter(organization_id=membership.organization_id)
         .annotate(
             received=Count("applications"),
-            accepted=Count("applications", filter=Q(applications__status=A.ACCEPTED)),
+            accepted=Count("applications", filter=Q(applications__status=ApplicationStatus.ACCEPTED)),
             decided=Count("applications", filter=Q(applications__status__in=DECIDED)),
         )
         .filter(Q(status=ListingStatus.PUBLISHED) | Q(received__gt=0))
@@ -114,7 +113,9 @@ def platform_per_month(membership: Membership) -> Series:
 
 def platform_decline_reasons(membership: Membership) -> Series:
     counts = dict.fromkeys(DeclineReason.values, 0) | dict(
-        Application.objects.filter(capability__organization_id=membership.organization_id, status=A.DECLINED)
+        Application.objects.filter(
+            capability__organization_id=membership.organization_id, status=ApplicationStatus.DECLINED
+        )
         .order_by()
         .values_list("decline_reason")
         .annotate(number=Count("pk"))

@@ -24,11 +24,11 @@ from dashboards.selectors.common import (
     CHART_ROWS,
     DECIDED,
     TOP_MATCHES,
-    A,
     counted_text,
     percentile,
     rate,
 )
+from marketplace.choices import ApplicationStatus
 from marketplace.models import Application, AuditEvent, Need
 from matching.selectors import matches_for_membership
 
@@ -100,7 +100,9 @@ def sme_funnel(membership: Membership) -> Series:
     review_started = AuditEvent.objects.filter(
         content_type=ContentType.objects.get_for_model(Application), object_id=OuterRef("pk"), action="start_review"
     )
-    reviewed = applications.filter(Q(status__in=(A.IN_REVIEW, *DECIDED)) | Q(Exists(review_started))).count()
+    reviewed = applications.filter(
+        Q(status__in=(ApplicationStatus.IN_REVIEW, *DECIDED)) | Q(Exists(review_started))
+    ).count()
     # Each of the first three steps is part of the one before; the rest are
     # the other ends an application comes to, and those still waiting.
     stages = [
@@ -110,11 +112,11 @@ def sme_funnel(membership: Membership) -> Series:
             _("Taken into review or decided"),
             reviewed,
         ),
-        (A.ACCEPTED, A.ACCEPTED.label, counts.get(A.ACCEPTED, 0)),
-        (A.DECLINED, A.DECLINED.label, counts.get(A.DECLINED, 0)),
-        (A.WITHDRAWN, A.WITHDRAWN.label, counts.get(A.WITHDRAWN, 0)),
-        (A.EXPIRED, A.EXPIRED.label, counts.get(A.EXPIRED, 0)),
-        ("waiting", _("Waiting for review"), counts.get(A.SUBMITTED, 0)),
+        (ApplicationStatus.ACCEPTED, ApplicationStatus.ACCEPTED.label, counts.get(ApplicationStatus.ACCEPTED, 0)),
+        (ApplicationStatus.DECLINED, ApplicationStatus.DECLINED.label, counts.get(ApplicationStatus.DECLINED, 0)),
+        (ApplicationStatus.WITHDRAWN, ApplicationStatus.WITHDRAWN.label, counts.get(ApplicationStatus.WITHDRAWN, 0)),
+        (ApplicationStatus.EXPIRED, ApplicationStatus.EXPIRED.label, counts.get(ApplicationStatus.EXPIRED, 0)),
+        ("waiting", _("Waiting for review"), counts.get(ApplicationStatus.SUBMITTED, 0)),
     ]
     return Series(
         slug="applications",
@@ -220,7 +222,7 @@ def sme_headlines(series: dict[str, Series]) -> list[tuple[str, str]]:
     return [
         (_("Published needs"), format_count(len(series["best-matches"].extra["groups"]))),
         (_("Applications sent"), format_count(funnel["sent"])),
-        (_("Accepted"), format_count(funnel[A.ACCEPTED])),
+        (_("Accepted"), format_count(funnel[ApplicationStatus.ACCEPTED])),
         (_("Median time to a decision"), median),
     ]
 

@@ -19,9 +19,11 @@ from demo.seed.plan import ApplicationPlan, InvitationPlan, ListingPlan, OrgPlan
 from marketplace.choices import InvitationStatus
 from marketplace.errors import TransitionNotAllowed
 from marketplace.models import Application, Capability, Invitation, Message, Need
-from marketplace.services.applications import application_submit, application_transition, message_send
+from marketplace.services import application_transitions
+from marketplace.services.applications import application_submit, message_send
 from marketplace.services.invitations import invitation_decline, invitation_send
-from marketplace.services.listings import listing_create, listing_transition
+from marketplace.services.listing_transitions import LISTING_ACTIONS
+from marketplace.services.listings import listing_create
 
 
 def apply_organizations(plans: list[OrgPlan], *, admin: User, password_hash: str, created: dict) -> dict:
@@ -84,6 +86,23 @@ def pending_listings(plans: list[ListingPlan], owners: dict) -> list[tuple[Listi
     return pending
 
 
+def _application_step(action: str, *, application: Application, actor: Membership | None, plan: ApplicationPlan):
+    """One planned decision on an application, through its service."""
+    if action == "expire":
+        application_transitions.application_expire(application_id=application.pk)
+    elif action == "decline":
+        application_transitions.application_decline(
+            membership=actor, application_id=application.pk, reason=plan.decline_reason, note=plan.decline_note
+        )
+    else:
+        service = {
+            "start_review": application_transitions.application_start_review,
+            "accept": application_transitions.application_accept,
+            "withdraw": application_transitions.application_withdraw,
+        }[action]
+        service(membership=actor, application_id=application.pk)
+
+
 def apply_listing(plan: ListingPlan, owner: Membership, admin: User, history: History) -> None:
     """Create one listing and walk it to its planned state through the services."""
     model = plan.model
@@ -91,11 +110,12 @@ def apply_listing(plan: ListingPlan, owner: Membership, admin: User, history: Hi
     history.step(plan.times[0])
     times = {"created_at": plan.times[0], "updated_at": plan.times[-1]}
     for (action, by_owner), time in zip(plan.steps, plan.times[1:], strict=True):
+        service = LISTING_ACTIONS[action].service
         if by_owner:
-            listing_transition(model=model, pk=listing.pk, action=action, user=owner.user, membership=owner)
+            service(listing=listing, membership=owner)
         else:
-            reason = plan.reason if action in ("request_changes", "reject", "suspend") else ""
-            listing_transition(model=model, pk=listing.pk, action=action, user=admin, reason=reason)
+            reason = plan.reason if LISTING_ACTIONS[action].reason_required else ""
+            service(listing=listing, user=admin, reason=reason)
         history.step(time)
         if action == "submit":
             times["submitted_at"] = time  # the last submission counts
@@ -210,14 +230,7 @@ class Exchanges:
             elif step.action == "message":
                 messages[message_send(membership=actor, application_id=application.pk, body=step.body).pk] = step.time
             else:
-                application_transition(
-                    pk=application.pk,
-                    action=step.action,
-                    user=actor.user if actor else None,
-                    membership=actor,
-                    reason=plan.decline_reason if step.action == "decline" else "",
-                    note=plan.decline_note if step.action == "decline" else "",
-                )
+                _application_step(step.action, application=application, actor=actor, plan=plan)
             self.history.step(step.time)
         start, end = plan.steps[0].time, plan.steps[-1].time
         times = {"created_at": start, "terms_accepted_at": start, "updated_at": end}

@@ -9,8 +9,6 @@ builds for each application; the names in braces are listed there.
 from accounts.choices import PLATFORM, SME, Industry
 from marketplace.choices import ApplicationStatus, CapabilityKind, DeclineReason
 
-K, D = CapabilityKind, DeclineReason
-
 MONTHS_EN = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
@@ -33,21 +31,21 @@ SCOPES = {
 DEFAULT_SCOPE = ("一个部门", "one department")
 # Expected use, by kind of capability.
 VOLUMES = {
-    K.API: [("每月约 2 万次调用", "about 20,000 calls a month"), ("每月约 5,000 次调用", "about 5,000 calls a month"), ("每月约 8 万次调用", "about 80,000 calls a month")],
-    K.COMPUTE: [("每月约 300 卡时", "about 300 GPU hours a month"), ("每月约 800 卡时", "about 800 GPU hours a month"), ("两台 GPU 服务器包月", "two GPU servers by the month")],
-    K.DATA: [("一次性下载历史数据，之后每月更新", "one download of the history, then monthly updates"), ("每周更新一次", "weekly updates")],
-    K.MODEL: [("每天约 2,000 张图片", "about 2,000 images a day"), ("每月约 3 万次调用", "about 30,000 calls a month"), ("每天几百条文本", "a few hundred texts a day")],
-    K.TOOL: [("15 个账号", "15 user accounts"), ("8 个账号", "8 user accounts"), ("30 个账号", "30 user accounts")],
-    K.EXPERTISE: [("一个为期六周的项目", "one six-week project"), ("四周的诊断和方案设计", "four weeks of assessment and design")],
+    CapabilityKind.API: [("每月约 2 万次调用", "about 20,000 calls a month"), ("每月约 5,000 次调用", "about 5,000 calls a month"), ("每月约 8 万次调用", "about 80,000 calls a month")],
+    CapabilityKind.COMPUTE: [("每月约 300 卡时", "about 300 GPU hours a month"), ("每月约 800 卡时", "about 800 GPU hours a month"), ("两台 GPU 服务器包月", "two GPU servers by the month")],
+    CapabilityKind.DATA: [("一次性下载历史数据，之后每月更新", "one download of the history, then monthly updates"), ("每周更新一次", "weekly updates")],
+    CapabilityKind.MODEL: [("每天约 2,000 张图片", "about 2,000 images a day"), ("每月约 3 万次调用", "about 30,000 calls a month"), ("每天几百条文本", "a few hundred texts a day")],
+    CapabilityKind.TOOL: [("15 个账号", "15 user accounts"), ("8 个账号", "8 user accounts"), ("30 个账号", "30 user accounts")],
+    CapabilityKind.EXPERTISE: [("一个为期六周的项目", "one six-week project"), ("四周的诊断和方案设计", "four weeks of assessment and design")],
 }  # fmt: skip
 # What an SME that applies without a posted need wants, by kind (noun phrases: "for ...").
 PURPOSES = {
-    K.API: ("系统对接、减少人工录入", "connecting our systems and cutting manual data entry"),
-    K.COMPUTE: ("训练、仿真等大计算量任务", "heavy computing jobs such as training and simulation"),
-    K.DATA: ("市场分析和采购决策", "market analysis and purchasing decisions"),
-    K.MODEL: ("替代重复的人工判断", "automating repetitive judgement calls"),
-    K.TOOL: ("把表格和纸质流程搬到线上", "moving spreadsheet and paper processes online"),
-    K.EXPERTISE: ("梳理现状、制定数字化方案", "reviewing how we work and planning our digitalisation"),
+    CapabilityKind.API: ("系统对接、减少人工录入", "connecting our systems and cutting manual data entry"),
+    CapabilityKind.COMPUTE: ("训练、仿真等大计算量任务", "heavy computing jobs such as training and simulation"),
+    CapabilityKind.DATA: ("市场分析和采购决策", "market analysis and purchasing decisions"),
+    CapabilityKind.MODEL: ("替代重复的人工判断", "automating repetitive judgement calls"),
+    CapabilityKind.TOOL: ("把表格和纸质流程搬到线上", "moving spreadsheet and paper processes online"),
+    CapabilityKind.EXPERTISE: ("梳理现状、制定数字化方案", "reviewing how we work and planning our digitalisation"),
 }
 INTENDED_USE_FOR_NEED = [
     (
@@ -112,7 +110,7 @@ ANSWERS = [
 
 # (the SME asks, the platform answers), by kind of capability, then for any kind.
 QUESTIONS_BY_KIND = {
-    K.API: [
+    CapabilityKind.API: [
         (("免费额度用完以后怎么计费？高峰期 QPS 能到多少？", "How is usage billed once the free quota runs out, and what QPS can we get at peak?"),
          ("超出部分按调用量阶梯计费；默认 QPS 20，申请后可提升到 100。", "Usage above the quota is billed in tiers; the default limit is 20 QPS and can go up to 100 on request.")),
         (("接口返回 JSON 吗？我们的单据有扫描件，也有手机拍的照片。", "Does the API return JSON? Some of our documents are scans, some are phone photos."),
@@ -120,7 +118,7 @@ QUESTIONS_BY_KIND = {
         (("有没有沙箱环境可以先联调？", "Is there a sandbox we can integrate against first?"),
          ("有，审核期间就可以先开通沙箱账号，接口和正式环境一致。", "Yes, we can open a sandbox account while we review; it behaves like production.")),
     ],
-    K.COMPUTE: [
+    CapabilityKind.COMPUTE: [
         (("GPU 是什么型号？单卡显存多少？", "Which GPUs are these, and how much memory does each card have?"),
          ("目前有 A800 80G 和 L40S 48G 两种，可以按卡时或包月使用。", "A800 80 GB and L40S 48 GB cards, by the card-hour or by the month.")),
         (("我们的训练数据大约 {size} TB，除了走公网上传还有更快的方式吗？", "Our training data is about {size} TB. Is there a faster way to get it to you than uploading it?"),
@@ -128,7 +126,7 @@ QUESTIONS_BY_KIND = {
         (("高峰期需要排队吗？能保证资源吗？", "Are there queues at peak times? Can you guarantee capacity?"),
          ("包月资源独享，不排队；按量使用的任务在高峰期可能需要等待。", "Monthly resources are dedicated, so there is no queue; pay-as-you-go jobs may wait at peak times.")),
     ],
-    K.DATA: [
+    CapabilityKind.DATA: [
         (("数据提供什么格式？字段能按我们的需要裁剪吗？", "What format is the data in? Can the fields be trimmed to what we need?"),
          ("提供 CSV 和 Parquet，也可以走 API；字段可以裁剪，附数据字典。", "CSV or Parquet, or through the API; fields can be trimmed, and a data dictionary comes with it.")),
         (("数据多久更新一次？历史数据能回溯到哪一年？", "How often is it updated, and how far back does the history go?"),
@@ -136,7 +134,7 @@ QUESTIONS_BY_KIND = {
         (("授权范围内，我们能把分析结果提供给客户吗？", "Does the licence let us share our analysis with our customers?"),
          ("可以提供分析结论和图表，但原始数据不得转交第三方。", "Conclusions and charts, yes; the raw data may not be passed on.")),
     ],
-    K.MODEL: [
+    CapabilityKind.MODEL: [
         (("能用我们自己的样本微调吗？大概需要多少标注样本？", "Can we fine-tune it on our own samples? How many labelled examples would it take?"),
          ("可以。一般每个类别几百条标注样本就能明显提升效果，标注工具我们提供。", "Yes. A few hundred labelled examples per category usually make a clear difference, and we provide the labelling tool.")),
         (("私有化部署对服务器有什么要求？", "What hardware does an on-premises deployment need?"),
@@ -144,7 +142,7 @@ QUESTIONS_BY_KIND = {
         (("准确率大概能到多少？有同行业的案例吗？", "What accuracy can we expect? Do you have cases in our industry?"),
          ("同类客户上线后准确率在 95% 左右，可以安排参观一家案例企业。", "Similar customers reach about 95% after go-live; we can arrange a visit to one of them.")),
     ],
-    K.TOOL: [
+    CapabilityKind.TOOL: [
         (("能和我们在用的{erp_zh}对接吗？", "Can it connect to {erp_en}, which we use today?"),
          ("有现成的连接器，一般一到两天就能完成对接。", "There is a ready-made connector; it usually takes a day or two.")),
         (("按人数收费吗？我们大约 {users} 个人会用。", "Is it priced per user? About {users} of us would use it."),
@@ -152,7 +150,7 @@ QUESTIONS_BY_KIND = {
         (("手机上能用吗？车间和仓库的同事没有电脑。", "Does it work on phones? Our people on the floor and in the warehouse have no computers."),
          ("支持手机和平板，也可以直接在企业微信和钉钉里打开。", "Yes, on phones and tablets, and inside WeCom and DingTalk.")),
     ],
-    K.EXPERTISE: [
+    CapabilityKind.EXPERTISE: [
         (("顾问能到现场吗？我们在{city_zh}。", "Can your consultants come on site? We are in {city_en}."),
          ("可以，第一周安排两天现场调研，之后以远程为主。", "Yes: two days on site in the first week, then mostly remote.")),
         (("项目大概需要多久？需要我们安排哪些人配合？", "How long does the project take, and who do we need to involve?"),
@@ -191,37 +189,36 @@ INFO_REQUESTS = [
 # The last two messages of a thread, by how the application ended and who led
 # the thread (wrote first). The platform writes right after deciding; the SME
 # withdraws right after saying so.
-A = ApplicationStatus
 CLOSINGS = {
-    (A.ACCEPTED, SME): [
+    (ApplicationStatus.ACCEPTED, SME): [
         (("我们这边准备好了，请问下一步怎么开通？", "We are ready on our side. What is the next step?"),
          ("申请已通过！账号和密钥已发到贵司管理员邮箱，对接群也建好了。", "Approved! Credentials have gone to your administrator's e-mail and we have set up a chat group for the integration.")),
         (("请问审核大概还需要几天？", "Roughly how many more days will the review take?"),
          ("刚刚已经通过了，接入文档和测试账号稍后发到您邮箱。", "It has just been approved; the integration guide and a test account are on their way to your inbox.")),
     ],
-    (A.ACCEPTED, PLATFORM): [
+    (ApplicationStatus.ACCEPTED, PLATFORM): [
         (("申请已通过，欢迎！接入文档和测试账号已发送，有问题随时在这里留言。", "Approved, welcome aboard! The integration guide and a test account are on their way; ask here any time."),
          ("太好了，谢谢！我们下周开始联调。", "Great, thank you! We will start integrating next week.")),
         (("已为贵司开通，首月按试点价格结算。", "You are all set up, at the pilot price for the first month."),
          ("收到，谢谢支持！", "Received, thanks for your support!")),
     ],
-    (A.DECLINED, SME): [
+    (ApplicationStatus.DECLINED, SME): [
         (("请问审核还需要多久？", "How much longer will the review take?"),
          ("抱歉让您久等。这次没能通过，原因写在申请页面上，欢迎条件成熟后再申请。", "Sorry for the wait. We could not approve it this time; the reason is on the application page, and you are welcome to apply again later.")),
     ],
-    (A.DECLINED, PLATFORM): [
+    (ApplicationStatus.DECLINED, PLATFORM): [
         (("很遗憾这次没能通过，原因见申请页面。如有疑问可以在这里继续沟通。", "We are sorry we could not approve it this time; the reason is on the application page. Ask here if anything is unclear."),
          ("明白了，谢谢说明。等我们条件成熟了再申请。", "Understood, thanks for explaining. We will apply again when we are ready.")),
         (("这次先不通过，原因已写在申请页面，建议看看我们的其他方案。", "We are not approving it this time (the reason is on the application page); some of our other offers may suit you better."),
          ("好的，我们看看其他方案。", "All right, we will look at the other offers.")),
     ],
-    (A.WITHDRAWN, SME): [
+    (ApplicationStatus.WITHDRAWN, SME): [
         (("经内部评估，我们决定暂缓这个项目，先撤回申请。谢谢你们的耐心解答。", "After an internal review we are putting the project on hold, so we are withdrawing the application. Thank you for your patient answers."),
          ("理解，欢迎随时再来申请。", "Understood; you are welcome to apply again any time.")),
         (("我们已经找到了更合适的方案，先撤回申请，抱歉打扰了。", "We have found a solution that suits us better, so we are withdrawing. Sorry for the trouble."),
          ("没关系，祝项目顺利！", "No problem, good luck with the project!")),
     ],
-    (A.WITHDRAWN, PLATFORM): [
+    (ApplicationStatus.WITHDRAWN, PLATFORM): [
         (("请问贵司还在推进这个项目吗？", "Is your project still going ahead?"),
          ("预算要到下个季度才能批下来，我们先撤回，到时候再申请。", "Our budget will not be approved until next quarter, so we are withdrawing for now and will apply again then.")),
     ],
@@ -238,27 +235,27 @@ NUDGES = [
 # --- declines and invitations -------------------------------------------------------
 
 DECLINE_NOTES = {
-    D.NOT_ELIGIBLE: [
+    DeclineReason.NOT_ELIGIBLE: [
         ("本期仅面向{industries_zh}企业开放。", "This round is open to {industries_en} firms only."),
         ("这项能力要求企业通过网络安全等级保护二级以上测评。", "This capability requires MLPS level 2 certification or above."),
     ],
-    D.CAPACITY_FULL: [
+    DeclineReason.CAPACITY_FULL: [
         ("本季度资源已满，下季度会释放新的名额，届时欢迎再申请。", "Capacity is full this quarter; more frees up next quarter, so please apply again then."),
         ("试点名额已满，已把贵司列入候补名单。", "The pilot is full; we have put you on the waiting list."),
     ],
-    D.USE_CASE_UNCLEAR: [
+    DeclineReason.USE_CASE_UNCLEAR: [
         ("请补充具体场景和预计用量后重新申请。", "Please apply again with your concrete use case and expected volume."),
         ("无法判断用途是否在授权范围内，请说明最终用途。", "We could not tell whether your use fits the licence; please say what it is finally used for."),
     ],
-    D.OUT_OF_SCOPE: [
+    DeclineReason.OUT_OF_SCOPE: [
         ("贵司的需求更接近定制开发，超出了这项能力的范围，建议看看我们的专家服务。", "What you need is closer to custom development than to this capability; our expert services may fit better."),
         ("这项能力目前不支持贵司的业务场景。", "This capability does not cover your use case yet."),
     ],
-    D.PRICING: [
+    DeclineReason.PRICING: [
         ("贵司预算低于这项服务的起步价，建议先用免费额度版本。", "Your budget is below the starting price of this service; the free-quota edition may be a better start."),
         ("无法按贵司提出的价格提供，可以了解一下按量计费方案。", "We cannot offer the price you proposed; our pay-as-you-go plan may work."),
     ],
-    D.OTHER: [
+    DeclineReason.OTHER: [
         ("这项能力正在升级到新版本，暂停受理新申请，预计下月恢复。", "This capability is being upgraded and takes no new applications until next month."),
         ("贵司已有一个同类账号在使用，请联系客户经理合并。", "Your firm already has an account for this; please ask your account manager to merge them."),
     ],

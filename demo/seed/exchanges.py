@@ -59,15 +59,45 @@ from demo.seed.vocabulary import BROAD_TAGS, EN, INDUSTRY_EN, INDUSTRY_ZH, MIXED
 from marketplace.choices import ApplicationStatus, DeclineReason, InvitationStatus, ListingStatus
 from marketplace.models.tags import normalize_tag
 
-A, D = ApplicationStatus, DeclineReason
-TARGETS = {A.SUBMITTED: 20, A.IN_REVIEW: 22, A.ACCEPTED: 34, A.DECLINED: 30, A.WITHDRAWN: 12, A.EXPIRED: 10}
+TARGETS = {
+    ApplicationStatus.SUBMITTED: 20,
+    ApplicationStatus.IN_REVIEW: 22,
+    ApplicationStatus.ACCEPTED: 34,
+    ApplicationStatus.DECLINED: 30,
+    ApplicationStatus.WITHDRAWN: 12,
+    ApplicationStatus.EXPIRED: 10,
+}
 INVITATION_TARGETS = {InvitationStatus.OPEN: 20, InvitationStatus.DECLINED: 12, InvitationStatus.ACCEPTED: 12}
 # What became of the applications made on invitation, in turn.
-INVITED_OUTCOMES = [A.ACCEPTED, A.IN_REVIEW, A.ACCEPTED, A.SUBMITTED, A.DECLINED, A.ACCEPTED, A.WITHDRAWN]
+INVITED_OUTCOMES = [
+    ApplicationStatus.ACCEPTED,
+    ApplicationStatus.IN_REVIEW,
+    ApplicationStatus.ACCEPTED,
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.DECLINED,
+    ApplicationStatus.ACCEPTED,
+    ApplicationStatus.WITHDRAWN,
+]
 # The demo logins' organisations: what the SME's own applications and the
 # platform's incoming ones became.
-SHOWCASE_SME_STATES = [A.SUBMITTED, A.IN_REVIEW, A.ACCEPTED, A.ACCEPTED, A.DECLINED, A.WITHDRAWN, A.EXPIRED]
-SHOWCASE_PLATFORM_STATES = [A.SUBMITTED, A.SUBMITTED, A.IN_REVIEW, A.IN_REVIEW, A.ACCEPTED, A.DECLINED, A.WITHDRAWN]
+SHOWCASE_SME_STATES = [
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.IN_REVIEW,
+    ApplicationStatus.ACCEPTED,
+    ApplicationStatus.ACCEPTED,
+    ApplicationStatus.DECLINED,
+    ApplicationStatus.WITHDRAWN,
+    ApplicationStatus.EXPIRED,
+]
+SHOWCASE_PLATFORM_STATES = [
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.IN_REVIEW,
+    ApplicationStatus.IN_REVIEW,
+    ApplicationStatus.ACCEPTED,
+    ApplicationStatus.DECLINED,
+    ApplicationStatus.WITHDRAWN,
+]
 SHOWCASE_INVITATIONS = [
     InvitationStatus.OPEN,
     InvitationStatus.OPEN,
@@ -75,10 +105,14 @@ SHOWCASE_INVITATIONS = [
     InvitationStatus.ACCEPTED,
     InvitationStatus.DECLINED,
 ]  # sent by the platform
-THREAD_CHANCE = {A.SUBMITTED: 0.5, A.IN_REVIEW: 0.8, A.ACCEPTED: 0.75, A.DECLINED: 0.6, A.WITHDRAWN: 0.85, A.EXPIRED: 0.4}  # fmt: skip
+THREAD_CHANCE = {ApplicationStatus.SUBMITTED: 0.5, ApplicationStatus.IN_REVIEW: 0.8, ApplicationStatus.ACCEPTED: 0.75, ApplicationStatus.DECLINED: 0.6, ApplicationStatus.WITHDRAWN: 0.85, ApplicationStatus.EXPIRED: 0.4}  # fmt: skip
 REVIEW_CHANCE = 0.65  # that a platform formally starts a review before deciding
 LIMITS = {"sme": 7, "capability": 4, "need": 2}
-FINAL_ACTION = {A.ACCEPTED: "accept", A.DECLINED: "decline", A.WITHDRAWN: "withdraw"}
+FINAL_ACTION = {
+    ApplicationStatus.ACCEPTED: "accept",
+    ApplicationStatus.DECLINED: "decline",
+    ApplicationStatus.WITHDRAWN: "withdraw",
+}
 
 
 @dataclass
@@ -148,11 +182,11 @@ def _candidates(plan: Plan) -> list[Candidate]:
 
 def _window(status: str, earliest: float) -> tuple[float, float]:
     """When an application in ``status`` can have been made (open ones must not be overdue yet)."""
-    if status == A.SUBMITTED:
+    if status == ApplicationStatus.SUBMITTED:
         return max(earliest, LAST - 14 * DAY), LAST - 3
-    if status == A.IN_REVIEW:
+    if status == ApplicationStatus.IN_REVIEW:
         return max(earliest, LAST - 24 * DAY), LAST - DAY
-    if status == A.EXPIRED:
+    if status == ApplicationStatus.EXPIRED:
         return earliest, LAST - 32 * DAY
     return earliest, LAST - 4 * DAY
 
@@ -200,40 +234,48 @@ def _decline(rng: random.Random, application: ApplicationPlan, context: dict, la
     sme, capability, need = application.sme, application.capability, application.need
     if _budget_short(capability, need) and rng.random() < 0.8:
         budget, price = need.fields["budget_max_monthly"], capability.fields["price_min_monthly"]
-        return D.PRICING, _text(language, BUDGET_BELOW_PRICE, {"budget": f"{budget:,.0f}", "price": f"{price:,.0f}"})
+        return DeclineReason.PRICING, _text(
+            language, BUDGET_BELOW_PRICE, {"budget": f"{budget:,.0f}", "price": f"{price:,.0f}"}
+        )
     if not _region_served(sme, capability, need) and rng.random() < 0.8:
-        return D.OTHER, _text(language, REGION_NOT_SERVED, context)
+        return DeclineReason.OTHER, _text(language, REGION_NOT_SERVED, context)
     if capability.fields["industries"] and sme.fields.get("industry") not in capability.fields["industries"]:
-        return D.NOT_ELIGIBLE, _text(language, DECLINE_NOTES[D.NOT_ELIGIBLE][0], context)
+        return DeclineReason.NOT_ELIGIBLE, _text(language, DECLINE_NOTES[DeclineReason.NOT_ELIGIBLE][0], context)
     reason = rng.choice(
-        [D.OUT_OF_SCOPE] * 3 * (application.fit <= 0)
-        + [D.USE_CASE_UNCLEAR] * 2 * (need is None)
-        + [D.CAPACITY_FULL] * 2 * (capability.fields["kind"] in ("compute", "expertise"))
-        + [D.CAPACITY_FULL, D.USE_CASE_UNCLEAR, D.OUT_OF_SCOPE, D.PRICING, D.OTHER]
+        [DeclineReason.OUT_OF_SCOPE] * 3 * (application.fit <= 0)
+        + [DeclineReason.USE_CASE_UNCLEAR] * 2 * (need is None)
+        + [DeclineReason.CAPACITY_FULL] * 2 * (capability.fields["kind"] in ("compute", "expertise"))
+        + [
+            DeclineReason.CAPACITY_FULL,
+            DeclineReason.USE_CASE_UNCLEAR,
+            DeclineReason.OUT_OF_SCOPE,
+            DeclineReason.PRICING,
+            DeclineReason.OTHER,
+        ]
     )
     return reason, _decline_note(rng, reason, language, context)
 
 
 def _decline_note(rng: random.Random, reason: str, language: str, context: dict) -> str:
-    notes = DECLINE_NOTES[reason][1:] if reason == D.NOT_ELIGIBLE else DECLINE_NOTES[reason]
+    notes = DECLINE_NOTES[reason][1:] if reason == DeclineReason.NOT_ELIGIBLE else DECLINE_NOTES[reason]
     # A note is optional except for "other"; most platforms write one anyway.
-    return _text(language, rng.choice(notes), context) if reason == D.OTHER or rng.random() < 0.75 else ""
+    return _text(language, rng.choice(notes), context) if reason == DeclineReason.OTHER or rng.random() < 0.75 else ""
 
 
 def _every_reason(rng: random.Random, applications: list[ApplicationPlan], contexts: dict) -> None:
     """Each decline reason at least twice: take the missing ones from the commonest."""
-    declined = [application for application in applications if application.status == A.DECLINED]
-    if len(declined) < 2 * len(D.values):
+    declined = [application for application in applications if application.status == ApplicationStatus.DECLINED]
+    if len(declined) < 2 * len(DeclineReason.values):
         return
-    for reason in D.values:
+    for reason in DeclineReason.values:
         while sum(application.decline_reason == reason for application in declined) < 2:
             common = Counter(application.decline_reason for application in declined).most_common(1)[0][0]
             donor = next(application for application in declined if application.decline_reason == common)
             language = contexts[id(donor)][1]
             donor.decline_reason = reason
             donor.decline_note = _decline_note(rng, reason, language, contexts[id(donor)][0])
-            if reason == D.OTHER and not donor.decline_note:
-                donor.decline_note = _text(language, DECLINE_NOTES[D.OTHER][0], contexts[id(donor)][0])
+            if reason == DeclineReason.OTHER and not donor.decline_note:
+                donor.decline_note = _text(language, DECLINE_NOTES[DeclineReason.OTHER][0], contexts[id(donor)][0])
 
 
 def _steps(
@@ -247,11 +289,13 @@ def _steps(
         steps.append(Step(time, "message", side, _text(language, pair, context)))
 
     time = start
-    reviewed = status == A.IN_REVIEW or (status != A.SUBMITTED and rng.random() < REVIEW_CHANCE)
+    reviewed = status == ApplicationStatus.IN_REVIEW or (
+        status != ApplicationStatus.SUBMITTED and rng.random() < REVIEW_CHANCE
+    )
     if reviewed:
         time = after(rng, time, 2, 72)
         steps.append(Step(time, "start_review", PLATFORM))
-    if status == A.EXPIRED:
+    if status == ApplicationStatus.EXPIRED:
         if threaded:
             message(SME, rng.choice(NUDGES), after(rng, max(time, start + 3 * DAY), 2, 17 * DAY))
         steps.append(Step(start + 30 * DAY + rng.uniform(2, 22), "expire"))  # the nightly task: no office hours
@@ -327,7 +371,7 @@ def _application(
             application.answer = _text(language, ANSWERS[index], context)
     if rng.random() < 0.35:
         application.message = _text(language, rng.choice(APPLICATION_NOTES), context)
-    if status == A.DECLINED:
+    if status == ApplicationStatus.DECLINED:
         application.decline_reason, application.decline_note = _decline(rng, application, context, language)
     threaded = rng.random() < THREAD_CHANCE[status] if threaded is None else threaded
     steps = _steps(rng, application, start, threaded, language, context)
@@ -464,8 +508,15 @@ def plan_exchanges(plan: Plan, rng: random.Random, today: date) -> None:
     remaining = Counter(TARGETS) - Counter(application.status for application in planner.applications)
     ranked = _ranked(rng, candidates)
     weak = [candidate for candidate in rng.sample(candidates, len(candidates)) if candidate.fit <= 1]
-    for status in (A.ACCEPTED, A.EXPIRED, A.DECLINED, A.IN_REVIEW, A.SUBMITTED, A.WITHDRAWN):
+    for status in (
+        ApplicationStatus.ACCEPTED,
+        ApplicationStatus.EXPIRED,
+        ApplicationStatus.DECLINED,
+        ApplicationStatus.IN_REVIEW,
+        ApplicationStatus.SUBMITTED,
+        ApplicationStatus.WITHDRAWN,
+    ):
         for _ in range(remaining[status]):
-            planner.add_application(weak + ranked if status == A.DECLINED else ranked, status)
+            planner.add_application(weak + ranked if status == ApplicationStatus.DECLINED else ranked, status)
     _every_reason(rng, planner.applications, planner.contexts)
     plan.applications, plan.invitations = planner.applications, planner.invitations

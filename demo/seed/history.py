@@ -20,7 +20,6 @@ DAYS = 120
 DAY = 24.0
 LAST = DAYS * DAY - 5
 OPEN_HOUR, CLOSE_HOUR = 9.0, 19.0
-S = ListingStatus
 
 # Hours between a listing's steps: (fewest, most).
 LISTING_GAPS = {
@@ -33,7 +32,7 @@ LISTING_GAPS = {
     "suspend": (3 * DAY, 45 * DAY),
 }
 # Listings waiting for a moderator, or for their owner, are recent: at most this many days old.
-RECENT_DAYS = {S.SUBMITTED: 6, S.CHANGES_REQUESTED: 25}
+RECENT_DAYS = {ListingStatus.SUBMITTED: 6, ListingStatus.CHANGES_REQUESTED: 25}
 # The demo logins' published listings are at least this old, so that they have applications.
 SHOWCASE_DAYS = 30
 SHOWCASE_CODES = {body + credit_code_check_character(body) for body in SHOWCASE}
@@ -86,7 +85,7 @@ def _listing_times(rng: random.Random, listing: ListingPlan) -> list[float]:
     earliest, latest = listing.org.joined + 2, LAST - 2 * DAY
     if listing.status in RECENT_DAYS:
         earliest = max(earliest, LAST - RECENT_DAYS[listing.status] * DAY)
-    if listing.status == S.PUBLISHED and listing.org.credit_code in SHOWCASE_CODES:
+    if listing.status == ListingStatus.PUBLISHED and listing.org.credit_code in SHOWCASE_CODES:
         latest = LAST - SHOWCASE_DAYS * DAY
     times = [between(rng, earliest, latest)]
     for index, (action, _by_owner) in enumerate(listing.steps):

@@ -14,7 +14,6 @@ from marketplace.choices import ListingStatus
 
 SEED = 2026
 EMAIL_DOMAIN = "tandem.example"
-S = ListingStatus
 
 
 @dataclass
@@ -42,13 +41,13 @@ class OrgPlan:
 
 # The way to each state through the services: (action, by the owner?).
 STATE_PATHS = {
-    S.DRAFT: [],
-    S.SUBMITTED: [("submit", True)],
-    S.PUBLISHED: [("submit", True), ("publish", False)],
-    S.CHANGES_REQUESTED: [("submit", True), ("request_changes", False)],
-    S.REJECTED: [("submit", True), ("reject", False)],
-    S.ARCHIVED: [("submit", True), ("publish", False), ("archive", True)],
-    S.SUSPENDED: [("submit", True), ("publish", False), ("suspend", False)],
+    ListingStatus.DRAFT: [],
+    ListingStatus.SUBMITTED: [("submit", True)],
+    ListingStatus.PUBLISHED: [("submit", True), ("publish", False)],
+    ListingStatus.CHANGES_REQUESTED: [("submit", True), ("request_changes", False)],
+    ListingStatus.REJECTED: [("submit", True), ("reject", False)],
+    ListingStatus.ARCHIVED: [("submit", True), ("publish", False), ("archive", True)],
+    ListingStatus.SUSPENDED: [("submit", True), ("publish", False), ("suspend", False)],
 }
 CHANGES_ROUND = [("submit", True), ("request_changes", False), ("submit", True), ("publish", False)]
 
@@ -60,7 +59,7 @@ class ListingPlan:
     fields: dict
     tags: list[str]
     language: str
-    status: str = S.PUBLISHED
+    status: str = ListingStatus.PUBLISHED
     with_changes_round: bool = False  # published after one request for changes
     reason: str = ""  # the moderator's, for request_changes, reject and suspend
     offering: Offering | None = None  # what a capability opens

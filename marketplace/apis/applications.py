@@ -12,6 +12,8 @@ Endpoints (route names in the ``api`` namespace):
 - ``GET/POST /applications/{id}/messages/`` (application-messages): the thread, oldest first.
 """
 
+from collections.abc import Callable
+
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
@@ -27,6 +29,7 @@ from marketplace import selectors
 from marketplace.apis.summaries import CapabilitySummarySerializer, NeedSummarySerializer
 from marketplace.choices import ApplicationStatus, DeclineReason
 from marketplace.models import Application, AuditEvent, Message
+from marketplace.services import application_transitions
 from marketplace.services import applications as application_services
 
 # --- serializers -----------------------------------------------------------------
@@ -214,16 +217,11 @@ class ApplicationViewSet(ApiViewSet):
         )
         return self._output(self._get(application.pk), status.HTTP_201_CREATED)
 
-    def _transition(self, pk: str, action_name: str, input_serializer=None) -> Response:
+    def _transition(self, pk: str, service: Callable[..., Application], input_serializer=None) -> Response:
+        """Run one transition service (application_accept, …) with the serializer's input."""
         application = self._get(pk)
         arguments = self._input(input_serializer) if input_serializer else {}
-        application_services.application_transition(
-            pk=application.pk,
-            action=action_name,
-            user=self.request.user,
-            membership=self.request.membership,
-            **arguments,
-        )
+        service(membership=self.request.membership, application_id=application.pk, **arguments)
         return self._output(self._get(application.pk))
 
     @extend_schema(
@@ -233,7 +231,7 @@ class ApplicationViewSet(ApiViewSet):
     )
     @action(detail=True, methods=["post"])
     def start_review(self, request, pk: str):
-        return self._transition(pk, "start_review")
+        return self._transition(pk, application_transitions.application_start_review)
 
     @extend_schema(
         summary="Accept an application (the platform)",
@@ -242,7 +240,7 @@ class ApplicationViewSet(ApiViewSet):
     )
     @action(detail=True, methods=["post"])
     def accept(self, request, pk: str):
-        return self._transition(pk, "accept")
+        return self._transition(pk, application_transitions.application_accept)
 
     @extend_schema(
         summary="Decline an application with a reason (the platform)",
@@ -251,7 +249,7 @@ class ApplicationViewSet(ApiViewSet):
     )
     @action(detail=True, methods=["post"])
     def decline(self, request, pk: str):
-        return self._transition(pk, "decline", ApplicationDeclineSerializer)
+        return self._transition(pk, application_transitions.application_decline, ApplicationDeclineSerializer)
 
     @extend_schema(
         summary="Withdraw an application (the SME)",
@@ -260,7 +258,7 @@ class ApplicationViewSet(ApiViewSet):
     )
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk: str):
-        return self._transition(pk, "withdraw")
+        return self._transition(pk, application_transitions.application_withdraw)
 
     @extend_schema(
         summary="An application's history",

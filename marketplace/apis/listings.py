@@ -18,6 +18,7 @@ from config.api.views import ApiViewSet
 from marketplace import selectors
 from marketplace.choices import AccessModel, CapabilityKind, ListingStatus
 from marketplace.models import Capability, Need
+from marketplace.services import listing_transitions
 from marketplace.services import listings as listing_services
 from marketplace.services.tags import MAX_TAG_LENGTH, MAX_TAGS
 
@@ -67,7 +68,7 @@ class CapabilitySerializer(ListingSerializer):
     class Meta:
         model = Capability
         fields = [
-            "id", "status", "organization", *listing_services.CAPABILITY_FIELDS, "tags", "terms_version",
+            "id", "status", "organization", *Capability.editable_fields, "tags", "terms_version",
             "moderation_reason", "created_at", "updated_at", "submitted_at", "published_at",
         ]  # fmt: skip
         read_only_fields = fields
@@ -99,7 +100,7 @@ class CapabilityInputSerializer(StrictModelSerializer):
 
     class Meta:
         model = Capability
-        fields = [*listing_services.CAPABILITY_FIELDS, "tags"]
+        fields = [*Capability.editable_fields, "tags"]
 
 
 class NeedSerializer(ListingSerializer):
@@ -143,7 +144,7 @@ class NeedInputSerializer(StrictModelSerializer):
 
     class Meta:
         model = Need
-        fields = [*listing_services.NEED_FIELDS, "tags"]
+        fields = [*Need.editable_fields, "tags"]
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -280,7 +281,7 @@ class ListingViewSet(ApiViewSet):
         listing = type(self).get_for_owner(membership=request.membership, pk=int(pk))
         fields, tags = self._write_input(partial=partial, instance=listing)
         listing = listing_services.listing_update(
-            model=self.model, membership=request.membership, pk=listing.pk, fields=fields, tag_names=tags
+            listing=listing, membership=request.membership, fields=fields, tag_names=tags
         )
         return self._output(type(self).get_for_viewer(user=request.user, membership=request.membership, pk=listing.pk))
 
@@ -291,26 +292,23 @@ class ListingViewSet(ApiViewSet):
         return self._update(request, pk, partial=True)
 
     def _transition(self, request, pk: str, action_name: str):
-        reason = ReasonSerializer(data=request.data)
-        reason.is_valid(raise_exception=True)
-        if listing_services.TRANSITIONS[action_name].by == listing_services.OWNER:
+        reason_input = ReasonSerializer(data=request.data)
+        reason_input.is_valid(raise_exception=True)
+        reason = reason_input.validated_data.get("reason", "")
+        listing_action = listing_transitions.LISTING_ACTIONS[action_name]
+        if listing_action.by_owner:
             listing = type(self).get_for_owner(membership=request.membership, pk=int(pk))
+            listing = listing_action.service(listing=listing, membership=request.membership, reason=reason)
         else:
             listing = type(self).get_for_viewer(user=request.user, membership=request.membership, pk=int(pk))
-        listing = listing_services.listing_transition(
-            model=self.model,
-            pk=listing.pk,
-            action=action_name,
-            user=request.user,
-            membership=request.membership,
-            reason=reason.validated_data.get("reason", ""),
-        )
+            listing = listing_action.service(listing=listing, user=request.user, reason=reason)
         return self._output(type(self).get_for_viewer(user=request.user, membership=request.membership, pk=listing.pk))
 
 
 def _transition_action(action_name: str, listing_label: str):
-    transition = listing_services.TRANSITIONS[action_name]
-    who = "its owner" if transition.by == listing_services.OWNER else "a moderator (admin staff)"
+    listing_action = listing_transitions.LISTING_ACTIONS[action_name]
+    transition = listing_action.transition
+    who = "its owner" if listing_action.by_owner else "a moderator (admin staff)"
     sources = ", ".join(sorted(transition.sources))
 
     def transition_view(self, request, pk: str):
@@ -333,7 +331,7 @@ def _documented(label: str, plural: str, list_help: str):
     POST action per state transition."""
 
     def decorate(cls):
-        for action_name in listing_services.TRANSITIONS:
+        for action_name in listing_transitions.LISTING_ACTIONS:
             setattr(cls, action_name, _transition_action(action_name, label))
         write = {"request": cls.input_serializer_class, "responses": cls.serializer_class}
         return extend_schema_view(

@@ -1,11 +1,14 @@
 """Capabilities (what platforms open) and needs (what SMEs look for)."""
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import Industry, Province, SizeBand
+from accounts.choices import Industry, OrganizationKind, Province, SizeBand
 from marketplace.choices import AccessModel, CapabilityKind, DataClassification, ListingStatus, NeedVisibility
 from marketplace.fields import ChoiceSetField
 
@@ -83,6 +86,20 @@ class Listing(models.Model):
 
     objects = ListingQuerySet.as_manager()
 
+    # What differs between the two kinds, set by each; the services read
+    # these instead of asking which model they hold.
+    # The kind of organisation that owns this kind, and the refusal for the other.
+    owner_kind: ClassVar[str]
+    owner_kind_only: ClassVar[Promise]
+    # The fields its owner sets (through the services' create and update).
+    editable_fields: ClassVar[tuple[str, ...]]
+    # Fields whose change is "substance": on a published listing of an
+    # unverified organisation it sends the listing back to review.
+    substance_fields: ClassVar[tuple[str, ...]]
+    # Whether SMEs apply to it: when it stops being published, waiting applicants are told.
+    takes_applications: ClassVar[bool]
+    detail_url_name: ClassVar[str]
+
     class Meta:
         abstract = True
 
@@ -125,6 +142,19 @@ class Capability(Listing):
     )
     terms_text = models.TextField(_("terms of use"), blank=True, max_length=20000)
     terms_version = models.PositiveIntegerField(_("terms version"), default=1)
+
+    owner_kind = OrganizationKind.PLATFORM
+    owner_kind_only = _("Only platform companies list capabilities.")
+    editable_fields = (
+        "kind", "title", "summary", "description", "industries", "regions", "access_model", "price_notes",
+        "price_min_monthly", "price_max_monthly", "quota_sla", "eligible_size_bands", "requires_verification",
+        "data_classification", "application_question", "terms_text",
+    )  # fmt: skip
+    substance_fields = (
+        "title", "summary", "description", "kind", "terms_text", "application_question", "data_classification",
+    )  # fmt: skip
+    takes_applications = True
+    detail_url_name = "marketplace:capability_detail"
 
     class Meta:
         verbose_name = _("capability")
@@ -183,6 +213,16 @@ class Need(Listing):
             "Public needs show their title, kinds, industry and region to everyone; details only to platforms."
         ),
     )
+
+    owner_kind = OrganizationKind.SME
+    owner_kind_only = _("Only SMEs post needs.")
+    editable_fields = (
+        "title", "description", "kinds_wanted", "industry", "region", "budget_min_monthly", "budget_max_monthly",
+        "desired_start", "visibility",
+    )  # fmt: skip
+    substance_fields = ("title", "description", "kinds_wanted")
+    takes_applications = False
+    detail_url_name = "marketplace:need_detail"
 
     class Meta:
         verbose_name = _("need")

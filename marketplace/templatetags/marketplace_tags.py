@@ -16,11 +16,12 @@ def choice_labels(obj, field_name: str) -> list[str]:
 @register.filter
 def listing_can(listing, action: str) -> bool:
     """Whether the listing's state allows an owner action ("edit", "submit", "archive")."""
-    from marketplace.services.listings import EDITABLE, TRANSITIONS
+    from marketplace.services.listing_transitions import LISTING_ACTIONS
+    from marketplace.services.listings import EDITABLE
 
     if action == "edit":
         return listing.status in EDITABLE
-    return listing.status in TRANSITIONS[action].sources
+    return LISTING_ACTIONS[action].transition.allowed_from(listing.status)
 
 
 @register.filter

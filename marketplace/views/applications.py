@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import membership_required
@@ -21,6 +22,7 @@ from marketplace.forms import (
     InvitationForm,
     MessageForm,
 )
+from marketplace.services import application_transitions
 from marketplace.services import applications as application_services
 from marketplace.services import invitations as invitation_services
 from marketplace.services import notifications as notification_services
@@ -37,11 +39,15 @@ def parse_id(value: str) -> int | None:
     return number if 0 < number <= MAX_ID else None
 
 
+# The transitions the application page offers without further input: the
+# service, and what the person who acted reads.
 APPLICATION_ACTIONS = {
-    "start_review": lambda: _("The application is now in review."),
-    "accept": lambda: _("Accepted. The applicant has been told."),
-    "decline": lambda: _("Declined. The applicant has been told why."),
-    "withdraw": lambda: _("Your application is withdrawn."),
+    "start_review": (
+        application_transitions.application_start_review,
+        gettext_lazy("The application is now in review."),
+    ),
+    "accept": (application_transitions.application_accept, gettext_lazy("Accepted. The applicant has been told.")),
+    "withdraw": (application_transitions.application_withdraw, gettext_lazy("Your application is withdrawn.")),
 }
 
 
@@ -119,29 +125,36 @@ def application_detail(request, pk: int):
 @membership_required
 def application_action(request, pk: int, action: str):
     application = selectors.application_get_for_member(membership=request.membership, pk=pk)
+    if action == "decline":
+        return _application_decline(request, application)
     if action not in APPLICATION_ACTIONS:
         raise PermissionDenied(_("Unknown action."))
-    form = DeclineForm(request.POST) if action == "decline" else None
-    if form is not None and not form.is_valid():
+    service, done = APPLICATION_ACTIONS[action]
+    try:
+        service(membership=request.membership, application_id=application.pk)
+    except TransitionNotAllowed as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, str(done))
+    return redirect("marketplace:application_detail", pk=application.pk)
+
+
+def _application_decline(request, application):
+    form = DeclineForm(request.POST)
+    if not form.is_valid():
         # Shown again with the choice kept and the error beside the field.
         return _application_page(request, application, decline_form=form, status=400)
     try:
-        application_services.application_transition(
-            pk=application.pk,
-            action=action,
-            user=request.user,
-            membership=request.membership,
-            **(form.cleaned_data if form is not None else {}),
+        application_transitions.application_decline(
+            membership=request.membership, application_id=application.pk, **form.cleaned_data
         )
     except ValidationError as error:
-        if form is None:
-            raise
         add_service_error(error, form)
         return _application_page(request, application, decline_form=form, status=400)
     except TransitionNotAllowed as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, APPLICATION_ACTIONS[action]())
+        messages.success(request, _("Declined. The applicant has been told why."))
     return redirect("marketplace:application_detail", pk=application.pk)
 
 

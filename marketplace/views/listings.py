@@ -1,11 +1,15 @@
 """HTML views of the marketplace: parse input, call one selector or service, render."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.shortcuts import redirect, render
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -18,6 +22,8 @@ from marketplace import selectors
 from marketplace.errors import TransitionNotAllowed
 from marketplace.forms import CapabilityForm, CatalogueFilterForm, NeedForm, NeedsFilterForm
 from marketplace.models import Capability, Need
+from marketplace.models.listings import Listing
+from marketplace.services import listing_transitions
 from marketplace.services import listings as listing_services
 
 PAGE_SIZE = 20
@@ -25,17 +31,18 @@ PAGE_SIZE = 20
 
 @dataclass(frozen=True)
 class ListingType:
-    """What differs between the capability and the need workflows."""
+    """What differs between the capability and the need pages (what differs
+    in the rules is on the model: ``owner_kind``, ``editable_fields``, …)."""
 
     slug: str
-    model: type
-    form: type
-    organization_kind: str
-    get_for_owner: object
-    of_organization: object
-    plural: object
-    new_label: object
-    only_message: object
+    model: type[Listing]
+    form: type[forms.ModelForm]
+    # selectors: (membership=, pk=) -> the listing, 404 unless it is the member's organisation's
+    get_for_owner: Callable[..., Listing]
+    # selectors: (membership=) -> the organisation's listings in every state
+    of_organization: Callable[..., QuerySet]
+    plural: Promise
+    new_label: Promise
 
 
 LISTING_TYPES = {
@@ -43,29 +50,31 @@ LISTING_TYPES = {
         slug="capabilities",
         model=Capability,
         form=CapabilityForm,
-        organization_kind="platform",
         get_for_owner=selectors.capability_get_for_owner,
         of_organization=selectors.capabilities_of_organization,
         plural=gettext_lazy("Your capabilities"),
         new_label=gettext_lazy("List a capability"),
-        only_message=gettext_lazy("Only platform companies list capabilities."),
     ),
     "needs": ListingType(
         slug="needs",
         model=Need,
         form=NeedForm,
-        organization_kind="sme",
         get_for_owner=selectors.need_get_for_owner,
         of_organization=selectors.needs_of_organization,
         plural=gettext_lazy("Your needs"),
         new_label=gettext_lazy("Post a need"),
-        only_message=gettext_lazy("Only SMEs post needs."),
     ),
 }
 OWNER_ACTIONS = {
-    "submit": gettext_lazy("Submitted for review. You will be notified of the decision."),
-    "retract": gettext_lazy("Taken back from review: edit it, then submit it again."),
-    "archive": gettext_lazy("Archived."),
+    "submit": (
+        listing_transitions.listing_submit,
+        gettext_lazy("Submitted for review. You will be notified of the decision."),
+    ),
+    "retract": (
+        listing_transitions.listing_retract,
+        gettext_lazy("Taken back from review: edit it, then submit it again."),
+    ),
+    "archive": (listing_transitions.listing_archive, gettext_lazy("Archived.")),
 }
 
 
@@ -152,8 +161,8 @@ def need_detail(request, pk: int):
 
 def _listing_type_for(request, slug: str) -> ListingType:
     listing_type = LISTING_TYPES[slug]
-    if request.membership.organization.kind != listing_type.organization_kind:
-        raise PermissionDenied(listing_type.only_message)
+    if request.membership.organization.kind != listing_type.model.owner_kind:
+        raise PermissionDenied(listing_type.model.owner_kind_only)
     return listing_type
 
 
@@ -205,9 +214,8 @@ def listing_edit(request, listing_type: str, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             listing = listing_services.listing_update(
-                model=listing_type.model,
+                listing=listing,
                 membership=request.membership,
-                pk=listing.pk,
                 fields=form.service_fields(),
                 tag_names=form.cleaned_data["tags"],
             )
@@ -233,14 +241,13 @@ def listing_action(request, listing_type: str, pk: int, action: str):
     listing = listing_type.get_for_owner(membership=request.membership, pk=pk)
     if action not in OWNER_ACTIONS:
         raise PermissionDenied(_("Only moderators can do that."))
+    service, done = OWNER_ACTIONS[action]
     try:
-        listing = listing_services.listing_transition(
-            model=listing_type.model, pk=listing.pk, action=action, user=request.user, membership=request.membership
-        )
+        listing = service(listing=listing, membership=request.membership)
     except TransitionNotAllowed as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, str(OWNER_ACTIONS[action]))
+        messages.success(request, str(done))
     if action == "retract":
         return redirect(f"marketplace:{listing_type.slug}_edit", pk=listing.pk)
     return redirect(listing_services.listing_url(listing))

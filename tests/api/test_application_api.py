@@ -9,7 +9,6 @@ from marketplace.models import Application, Invitation, Message, Notification
 from tests.marketplace.factories import ApplicationFactory, CapabilityFactory, NeedFactory
 
 pytestmark = pytest.mark.django_db
-A = ApplicationStatus
 
 
 APPLY = {"intended_use": "Read our supplier invoices.", "answer": "About 2,000.", "accepted_terms_version": 3}
@@ -73,7 +72,7 @@ def test_the_detail_carries_capability_sme_need_and_no_decline(api, cast, applic
 
 def test_filters_by_status_and_capability(api, cast, application, capability):
     other = CapabilityFactory(organization=cast.platform)
-    accepted = ApplicationFactory(sme=cast.other_sme, capability=other, status=A.ACCEPTED)
+    accepted = ApplicationFactory(sme=cast.other_sme, capability=other, status=ApplicationStatus.ACCEPTED)
     client = api(cast.dan)
 
     open_ones = client.get(url("list"), {"status": "open"}).json()["results"]
@@ -190,7 +189,7 @@ def test_the_platform_reviews_and_accepts_and_the_sme_is_told(api, cast, applica
     assert (review.status_code, accept.status_code) == (200, 200)
     assert accept.json()["status"] == "accepted" and accept.json()["decided_at"] is not None
     application.refresh_from_db()
-    assert application.status == A.ACCEPTED and application.decided_by == cast.dan.user
+    assert application.status == ApplicationStatus.ACCEPTED and application.decided_by == cast.dan.user
     titles = [item["title"] for item in api(cast.alice).get(reverse("api:notification-list")).json()["results"]]
     assert titles == [
         "Your application to “发票 OCR API” was accepted.",
@@ -203,7 +202,7 @@ def test_an_sme_may_not_accept_its_own_application(api, cast, application):
 
     assert response.status_code == 403
     application.refresh_from_db()
-    assert application.status == A.SUBMITTED and application.decided_at is None
+    assert application.status == ApplicationStatus.SUBMITTED and application.decided_at is None
 
 
 def test_another_platform_gets_a_404(api, cast, application):
@@ -211,18 +210,18 @@ def test_another_platform_gets_a_404(api, cast, application):
 
     assert response.status_code == 404
     application.refresh_from_db()
-    assert application.status == A.SUBMITTED
+    assert application.status == ApplicationStatus.SUBMITTED
 
 
 def test_withdrawing_an_accepted_application_is_a_409(api, cast, application):
-    Application.objects.filter(pk=application.pk).update(status=A.ACCEPTED)
+    Application.objects.filter(pk=application.pk).update(status=ApplicationStatus.ACCEPTED)
 
     response = api(cast.alice).post(url("withdraw", application.pk), format="json")
 
     assert response.status_code == 409
     assert response.json()["message"] == "This application is accepted, so it cannot be withdrawn."
     application.refresh_from_db()
-    assert application.status == A.ACCEPTED
+    assert application.status == ApplicationStatus.ACCEPTED
 
 
 def test_the_sme_withdraws_an_open_application(api, cast, application):
@@ -230,7 +229,7 @@ def test_the_sme_withdraws_an_open_application(api, cast, application):
 
     assert response.status_code == 200 and response.json()["status"] == "withdrawn"
     application.refresh_from_db()
-    assert application.status == A.WITHDRAWN
+    assert application.status == ApplicationStatus.WITHDRAWN
     assert Notification.objects.filter(recipient=cast.dan.user, kind="application_withdrawn").exists()
 
 
@@ -243,7 +242,7 @@ def test_a_decline_needs_a_reason(api, cast, application, data, field):
     assert response.status_code == 400
     assert list(response.json()["extra"]["fields"]) == [field]
     application.refresh_from_db()
-    assert application.status == A.SUBMITTED and application.decline_reason == ""
+    assert application.status == ApplicationStatus.SUBMITTED and application.decline_reason == ""
 
 
 def test_a_declined_application_shows_its_reason_and_history(api, cast, capability):

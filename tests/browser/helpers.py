@@ -14,7 +14,8 @@ from playwright.sync_api import Page, expect
 from accounts import two_factor
 from accounts.choices import Role
 from accounts.models import Membership, TwoFactorAuthenticator
-from marketplace.services.listings import listing_create, listing_transition
+from marketplace.services.listing_transitions import listing_publish, listing_submit
+from marketplace.services.listings import listing_create
 from tests.accounts.factories import TEST_PASSWORD, MembershipFactory, OrganizationFactory, PlatformFactory
 from tests.marketplace.factories import capability_fields as shared_capability_fields
 
@@ -166,11 +167,11 @@ def capability_fields(**overrides) -> dict:
 def submit(model, membership: Membership, fields: dict, tags=()):
     """Create a listing and submit it for review, as its owner would."""
     listing = listing_create(model=model, membership=membership, fields=fields, tag_names=list(tags))
-    listing_transition(model=model, pk=listing.pk, action="submit", user=membership.user, membership=membership)
+    listing_submit(listing=listing, membership=membership)
     return listing
 
 
 def publish(model, pk: int, moderator) -> None:
     """The moderator's decision, through the same service as Django admin's
     Publish action (the admin journey does it in the admin itself)."""
-    listing_transition(model=model, pk=pk, action="publish", user=moderator)
+    listing_publish(listing=model.objects.get(pk=pk), user=moderator)

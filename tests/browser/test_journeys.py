@@ -24,7 +24,8 @@ from playwright.sync_api import Page, expect
 from accounts.models import TwoFactorAuthenticator
 from config.text import human_list
 from marketplace.models import Capability, Need
-from marketplace.services.applications import application_submit, application_transition
+from marketplace.services.application_transitions import application_accept, application_decline
+from marketplace.services.applications import application_submit
 from tests.accounts.factories import UserFactory, make_credit_code
 from tests.browser.helpers import (
     DESKTOP,
@@ -581,17 +582,12 @@ def collaboration(transactional_db, moderator, language):
     need = submit(Need, people.chen, need_fields(), ["OCR", "发票"])
     for model, listing in ((Capability, ocr), (Capability, speech), (Need, need)):
         publish(model, listing.pk, moderator)
-    for capability, action in ((ocr, "accept"), (speech, "decline")):
+    for capability, decide in ((ocr, application_accept), (speech, application_decline)):
         application = application_submit(
             membership=people.chen, capability_id=capability.pk, intended_use="每月识别两千张发票。", need_id=need.pk
         )
-        application_transition(
-            pk=application.pk,
-            action=action,
-            user=people.wang.user,
-            membership=people.wang,
-            reason="capacity_full" if action == "decline" else "",
-        )
+        reason = {"reason": "capacity_full"} if decide is application_decline else {}
+        decide(membership=people.wang, application_id=application.pk, **reason)
     return people
 
 

@@ -36,7 +36,6 @@ from matching.models import Match
 from tests.accounts.factories import MembershipFactory, OrganizationFactory, PlatformFactory
 from tests.marketplace.factories import ApplicationFactory, CapabilityFactory, NeedFactory
 
-A = ApplicationStatus
 DASHBOARD = reverse("dashboards:dashboard")
 ECOSYSTEM = reverse("dashboards:ecosystem_dashboard")
 
@@ -95,13 +94,13 @@ def market(cast):
     propose(nc, d[0], 0.1, 2)
     cast.other_sme.province = Province.GUANGDONG
     cast.other_sme.save(update_fields=["province"])
-    apply(cast.sme, a, A.ACCEPTED, days_to_decide=2)
-    apply(cast.sme, b, A.DECLINED, days_to_decide=4, reason=DeclineReason.PRICING)
-    apply(cast.sme, c, A.ACCEPTED, days_to_decide=10)
-    apply(cast.sme, a, A.WITHDRAWN)
-    apply(cast.sme, b, A.SUBMITTED)
-    apply(cast.other_sme, a, A.IN_REVIEW)
-    apply(cast.other_sme, b, A.DECLINED, days_to_decide=1, reason=DeclineReason.CAPACITY_FULL)
+    apply(cast.sme, a, ApplicationStatus.ACCEPTED, days_to_decide=2)
+    apply(cast.sme, b, ApplicationStatus.DECLINED, days_to_decide=4, reason=DeclineReason.PRICING)
+    apply(cast.sme, c, ApplicationStatus.ACCEPTED, days_to_decide=10)
+    apply(cast.sme, a, ApplicationStatus.WITHDRAWN)
+    apply(cast.sme, b, ApplicationStatus.SUBMITTED)
+    apply(cast.other_sme, a, ApplicationStatus.IN_REVIEW)
+    apply(cast.other_sme, b, ApplicationStatus.DECLINED, days_to_decide=1, reason=DeclineReason.CAPACITY_FULL)
     return SimpleNamespace(a=a, b=b, c=c, d=d, n1=n1, n2=n2, nc=nc)
 
 
@@ -208,23 +207,23 @@ def test_the_sme_funnel_counts_each_step(cast, market):
     assert funnel == {
         "sent": 5,
         "reviewed": 3,
-        A.ACCEPTED: 2,
-        A.DECLINED: 1,
-        A.WITHDRAWN: 1,
-        A.EXPIRED: 0,
+        ApplicationStatus.ACCEPTED: 2,
+        ApplicationStatus.DECLINED: 1,
+        ApplicationStatus.WITHDRAWN: 1,
+        ApplicationStatus.EXPIRED: 0,
         "waiting": 1,
     }
 
 
 def test_an_application_reviewed_then_withdrawn_still_counts_as_taken_into_review(cast, application):
-    from marketplace.services.applications import application_transition
+    from marketplace.services.application_transitions import application_start_review, application_withdraw
 
-    application_transition(pk=application.pk, action="start_review", user=cast.dan.user, membership=cast.dan)
-    application_transition(pk=application.pk, action="withdraw", user=cast.alice.user, membership=cast.alice)
+    application_start_review(membership=cast.dan, application_id=application.pk)
+    application_withdraw(membership=cast.alice, application_id=application.pk)
 
     funnel = {row["key"]: row["value"] for row in rows_of(cast.alice, "applications")}
 
-    assert (funnel["sent"], funnel["reviewed"], funnel[A.WITHDRAWN]) == (1, 1, 1)
+    assert (funnel["sent"], funnel["reviewed"], funnel[ApplicationStatus.WITHDRAWN]) == (1, 1, 1)
 
 
 def test_the_sme_sees_its_needs_with_their_three_best_matches(cast, market):
@@ -237,7 +236,7 @@ def test_the_sme_sees_its_needs_with_their_three_best_matches(cast, market):
 
 def test_response_times_are_the_median_and_the_90th_percentile_in_days(cast, market):
     for days in (1, 5, 6):
-        apply(cast.sme, market.a, A.ACCEPTED, days_to_decide=days)
+        apply(cast.sme, market.a, ApplicationStatus.ACCEPTED, days_to_decide=days)
     series = dashboards.dashboard_series_for_member(membership=cast.alice, slug="response-times")
 
     assert series.extra["overall"]["decisions"] == 6
@@ -269,7 +268,7 @@ def test_response_times_say_how_many_decisions_and_give_no_9_in_10_figure_below_
 
 
 def test_decisions_within_the_hour_still_draw_a_chart(cast):
-    apply(cast.sme, CapabilityFactory(organization=cast.platform), A.ACCEPTED, days_to_decide=0)
+    apply(cast.sme, CapabilityFactory(organization=cast.platform), ApplicationStatus.ACCEPTED, days_to_decide=0)
 
     series = dashboards.dashboard_series_for_member(membership=cast.alice, slug="response-times")
 
@@ -409,11 +408,11 @@ def grow(cast, market, times):
         need = NeedFactory(organization=sme, published_at=timezone.now() - timedelta(days=10 + i))
         capability = CapabilityFactory(organization=cast.platform if i % 2 else PlatformFactory())
         propose(need, capability, 0.2 + i / 100, 1)
-        apply(sme, capability, A.ACCEPTED, days_to_decide=i % 5)
-        apply(sme, market.a, A.DECLINED, days_to_decide=1, reason=DeclineReason.NOT_ELIGIBLE)
+        apply(sme, capability, ApplicationStatus.ACCEPTED, days_to_decide=i % 5)
+        apply(sme, market.a, ApplicationStatus.DECLINED, days_to_decide=1, reason=DeclineReason.NOT_ELIGIBLE)
         own_need = NeedFactory(organization=cast.sme, published_at=timezone.now() - timedelta(days=i))
         propose(own_need, capability, 0.5, 1)
-        apply(cast.sme, capability, A.DECLINED, days_to_decide=3, reason=DeclineReason.PRICING)
+        apply(cast.sme, capability, ApplicationStatus.DECLINED, days_to_decide=3, reason=DeclineReason.PRICING)
 
 
 def queries_for(client, url):
@@ -441,7 +440,7 @@ def test_the_open_statistics_and_the_ecosystem_count_a_month_alike(cast, capabil
     from marketplace.statistics import open_statistics
 
     first = timezone.localdate().replace(day=1)
-    application = apply(cast.sme, capability, A.ACCEPTED)
+    application = apply(cast.sme, capability, ApplicationStatus.ACCEPTED)
     decided = timezone.make_aware(datetime.combine(first, time(0, 30)))
     Application.objects.filter(pk=application.pk).update(created_at=decided, decided_at=decided)
 

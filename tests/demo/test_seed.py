@@ -45,7 +45,7 @@ from marketplace.models import (
 from marketplace.models.tags import normalize_tag
 from marketplace.search import STOP_WORDS
 from marketplace.selectors import capabilities_catalogue, needs_board
-from marketplace.services.applications import applications_expire_overdue
+from marketplace.services.application_transitions import applications_expire_overdue
 
 pytestmark = pytest.mark.django_db
 

@@ -8,12 +8,12 @@ from django.utils import timezone
 from marketplace.choices import ApplicationStatus, InvitationStatus, ListingStatus
 from marketplace.errors import TransitionNotAllowed
 from marketplace.models import Application, AuditEvent, Invitation, Message, Notification
+from marketplace.services import application_transitions
 from marketplace.services import applications as services
 from marketplace.services import invitations as invitation_services
 from tests.marketplace.factories import ApplicationFactory, NeedFactory
 
 pytestmark = pytest.mark.django_db
-A = ApplicationStatus
 
 
 def apply(cast, capability, **overrides):
@@ -42,7 +42,7 @@ class TestSubmit:
     ):
         with django_capture_on_commit_callbacks(execute=True):
             application = apply(cast, capability)
-        assert application.status == A.SUBMITTED
+        assert application.status == ApplicationStatus.SUBMITTED
         assert application.sme == cast.sme
         assert application.terms_version == 3
         assert application.terms_accepted_at is not None
@@ -58,9 +58,7 @@ class TestSubmit:
 
     def test_may_apply_again_after_a_decision(self, cast, capability):
         first = apply(cast, capability)
-        services.application_transition(
-            pk=first.pk, action="decline", user=cast.dan.user, membership=cast.dan, reason="pricing"
-        )
+        application_transitions.application_decline(membership=cast.dan, application_id=first.pk, reason="pricing")
         apply(cast, capability)
         assert Application.objects.count() == 2
 
@@ -114,37 +112,28 @@ class TestSubmit:
 class TestDecisions:
     def test_review_then_accept(self, cast, capability):
         application = apply(cast, capability)
-        services.application_transition(
-            pk=application.pk, action="start_review", user=cast.dan.user, membership=cast.dan
-        )
-        services.application_transition(pk=application.pk, action="accept", user=cast.dan.user, membership=cast.dan)
+        application_transitions.application_start_review(membership=cast.dan, application_id=application.pk)
+        application_transitions.application_accept(membership=cast.dan, application_id=application.pk)
         application.refresh_from_db()
-        assert application.status == A.ACCEPTED
+        assert application.status == ApplicationStatus.ACCEPTED
         assert application.decided_by == cast.dan.user
         assert [row[0] for row in audit(application)] == ["submit", "start_review", "accept"]
 
     def test_decline_needs_a_coded_reason_the_sme_sees(self, cast, capability):
         application = apply(cast, capability)
         with pytest.raises(ValidationError):
-            services.application_transition(
-                pk=application.pk, action="decline", user=cast.dan.user, membership=cast.dan
-            )
+            application_transitions.application_decline(membership=cast.dan, application_id=application.pk, reason="")
         with pytest.raises(ValidationError):
-            services.application_transition(
-                pk=application.pk, action="decline", user=cast.dan.user, membership=cast.dan, reason="other"
+            application_transitions.application_decline(
+                membership=cast.dan, application_id=application.pk, reason="other"
             )
-        assert Application.objects.get(pk=application.pk).status == A.SUBMITTED
-        services.application_transition(
-            pk=application.pk,
-            action="decline",
-            user=cast.dan.user,
-            membership=cast.dan,
-            reason="other",
-            note="Beta full.",
+        assert Application.objects.get(pk=application.pk).status == ApplicationStatus.SUBMITTED
+        application_transitions.application_decline(
+            membership=cast.dan, application_id=application.pk, reason="other", note="Beta full."
         )
         application.refresh_from_db()
         assert (application.status, application.decline_reason, application.decline_note) == (
-            A.DECLINED,
+            ApplicationStatus.DECLINED,
             "other",
             "Beta full.",
         )
@@ -156,8 +145,8 @@ class TestDecisions:
         application = apply(cast, capability)
         cast.bob.user.preferred_language = "zh-hans"
         cast.bob.user.save(update_fields=["preferred_language"])
-        services.application_transition(
-            pk=application.pk, action="decline", user=cast.dan.user, membership=cast.dan, reason="pricing"
+        application_transitions.application_decline(
+            membership=cast.dan, application_id=application.pk, reason="pricing"
         )
         bodies = dict(
             Notification.objects.filter(recipient__organizations=cast.alice.organization).values_list(
@@ -170,52 +159,44 @@ class TestDecisions:
         application = apply(cast, capability)
         for membership in (cast.erin, cast.bob):
             with pytest.raises(PermissionDenied):
-                services.application_transition(
-                    pk=application.pk, action="accept", user=membership.user, membership=membership
-                )
-        assert Application.objects.get(pk=application.pk).status == A.SUBMITTED
+                application_transitions.application_accept(membership=membership, application_id=application.pk)
+        assert Application.objects.get(pk=application.pk).status == ApplicationStatus.SUBMITTED
 
     def test_only_the_applicant_withdraws(self, cast, capability):
         application = apply(cast, capability)
         with pytest.raises(PermissionDenied):
-            services.application_transition(
-                pk=application.pk, action="withdraw", user=cast.dan.user, membership=cast.dan
-            )
-        services.application_transition(
-            pk=application.pk, action="withdraw", user=cast.alice.user, membership=cast.alice
-        )
-        assert Application.objects.get(pk=application.pk).status == A.WITHDRAWN
+            application_transitions.application_withdraw(membership=cast.dan, application_id=application.pk)
+        application_transitions.application_withdraw(membership=cast.alice, application_id=application.pk)
+        assert Application.objects.get(pk=application.pk).status == ApplicationStatus.WITHDRAWN
 
-    @pytest.mark.parametrize("final", ["accept", "withdraw"])
+    @pytest.mark.parametrize(
+        "final", [application_transitions.application_accept, application_transitions.application_withdraw]
+    )
     def test_nothing_moves_after_a_final_state(self, cast, capability, final):
         application = apply(cast, capability)
-        actor = cast.dan if final == "accept" else cast.bob
-        services.application_transition(pk=application.pk, action=final, user=actor.user, membership=actor)
+        actor = cast.dan if final is application_transitions.application_accept else cast.bob
+        final(membership=actor, application_id=application.pk)
         with pytest.raises(TransitionNotAllowed):
-            services.application_transition(
-                pk=application.pk, action="decline", user=cast.dan.user, membership=cast.dan, reason="pricing"
+            application_transitions.application_decline(
+                membership=cast.dan, application_id=application.pk, reason="pricing"
             )
         with pytest.raises(TransitionNotAllowed):
-            services.application_transition(
-                pk=application.pk, action="withdraw", user=cast.bob.user, membership=cast.bob
-            )
+            application_transitions.application_withdraw(membership=cast.bob, application_id=application.pk)
         assert len(audit(application)) == 2
 
 
 class TestCapabilityLeavesThePublicationWhileApplicationsWait:
     def test_accepting_needs_a_published_capability_and_applicants_are_told(self, cast, capability):
-        from marketplace.services.listings import listing_transition
+        from marketplace.services.listing_transitions import listing_archive
 
         application = apply(cast, capability)
         Notification.objects.all().delete()
-        listing_transition(
-            model=type(capability), pk=capability.pk, action="archive", user=cast.dan.user, membership=cast.dan
-        )
+        listing_archive(listing=capability, membership=cast.dan)
         assert Notification.objects.filter(recipient=cast.bob.user, title__contains="no longer offered").exists()
         with pytest.raises(TransitionNotAllowed):
-            services.application_transition(pk=application.pk, action="accept", user=cast.dan.user, membership=cast.dan)
-        services.application_transition(pk=application.pk, action="withdraw", user=cast.bob.user, membership=cast.bob)
-        assert Application.objects.get(pk=application.pk).status == A.WITHDRAWN
+            application_transitions.application_accept(membership=cast.dan, application_id=application.pk)
+        application_transitions.application_withdraw(membership=cast.bob, application_id=application.pk)
+        assert Application.objects.get(pk=application.pk).status == ApplicationStatus.WITHDRAWN
 
 
 class TestExpiry:
@@ -225,22 +206,113 @@ class TestExpiry:
             created_at=timezone.now() - timedelta(days=settings.APPLICATION_EXPIRY_DAYS + 1)
         )
         fresh = ApplicationFactory(sme=cast.other_sme, capability=capability)
-        decided = ApplicationFactory(sme=cast.other_sme, capability=capability, status=A.ACCEPTED)
+        decided = ApplicationFactory(sme=cast.other_sme, capability=capability, status=ApplicationStatus.ACCEPTED)
         Application.objects.filter(pk=decided.pk).update(created_at=timezone.now() - timedelta(days=90))
         Notification.objects.all().delete()
-        assert services.applications_expire_overdue() == 1
-        assert Application.objects.get(pk=old.pk).status == A.EXPIRED
-        assert Application.objects.get(pk=fresh.pk).status == A.SUBMITTED
-        assert Application.objects.get(pk=decided.pk).status == A.ACCEPTED
+        assert application_transitions.applications_expire_overdue() == 1
+        assert Application.objects.get(pk=old.pk).status == ApplicationStatus.EXPIRED
+        assert Application.objects.get(pk=fresh.pk).status == ApplicationStatus.SUBMITTED
+        assert Application.objects.get(pk=decided.pk).status == ApplicationStatus.ACCEPTED
         assert audit(old)[-1] == ("expire", "submitted", "expired")
         told = set(Notification.objects.values_list("recipient__email", flat=True))
         assert told == {"alice@example.com", "bob@example.com", "dan@example.com"}
-        assert services.applications_expire_overdue() == 0
+        assert application_transitions.applications_expire_overdue() == 0
 
-    def test_people_cannot_expire_applications(self, cast, capability):
+    def test_expiry_is_recorded_without_an_actor(self, cast, capability):
         application = apply(cast, capability)
+        application_transitions.application_expire(application_id=application.pk)
+        event = AuditEvent.objects.filter(object_id=application.pk, action="expire").get()
+        assert (event.actor, event.from_state, event.to_state) == (None, "submitted", "expired")
+
+
+def application_in(status, **fields):
+    if status == ApplicationStatus.DECLINED:  # a declined application has its reason (a database check)
+        fields["decline_reason"] = "pricing"
+    return ApplicationFactory(status=status, **fields)
+
+
+def run(service, membership, application):
+    arguments = {"reason": "pricing"} if service is application_transitions.application_decline else {}
+    return service(membership=membership, application_id=application.pk, **arguments)
+
+
+OPEN = {ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW}
+# service, who may (the rest of the cast may not), from which states, to which state, audit action
+PER_TRANSITION = [
+    pytest.param(
+        application_transitions.application_start_review,
+        "dan",
+        {ApplicationStatus.SUBMITTED},
+        ApplicationStatus.IN_REVIEW,
+        "start_review",
+        id="review",
+    ),
+    pytest.param(
+        application_transitions.application_accept, "dan", OPEN, ApplicationStatus.ACCEPTED, "accept", id="accept"
+    ),
+    pytest.param(
+        application_transitions.application_decline, "dan", OPEN, ApplicationStatus.DECLINED, "decline", id="decline"
+    ),
+    pytest.param(
+        application_transitions.application_withdraw,
+        "bob",
+        OPEN,
+        ApplicationStatus.WITHDRAWN,
+        "withdraw",
+        id="withdraw",
+    ),
+]
+
+
+class TestEachTransition:
+    """Every per-transition function: who may, from which state, the audit row."""
+
+    @pytest.mark.parametrize("status", ApplicationStatus.values)
+    @pytest.mark.parametrize(("service", "actor", "sources", "target", "action"), PER_TRANSITION)
+    def test_from_which_states_and_the_audit_row(
+        self, cast, capability, service, actor, sources, target, action, status
+    ):
+        application = application_in(status, sme=cast.sme, capability=capability)
+        membership = getattr(cast, actor)
+        if status not in sources:
+            with pytest.raises(TransitionNotAllowed):
+                run(service, membership, application)
+            assert Application.objects.get(pk=application.pk).status == status
+            assert audit(application) == []
+            return
+        run(service, membership, application)
+        assert Application.objects.get(pk=application.pk).status == target
+        event = AuditEvent.objects.get(content_type__model="application", object_id=application.pk)
+        assert (event.action, event.from_state, event.to_state) == (action, status, target)
+        assert (event.actor, event.organization) == (membership.user, cast.sme)
+
+    @pytest.mark.parametrize(("service", "actor", "sources", "target", "action"), PER_TRANSITION)
+    def test_who_may_not(self, cast, capability, service, actor, sources, target, action):
+        application = ApplicationFactory(sme=cast.sme, capability=capability)
+        # The applicant's side may not decide, the platform may not withdraw, outsiders may do nothing.
+        allowed_side = getattr(cast, actor).organization_id
+        for membership in (cast.alice, cast.bob, cast.carol, cast.dan, cast.erin):
+            if membership.organization_id == allowed_side:
+                continue
+            with pytest.raises(PermissionDenied):
+                run(service, membership, application)
+        assert Application.objects.get(pk=application.pk).status == ApplicationStatus.SUBMITTED
+        assert audit(application) == []
+
+    def test_a_missing_application_is_refused_like_a_foreign_one(self, cast):
         with pytest.raises(PermissionDenied):
-            services.application_transition(pk=application.pk, action="expire", user=cast.dan.user, membership=cast.dan)
+            application_transitions.application_accept(membership=cast.dan, application_id=2**31)
+
+    @pytest.mark.parametrize("status", ApplicationStatus.values)
+    def test_expiry_from_which_states(self, cast, capability, status):
+        application = application_in(status, sme=cast.sme, capability=capability)
+        if status in OPEN:
+            application_transitions.application_expire(application_id=application.pk)
+            assert audit(application) == [("expire", status, ApplicationStatus.EXPIRED)]
+        else:
+            with pytest.raises(TransitionNotAllowed):
+                application_transitions.application_expire(application_id=application.pk)
+            assert audit(application) == []
 
 
 class TestMessages:

@@ -13,7 +13,6 @@ from marketplace.services import applications as services
 from tests.marketplace.factories import ApplicationFactory, CapabilityFactory, NeedFactory
 
 pytestmark = pytest.mark.django_db
-A = ApplicationStatus
 ROLES = ["anonymous", "alice", "bob", "carol", "dan", "erin", "mallory"]
 
 
@@ -82,9 +81,9 @@ def test_platform_declines_with_reason_and_sme_sees_it(client, cast, application
     client.force_login(cast.dan.user)
     url = reverse("marketplace:application_action", args=[application.pk, "decline"])
     client.post(url, {"reason": "bogus"})
-    assert Application.objects.get().status == A.SUBMITTED
+    assert Application.objects.get().status == ApplicationStatus.SUBMITTED
     client.post(url, {"reason": "capacity_full", "note": "Full until March."})
-    assert Application.objects.get().status == A.DECLINED
+    assert Application.objects.get().status == ApplicationStatus.DECLINED
     client.force_login(cast.bob.user)
     response = client.get(reverse("marketplace:application_detail", args=[application.pk]))
     assert "Capacity is full" in response.text
@@ -95,7 +94,7 @@ def test_sme_cannot_accept_its_own_application(client, cast, application):
     client.force_login(cast.alice.user)
     response = client.post(reverse("marketplace:application_action", args=[application.pk, "accept"]), follow=True)
     assert "Only the platform" in response.text
-    assert Application.objects.get().status == A.SUBMITTED
+    assert Application.objects.get().status == ApplicationStatus.SUBMITTED
 
 
 def test_unknown_action_is_403(client, cast, application):
@@ -110,7 +109,7 @@ def test_outsider_actions_are_404(client, cast, application):
         client.post(reverse("marketplace:application_message", args=[application.pk]), {"body": "hi"}).status_code
         == 404
     )
-    assert Application.objects.get().status == A.SUBMITTED
+    assert Application.objects.get().status == ApplicationStatus.SUBMITTED
     assert not Message.objects.exists()
 
 
@@ -186,7 +185,7 @@ def test_workspace_lists_use_a_constant_number_of_queries(client, cast, capabili
 
 def test_platform_queue_filters_waiting_applications(client, cast, capability):
     waiting = ApplicationFactory(sme=cast.sme, capability=capability)
-    ApplicationFactory(sme=cast.other_sme, capability=capability, status=A.ACCEPTED)
+    ApplicationFactory(sme=cast.other_sme, capability=capability, status=ApplicationStatus.ACCEPTED)
     client.force_login(cast.dan.user)
     response = client.get(reverse("marketplace:applications"), {"status": "open"})
     assert [a.pk for a in response.context["page"].object_list] == [waiting.pk]
@@ -228,7 +227,7 @@ def test_the_terms_row_shows_only_when_there_were_terms(client, cast, terms_text
 
 @pytest.mark.parametrize(("role", "sees"), [("alice", True), ("bob", True), ("carol", False), ("erin", False)])
 def test_the_capability_page_tells_the_sme_its_application_was_accepted(client, cast, capability, role, sees):
-    accepted = ApplicationFactory(sme=cast.sme, capability=capability, status=A.ACCEPTED)
+    accepted = ApplicationFactory(sme=cast.sme, capability=capability, status=ApplicationStatus.ACCEPTED)
     Application.objects.filter(pk=accepted.pk).update(decided_at=datetime(2026, 3, 4, 10, tzinfo=UTC))
     url = reverse("marketplace:capability_detail", args=[capability.pk])
 
@@ -247,15 +246,17 @@ def test_the_capability_page_tells_the_sme_its_application_was_accepted(client, 
             answer="5000",
             accepted_terms_version=capability.terms_version,
         ).status
-        == A.SUBMITTED
+        == ApplicationStatus.SUBMITTED
     )
 
 
 def test_the_latest_accepted_application_is_the_one_mentioned(client, cast, capability):
-    older, newer = (ApplicationFactory(sme=cast.sme, capability=capability, status=A.ACCEPTED) for _ in range(2))
+    older, newer = (
+        ApplicationFactory(sme=cast.sme, capability=capability, status=ApplicationStatus.ACCEPTED) for _ in range(2)
+    )
     Application.objects.filter(pk=older.pk).update(decided_at=timezone.now() - timedelta(days=30))
     Application.objects.filter(pk=newer.pk).update(decided_at=timezone.now() - timedelta(days=1))
-    ApplicationFactory(sme=cast.sme, capability=capability, status=A.DECLINED, decline_reason="pricing")
+    ApplicationFactory(sme=cast.sme, capability=capability, status=ApplicationStatus.DECLINED, decline_reason="pricing")
 
     html = as_role(client, cast, "alice").get(reverse("marketplace:capability_detail", args=[capability.pk])).text
 
@@ -295,7 +296,7 @@ def test_decline_without_the_required_note_keeps_the_choice_and_shows_the_error(
     form = response.context["decline_form"]
     assert form["reason"].value() == "other"
     assert "note" in form.errors
-    assert Application.objects.get().status == A.SUBMITTED
+    assert Application.objects.get().status == ApplicationStatus.SUBMITTED
 
 
 def test_opening_a_notification_marks_it_read_and_follows_its_link(client, cast, application):

@@ -9,7 +9,6 @@ from marketplace.search import build_document
 from tests.marketplace.factories import CapabilityFactory, NeedFactory
 
 pytestmark = pytest.mark.django_db
-S = ListingStatus
 
 ROLES = ["anonymous", "alice", "bob", "carol", "dan", "erin", "mallory"]
 
@@ -44,12 +43,12 @@ def listings(cast):
         return n
 
     return {
-        "cap_published": capability(S.PUBLISHED),
-        "cap_draft": capability(S.DRAFT),
-        "cap_suspended": capability(S.SUSPENDED),
-        "need_public": need(S.PUBLISHED),
-        "need_platforms": need(S.PUBLISHED, "platforms_only"),
-        "need_draft": need(S.DRAFT),
+        "cap_published": capability(ListingStatus.PUBLISHED),
+        "cap_draft": capability(ListingStatus.DRAFT),
+        "cap_suspended": capability(ListingStatus.SUSPENDED),
+        "need_public": need(ListingStatus.PUBLISHED),
+        "need_platforms": need(ListingStatus.PUBLISHED, "platforms_only"),
+        "need_draft": need(ListingStatus.DRAFT),
     }
 
 
@@ -141,7 +140,7 @@ def test_visitors_find_needs_by_chinese_words_of_the_title(client, cast):
         },
         tag_names=[],
     )
-    Need.objects.filter(pk=need.pk).update(status=S.PUBLISHED)
+    Need.objects.filter(pk=need.pk).update(status=ListingStatus.PUBLISHED)
     for query, expected in (("发票服务", [need.pk]), ("保密", [])):
         response = client.get(reverse("marketplace:needs_board"), {"q": query})
         assert [n.pk for n in response.context["page"].object_list] == expected, query
@@ -239,7 +238,7 @@ def test_platform_creates_a_capability_through_the_form(client, cast):
     capability = Capability.objects.get()
     assert response.status_code == 302
     assert response.url == reverse("marketplace:capability_detail", args=[capability.pk])
-    assert capability.status == S.DRAFT
+    assert capability.status == ListingStatus.DRAFT
     assert capability.industries == ["manufacturing"]
     assert sorted(t.name for t in capability.tags.all()) == ["vision", "缺陷检测", "质检"]
 
@@ -269,7 +268,7 @@ def test_sme_posts_and_submits_a_need(client, cast):
     need = Need.objects.get()
     response = client.post(reverse("marketplace:needs_action", args=[need.pk, "submit"]))
     assert response.status_code == 302
-    assert Need.objects.get().status == S.SUBMITTED
+    assert Need.objects.get().status == ListingStatus.SUBMITTED
 
 
 def test_owner_actions_by_others_are_404(client, cast, listings):
@@ -277,14 +276,14 @@ def test_owner_actions_by_others_are_404(client, cast, listings):
     draft = listings["cap_draft"]
     assert client.get(reverse("marketplace:capabilities_edit", args=[draft.pk])).status_code == 404
     assert client.post(reverse("marketplace:capabilities_action", args=[draft.pk, "submit"])).status_code == 404
-    assert Capability.objects.get(pk=draft.pk).status == S.DRAFT
+    assert Capability.objects.get(pk=draft.pk).status == ListingStatus.DRAFT
 
 
 def test_owner_cannot_publish_their_own_listing(client, cast, listings):
     client.force_login(cast.dan.user)
     draft = listings["cap_draft"]
     assert client.post(reverse("marketplace:capabilities_action", args=[draft.pk, "publish"])).status_code == 403
-    assert Capability.objects.get(pk=draft.pk).status == S.DRAFT
+    assert Capability.objects.get(pk=draft.pk).status == ListingStatus.DRAFT
 
 
 def test_illegal_owner_action_is_a_message(client, cast, listings):
@@ -292,7 +291,7 @@ def test_illegal_owner_action_is_a_message(client, cast, listings):
     published = listings["cap_published"]
     response = client.post(reverse("marketplace:capabilities_action", args=[published.pk, "submit"]), follow=True)
     assert "cannot be submitted" in response.text
-    assert Capability.objects.get(pk=published.pk).status == S.PUBLISHED
+    assert Capability.objects.get(pk=published.pk).status == ListingStatus.PUBLISHED
 
 
 def test_actions_are_post_only(client, cast, listings):
@@ -302,7 +301,7 @@ def test_actions_are_post_only(client, cast, listings):
 
 
 def test_owner_takes_a_listing_back_from_review_to_edit_it(client, cast):
-    capability = CapabilityFactory(organization=cast.platform, status=S.SUBMITTED)
+    capability = CapabilityFactory(organization=cast.platform, status=ListingStatus.SUBMITTED)
     client.force_login(cast.dan.user)
     edit = reverse("marketplace:capabilities_edit", args=[capability.pk])
     response = client.get(edit)
@@ -310,16 +309,16 @@ def test_owner_takes_a_listing_back_from_review_to_edit_it(client, cast):
     response = client.post(reverse("marketplace:capabilities_action", args=[capability.pk, "retract"]))
     assert response.status_code == 302
     assert response.url == edit
-    assert Capability.objects.get(pk=capability.pk).status == S.DRAFT
+    assert Capability.objects.get(pk=capability.pk).status == ListingStatus.DRAFT
     assert client.get(edit).status_code == 200
 
 
 def test_resubmitting_clears_the_old_moderation_reason(client, cast):
-    need = NeedFactory(organization=cast.sme, status=S.CHANGES_REQUESTED, moderation_reason="Add a budget.")
+    need = NeedFactory(organization=cast.sme, status=ListingStatus.CHANGES_REQUESTED, moderation_reason="Add a budget.")
     client.force_login(cast.alice.user)
     client.post(reverse("marketplace:needs_action", args=[need.pk, "submit"]))
     need.refresh_from_db()
-    assert (need.status, need.moderation_reason) == (S.SUBMITTED, "")
+    assert (need.status, need.moderation_reason) == (ListingStatus.SUBMITTED, "")
 
 
 def test_search_ranks_title_words_above_body_words(db, cast):

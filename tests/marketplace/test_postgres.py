@@ -12,6 +12,7 @@ from marketplace.errors import TransitionNotAllowed
 from marketplace.models import Application, AuditEvent
 from marketplace.search import build_document
 from marketplace.selectors import capabilities_catalogue, capability_facets
+from marketplace.services import application_transitions
 from marketplace.services import applications as services
 from tests.marketplace.factories import CapabilityFactory
 
@@ -54,12 +55,8 @@ def test_simultaneous_accept_and_withdraw_end_in_one_state_with_one_record(cast)
     capability = CapabilityFactory(organization=cast.platform)
     application = services.application_submit(membership=cast.bob, capability_id=capability.pk, intended_use="Use.")
     outcomes = run_together(
-        lambda: services.application_transition(
-            pk=application.pk, action="accept", user=cast.dan.user, membership=cast.dan
-        ),
-        lambda: services.application_transition(
-            pk=application.pk, action="withdraw", user=cast.bob.user, membership=cast.bob
-        ),
+        lambda: application_transitions.application_accept(membership=cast.dan, application_id=application.pk),
+        lambda: application_transitions.application_withdraw(membership=cast.bob, application_id=application.pk),
     )
     assert sorted(outcomes) == ["TransitionNotAllowed", "ok"]
     application.refresh_from_db()

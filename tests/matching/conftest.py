@@ -14,13 +14,8 @@ from types import SimpleNamespace
 import pytest
 
 from marketplace.models import Capability, Need
-from marketplace.services.listings import (
-    CAPABILITY_FIELDS,
-    NEED_FIELDS,
-    listing_create,
-    listing_transition,
-    listing_update,
-)
+from marketplace.services.listing_transitions import LISTING_ACTIONS, listing_publish, listing_submit
+from marketplace.services.listings import listing_create, listing_update
 from matching.models import Match
 from tests.marketplace.factories import capability_fields, need_fields
 
@@ -33,8 +28,8 @@ def publish(moderator, django_capture_on_commit_callbacks):
     def _publish(model, membership, fields, tags=()):
         with django_capture_on_commit_callbacks(execute=True):
             listing = listing_create(model=model, membership=membership, fields=fields, tag_names=list(tags))
-            listing_transition(model=model, pk=listing.pk, action="submit", user=membership.user, membership=membership)
-            listing_transition(model=model, pk=listing.pk, action="publish", user=moderator)
+            listing_submit(listing=listing, membership=membership)
+            listing_publish(listing=listing, user=moderator)
         listing.refresh_from_db()
         return listing
 
@@ -46,21 +41,20 @@ def act(moderator, django_capture_on_commit_callbacks):
     """Move a listing through a transition or edit it, running what is queued."""
 
     def transition(listing, action, membership=None, reason=""):
-        user = membership.user if membership else moderator
+        listing_action = LISTING_ACTIONS[action]
         with django_capture_on_commit_callbacks(execute=True):
-            listing_transition(
-                model=type(listing), pk=listing.pk, action=action, user=user, membership=membership, reason=reason
-            )
+            if listing_action.by_owner:
+                listing_action.service(listing=listing, membership=membership, reason=reason)
+            else:
+                listing_action.service(listing=listing, user=moderator, reason=reason)
         listing.refresh_from_db()
         return listing
 
     def edit(listing, membership, tags=None, **changes):
-        model = type(listing)
-        names = CAPABILITY_FIELDS if model is Capability else NEED_FIELDS
-        fields = {name: getattr(listing, name) for name in names} | changes
+        fields = {name: getattr(listing, name) for name in listing.editable_fields} | changes
         tag_names = [tag.name for tag in listing.tags.all()] if tags is None else tags
         with django_capture_on_commit_callbacks(execute=True):
-            listing_update(model=model, membership=membership, pk=listing.pk, fields=fields, tag_names=tag_names)
+            listing_update(membership=membership, listing=listing, fields=fields, tag_names=tag_names)
         listing.refresh_from_db()
         return listing
 

@@ -13,13 +13,13 @@ from kombu.exceptions import OperationalError as BrokerDown
 from config.celery import app, task_send
 from marketplace.choices import ListingStatus
 from marketplace.models import Capability, Need
-from marketplace.services.listings import CAPABILITY_FIELDS, listing_create, listing_transition
+from marketplace.services.listing_transitions import listing_archive, listing_publish, listing_submit
+from marketplace.services.listings import listing_create
 from matching import tasks
 from matching.models import Match
 from matching.services.reconcile import matches_reconcile
 from tests.matching.conftest import need_fields
 
-S = ListingStatus
 NOW = timedelta(0)
 
 
@@ -40,7 +40,7 @@ def reconcile(**options):
 
 def post_need(membership, **fields):
     need = listing_create(model=Need, membership=membership, fields=need_fields(**fields), tag_names=["OCR", "发票"])
-    listing_transition(model=Need, pk=need.pk, action="submit", user=membership.user, membership=membership)
+    listing_submit(listing=need, membership=membership)
     return need
 
 
@@ -88,9 +88,9 @@ class TestBrokerDown:
         need = post_need(cast.alice)
         with monkeypatch.context() as patch:
             patch.setattr(Task, "apply_async", _refusing)
-            listing_transition(model=Need, pk=need.pk, action="publish", user=moderator)
+            listing_publish(listing=need, user=moderator)
         need.refresh_from_db()
-        assert need.status == S.PUBLISHED
+        assert need.status == ListingStatus.PUBLISHED
         assert need.matched_at is None
         assert not Match.objects.filter(need=need).exists()
         assert "not queued: the broker is unreachable" in caplog.text
@@ -113,7 +113,7 @@ class TestBrokerDown:
             patch.setattr(Task, "apply_async", _refusing)
             response = client.post(f"/api/v1/needs/{need.pk}/publish/", {}, content_type="application/json")
         assert response.status_code == 200, response.content
-        assert Need.objects.get(pk=need.pk).status == S.PUBLISHED
+        assert Need.objects.get(pk=need.pk).status == ListingStatus.PUBLISHED
         assert reconcile().needs == [need.pk]
 
     def test_a_capability_published_while_the_broker_is_down_is_matched_later(
@@ -125,10 +125,10 @@ class TestBrokerDown:
             fields={**_ocr_fields(catalogue.ocr), "title": "发票 OCR 识别接口 Invoice OCR API (second)"},
             tag_names=["OCR", "发票"],
         )
-        listing_transition(model=Capability, pk=capability.pk, action="submit", user=cast.dan.user, membership=cast.dan)
+        listing_submit(listing=capability, membership=cast.dan)
         with monkeypatch.context() as patch:
             patch.setattr(Task, "apply_async", _refusing)
-            listing_transition(model=Capability, pk=capability.pk, action="publish", user=moderator)
+            listing_publish(listing=capability, user=moderator)
         assert capability.pk not in proposed(needs.invoice)
 
         result = reconcile()
@@ -144,9 +144,7 @@ class TestBrokerDown:
         assert proposed(needs.invoice)
         with monkeypatch.context() as patch:
             patch.setattr(Task, "apply_async", _refusing)
-            listing_transition(
-                model=Need, pk=needs.invoice.pk, action="archive", user=cast.alice.user, membership=cast.alice
-            )
+            listing_archive(listing=needs.invoice, membership=cast.alice)
         assert proposed(needs.invoice)  # the withdrawal was never queued
 
         result = reconcile()
@@ -157,7 +155,7 @@ class TestBrokerDown:
 
 
 def _ocr_fields(capability):
-    return {name: getattr(capability, name) for name in CAPABILITY_FIELDS}
+    return {name: getattr(capability, name) for name in Capability.editable_fields}
 
 
 @pytest.mark.django_db

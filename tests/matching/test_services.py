@@ -13,7 +13,8 @@ from accounts.models import Organization
 from accounts.services import organization_update, organization_verify
 from marketplace.choices import CapabilityKind, ListingStatus
 from marketplace.models import Capability, Need
-from marketplace.services.listings import listing_create, listing_transition
+from marketplace.services.listing_transitions import listing_publish, listing_submit
+from marketplace.services.listings import listing_create
 from matching import tasks
 from matching.ml.features import FEATURES
 from matching.ml.ranker import PRIOR_WEIGHTS
@@ -26,7 +27,6 @@ from tests.marketplace.factories import NeedFactory
 from tests.matching.conftest import capability_fields, need_fields
 
 pytestmark = pytest.mark.django_db
-S = ListingStatus
 
 
 def match_of(need, capability):
@@ -57,9 +57,9 @@ class TestPublishing:
 
     def test_matching_runs_only_after_the_commit(self, cast, catalogue, moderator, django_capture_on_commit_callbacks):
         need = listing_create(model=Need, membership=cast.alice, fields=need_fields(), tag_names=[])
-        listing_transition(model=Need, pk=need.pk, action="submit", user=cast.alice.user, membership=cast.alice)
+        listing_submit(listing=need, membership=cast.alice)
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            listing_transition(model=Need, pk=need.pk, action="publish", user=moderator)
+            listing_publish(listing=need, user=moderator)
         assert not Match.objects.filter(need=need).exists()
         assert len(callbacks) >= 1
         for callback in callbacks:
@@ -69,7 +69,7 @@ class TestPublishing:
     def test_a_draft_or_submitted_need_gets_no_matches(self, cast, catalogue, django_capture_on_commit_callbacks):
         with django_capture_on_commit_callbacks(execute=True):
             need = listing_create(model=Need, membership=cast.alice, fields=need_fields(), tag_names=[])
-            listing_transition(model=Need, pk=need.pk, action="submit", user=cast.alice.user, membership=cast.alice)
+            listing_submit(listing=need, membership=cast.alice)
         assert not Match.objects.exists()
 
     def test_a_published_capability_enters_the_lists_of_needs_it_fits(self, cast, needs, publish, proposed):
@@ -133,19 +133,19 @@ class TestEligibility:
 class TestEditing:
     def test_editing_a_published_need_rematches_it(self, cast, catalogue, needs, act, proposed):
         act.edit(needs.invoice, cast.alice, region=Province.GUANGDONG)
-        assert needs.invoice.status == S.PUBLISHED
+        assert needs.invoice.status == ListingStatus.PUBLISHED
         assert catalogue.ocr_guangdong.pk in proposed(needs.invoice)
         assert match_of(needs.invoice, catalogue.ocr_guangdong).features["region"] == 1.0
 
     def test_editing_a_published_capability_rematches_the_needs(self, cast, catalogue, needs, act):
         assert match_of(needs.invoice, catalogue.ocr).features["budget"] == 1.0
         act.edit(catalogue.ocr, cast.dan, price_min_monthly=Decimal("4000"), price_max_monthly=Decimal("8000"))
-        assert catalogue.ocr.status == S.PUBLISHED
+        assert catalogue.ocr.status == ListingStatus.PUBLISHED
         assert match_of(needs.invoice, catalogue.ocr).features["budget"] == pytest.approx(0.125)
 
     def test_a_capability_edited_out_of_a_region_leaves_its_lists(self, cast, catalogue, needs, act, proposed):
         act.edit(catalogue.ocr, cast.dan, regions=[Province.GUANGDONG])
-        assert catalogue.ocr.status == S.PUBLISHED
+        assert catalogue.ocr.status == ListingStatus.PUBLISHED
         assert proposed(needs.invoice) == [catalogue.ocr_erin.pk]
         assert not Match.objects.filter(capability=catalogue.ocr).exists()
 
@@ -153,7 +153,7 @@ class TestEditing:
         self, cast, catalogue, needs, act, proposed
     ):
         act.edit(needs.invoice, cast.alice, title="发票 OCR 识别 Invoice OCR, revised")
-        assert needs.invoice.status == S.SUBMITTED  # Alice's firm is unverified
+        assert needs.invoice.status == ListingStatus.SUBMITTED  # Alice's firm is unverified
         assert not Match.objects.filter(need=needs.invoice).exists()
         act.transition(needs.invoice, "publish")
         assert proposed(needs.invoice)[0] == catalogue.ocr.pk
@@ -212,7 +212,7 @@ class TestIdempotency:
         assert again == pytest.approx(scores, abs=1e-4)
 
     def test_matching_a_withdrawn_need_removes_what_it_had(self, needs):
-        Need.objects.filter(pk=needs.invoice.pk).update(status=S.ARCHIVED)
+        Need.objects.filter(pk=needs.invoice.pk).update(status=ListingStatus.ARCHIVED)
         assert rematch.match_need(needs.invoice.pk) == 0
         assert not Match.objects.filter(need=needs.invoice).exists()
 
@@ -224,8 +224,8 @@ class TestIdempotency:
         rematch.match_needs(plan[0])
         # Meanwhile a capability and a need stop being published; their own
         # withdrawal tasks have not run. The rebuild stops here.
-        Capability.objects.filter(pk=catalogue.ocr.pk).update(status=S.ARCHIVED)
-        Need.objects.filter(pk=needs.route.pk).update(status=S.ARCHIVED)
+        Capability.objects.filter(pk=catalogue.ocr.pk).update(status=ListingStatus.ARCHIVED)
+        Need.objects.filter(pk=needs.route.pk).update(status=ListingStatus.ARCHIVED)
         # The rest of the stale plan, then the whole rebuild again.
         rematch.match_needs(plan[1])
         tasks.matches_rebuild.delay(1)
@@ -267,7 +267,7 @@ class TestIdempotency:
         assert [m.capability_id for m in recommendations_for_need(need=needs.invoice)] == [catalogue.ocr.pk]
 
     def test_a_rebuild_prunes_matches_of_listings_withdrawn_behind_its_back(self, catalogue, needs):
-        Capability.objects.filter(pk=catalogue.route.pk).update(status=S.SUSPENDED)
+        Capability.objects.filter(pk=catalogue.route.pk).update(status=ListingStatus.SUSPENDED)
         assert proposals.matches_prune() == 1
         assert not Match.objects.filter(capability=catalogue.route).exists()
         assert Match.objects.filter(need=needs.invoice).count() == 2

@@ -10,15 +10,14 @@ from django.db import OperationalError
 from accounts.choices import SME
 from marketplace.choices import ListingStatus
 from marketplace.models import Capability, Need
-from marketplace.services.listings import listing_create, listing_transition
+from marketplace.services.listing_transitions import listing_publish, listing_submit
+from marketplace.services.listings import listing_create
 from matching import tasks
 from matching.models import Feedback, Match
 from matching.services import rematch
 from matching.services.feedback import match_feedback
 from matching.services.hooks import matching_deferred
 from tests.matching.conftest import need_fields
-
-S = ListingStatus
 
 
 @pytest.fixture
@@ -50,7 +49,7 @@ class TestRebuild:
         )
         Match.objects.filter(sme_feedback="").delete()
         # A capability withdrawn without its withdrawal task: its matches are stale.
-        Capability.objects.filter(pk=catalogue.route.pk).update(status=S.ARCHIVED)
+        Capability.objects.filter(pk=catalogue.route.pk).update(status=ListingStatus.ARCHIVED)
         Match.objects.create(
             need=needs.route, capability=catalogue.route, score=0.9, rank=1, computed_at=needs.route.published_at
         )
@@ -66,7 +65,7 @@ class TestRebuild:
         assert tasks.matches_rebuild_finish.delay([2, 1]).get() == 3
 
     def test_a_rebuild_without_published_needs_only_prunes(self, catalogue, needs):
-        Need.objects.update(status=S.ARCHIVED)
+        Need.objects.update(status=ListingStatus.ARCHIVED)
         assert tasks.matches_rebuild.delay().get() == 3  # the stale rows removed
         assert not Match.objects.exists()
 
@@ -110,10 +109,8 @@ class TestQueueing:
                     need = listing_create(
                         model=Need, membership=cast.alice, fields=need_fields(title=title), tag_names=[]
                     )
-                    listing_transition(
-                        model=Need, pk=need.pk, action="submit", user=cast.alice.user, membership=cast.alice
-                    )
-                    listing_transition(model=Need, pk=need.pk, action="publish", user=moderator)
+                    listing_submit(listing=need, membership=cast.alice)
+                    listing_publish(listing=need, user=moderator)
             assert queued == []
         assert queued == ["matches_rebuild"]
         assert set(Match.objects.filter(rank=1).values_list("capability_id", flat=True)) == {catalogue.ocr.pk}
@@ -138,8 +135,8 @@ class TestRealWorker:
     def test_a_need_published_is_matched_by_the_worker(self, cast, catalogue, celery_worker, moderator):
         # The catalogue was published before the worker took over (eagerly).
         need = listing_create(model=Need, membership=cast.alice, fields=need_fields(), tag_names=["OCR", "发票"])
-        listing_transition(model=Need, pk=need.pk, action="submit", user=cast.alice.user, membership=cast.alice)
-        listing_transition(model=Need, pk=need.pk, action="publish", user=moderator)
+        listing_submit(listing=need, membership=cast.alice)
+        listing_publish(listing=need, user=moderator)
         # Nothing ran in this process: the rows appear when the worker has run match_need.
         assert wait_for(lambda: Match.objects.filter(need=need).count() == 2), "the worker stored no matches in 60 s"
         ranked = list(Match.objects.filter(need=need).order_by("rank").values_list("capability_id", flat=True))

@@ -54,10 +54,11 @@ from dashboards.selectors.platform import PLATFORM_CHARTS
 from dashboards.selectors.sme import SME_CHARTS
 from marketplace.choices import ApplicationStatus, InvitationStatus, ListingStatus, NotificationKind
 from marketplace.models import Application, Capability, Invitation, Need, Notification
-from marketplace.services.applications import application_submit, application_transition, message_send
+from marketplace.services import application_transitions
+from marketplace.services.applications import application_submit, message_send
 from marketplace.services.invitations import invitation_decline, invitation_send
-from marketplace.services.listings import TRANSITIONS as LISTING_TRANSITIONS
-from marketplace.services.listings import listing_create, listing_transition
+from marketplace.services.listing_transitions import LISTING_ACTIONS, listing_archive
+from marketplace.services.listings import listing_create
 from marketplace.services.notifications import notify_users
 from marketplace.views.applications import APPLICATION_ACTIONS
 from marketplace.views.listings import OWNER_ACTIONS
@@ -239,23 +240,17 @@ def _listing(model, membership, fields, tags, *, moderator, to, reason=""):
         ListingStatus.SUSPENDED: ["submit", "publish", "suspend"],
     }[to]
     for action in steps:
-        by_admin = LISTING_TRANSITIONS[action].by == "admin"
-        listing_transition(
-            model=model,
-            pk=listing.pk,
-            action=action,
-            user=moderator if by_admin else membership.user,
-            membership=None if by_admin else membership,
-            reason=reason if by_admin else "",
-        )
+        listing_action = LISTING_ACTIONS[action]
+        if listing_action.by_owner:
+            listing_action.service(listing=listing, membership=membership)
+        else:
+            listing_action.service(listing=listing, user=moderator, reason=reason)
     listing.refresh_from_db()
     return listing
 
 
 def _archive(listing, membership):
-    listing_transition(
-        model=type(listing), pk=listing.pk, action="archive", user=membership.user, membership=membership
-    )
+    listing_archive(listing=listing, membership=membership)
 
 
 def seed_people(w: World) -> None:
@@ -391,24 +386,34 @@ def _need(w, key, state, *, visibility="public", moderator, inviters=()):
 def seed_marketplace(w: World) -> None:
     book, admin = w.book, w.users["mallory"]
     m = w.memberships
-    S = ListingStatus
     caps, needs = {}, {}
     for key in ("P", "Q"):
         caps[key, "pub"] = _capability(
-            w, key, S.PUBLISHED, title=f"{key} 发票 OCR 接口 Invoice OCR API", moderator=admin
+            w, key, ListingStatus.PUBLISHED, title=f"{key} 发票 OCR 接口 Invoice OCR API", moderator=admin
         )
         caps[key, "second"] = _capability(
-            w, key, S.PUBLISHED, title=f"{key} 票据识别服务 Receipt OCR service", moderator=admin
+            w, key, ListingStatus.PUBLISHED, title=f"{key} 票据识别服务 Receipt OCR service", moderator=admin
         )
-        for state in (S.DRAFT, S.SUBMITTED, S.CHANGES_REQUESTED, S.REJECTED, S.SUSPENDED):
+        for state in (
+            ListingStatus.DRAFT,
+            ListingStatus.SUBMITTED,
+            ListingStatus.CHANGES_REQUESTED,
+            ListingStatus.REJECTED,
+            ListingStatus.SUSPENDED,
+        ):
             caps[key, state] = _capability(w, key, state, moderator=admin)
     # Archived after an SME applied: the applicant still sees its title on its application.
     caps["P", "archived"] = _capability(w, "P", "archived", moderator=admin, applicants=("B",))
     caps["Q", "archived"] = _capability(w, "Q", "archived", moderator=admin, applicants=("A",))
     for key in ("A", "B"):
-        needs[key, "pub"] = _need(w, key, S.PUBLISHED, moderator=admin)
-        needs[key, "po"] = _need(w, key, S.PUBLISHED, visibility="platforms_only", moderator=admin)
-        for state in (S.DRAFT, S.SUBMITTED, S.CHANGES_REQUESTED, S.REJECTED):
+        needs[key, "pub"] = _need(w, key, ListingStatus.PUBLISHED, moderator=admin)
+        needs[key, "po"] = _need(w, key, ListingStatus.PUBLISHED, visibility="platforms_only", moderator=admin)
+        for state in (
+            ListingStatus.DRAFT,
+            ListingStatus.SUBMITTED,
+            ListingStatus.CHANGES_REQUESTED,
+            ListingStatus.REJECTED,
+        ):
             needs[key, state] = _need(w, key, state, moderator=admin)
     # Archived after a platform invited it: the platform still sees its title on the invitation.
     needs["A", "archived"] = _need(w, "A", "archived", moderator=admin, inviters=("P",))
@@ -452,9 +457,8 @@ def seed_marketplace(w: World) -> None:
         message_send(membership=m[(person, key)], application_id=application.pk, body=body + " 请问何时开通？")
 
     def decide(person, platform, application, action, **kwargs):
-        application_transition(
-            pk=application.pk, action=action, user=w.users[person], membership=m[(person, platform)], **kwargs
-        )
+        service = getattr(application_transitions, f"application_{action}")
+        service(membership=m[(person, platform)], application_id=application.pk, **kwargs)
 
     a_p = apply("alice", "A", caps["P", "pub"], "P", need=needs["A", "pub"])
     decide("dan", "P", a_p, "start_review")
@@ -469,7 +473,7 @@ def seed_marketplace(w: World) -> None:
     write("olga", "B", b_p, "B", "P")
     decide("dora", "P", b_p, "accept")
     b_q = apply("boris", "B", caps["Q", "pub"], "Q")
-    application_transition(pk=b_q.pk, action="withdraw", user=w.users["carol"], membership=m[("carol", "B")])
+    application_transitions.application_withdraw(membership=m[("carol", "B")], application_id=b_q.pk)
     apply("carol", "B", caps["P", "archived"], "P")
     apply("alice", "A", caps["Q", "archived"], "Q")
     apply("alice", "A", caps["P", "second"], "P", need=needs["A", "pub"], invitation=invitations["P-A"])
@@ -803,7 +807,7 @@ POST_ONLY = {
     *(
         f"api:{entity}-{action.replace('_', '-')}"
         for entity in ("capability", "need")
-        for action in LISTING_TRANSITIONS
+        for action in LISTING_ACTIONS
     ),
     "api:application-accept", "api:application-decline", "api:application-start-review",
     "api:application-withdraw", "api:invitation-decline", "api:invitation-withdraw", "api:notification-read",
@@ -831,7 +835,7 @@ def _values(w: World, source: str) -> list:
     if source == "listing_action":
         return sorted(OWNER_ACTIONS)
     if source == "application_action":
-        return sorted(APPLICATION_ACTIONS)
+        return sorted([*APPLICATION_ACTIONS, "decline"])
     if source == "chart":
         return [*sorted({*SME_CHARTS, *PLATFORM_CHARTS}), "no-such-chart"]
     if source == "ecosystem_chart":
