@@ -405,7 +405,7 @@ def match_capability(capability_id: int) -> int:
             queries, table = matcher.prepare(needs)
             rows = np.arange(len(needs))
             allowed = eligible_pairs(table, rows, matcher.table, np.full(len(needs), position))
-            similarity = np.asarray((queries @ matcher.matrix[position].T).todense()).ravel()
+            similarity = matcher.text_to(queries, position)
             similarity[~allowed] = 0.0
             closest = np.argsort(-similarity, kind="stable")[:CAPABILITY_REACH]
             affected |= {needs[i].id for i in closest if similarity[i] > 0}
@@ -554,7 +554,7 @@ def _score_pairs(pairs) -> list[list[float] | None]:
     queries, table = matcher.prepare(records)
     need_rows = np.array([row_of[pairs[i][0]] for i in known])
     cap_rows = np.array([positions[pairs[i][1]] for i in known])
-    text = np.asarray(queries[need_rows].multiply(matcher.matrix[cap_rows]).sum(axis=1)).ravel()
+    text = matcher.pair_text(queries, need_rows, cap_rows)
     vectors = pair_features(table, matcher.table, need_rows, cap_rows, text, time.time())
     for i, vector in zip(known, vectors, strict=True):
         result[i] = [float(v) for v in vector]

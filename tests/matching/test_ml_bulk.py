@@ -9,11 +9,21 @@ import numpy as np
 import pytest
 from scipy import sparse
 
-from matching.ml.engine import MAX_REASONS, MIN_REASON, Matcher, _best_per_row, eligible_pairs, rounded
+from matching.ml.engine import (
+    MAX_REASONS,
+    MAX_WORDS,
+    MIN_REASON,
+    TERMS_CONSIDERED,
+    Matcher,
+    _best_per_row,
+    eligible_pairs,
+    rounded,
+)
 from matching.ml.features import DAY, FEATURES, eligible, pair_features
 from matching.ml.ranker import PRIOR, LinearScorer
 from matching.ml.records import CapabilityRecord, NeedRecord
 from matching.ml.retrieval import PartitionedIndex
+from matching.ml.words import readable_words
 
 NOW = 20_000 * DAY
 KINDS = ("api", "data", "model", "tool", "compute")
@@ -274,8 +284,9 @@ def reference_reasons(matcher, needs, queries, table, found, features, chosen, n
     for position, pair in enumerate(chosen):
         need_row, cap_row = int(found.need_rows[pair]), int(found.cap_rows[pair])
         need, capability = needs[need_row], matcher.capabilities[cap_row]
-        shared = queries[need_row, :width].multiply(matcher.matrix[cap_row, :width]).tocsr()
-        words = [str(names[shared.indices[i]]) for i in np.argsort(-shared.data, kind="stable")[:3]]
+        shared = queries.lexical[need_row, :width].multiply(matcher.matrix[cap_row, :width]).tocsr()
+        terms = [str(names[shared.indices[i]]) for i in np.argsort(-shared.data, kind="stable")[:TERMS_CONSIDERED]]
+        words = readable_words(terms, need.text, capability.text, MAX_WORDS)
         both = table.tags[need_row][:, : matcher.table.tags.shape[1]].multiply(
             matcher.table.tags[cap_row][:, : table.tags.shape[1]]
         )
