@@ -66,6 +66,10 @@ MAX_WORDS = 3
 # fragments of Chinese words are skipped or merged: ``words.readable_words``).
 TERMS_CONSIDERED = 12
 MAX_TAGS = 5
+# Features that are never a reason for fit: the kind is a hard filter already
+# ("the kind wanted" says nothing the SME did not choose) and a listing's age
+# says nothing of how well it fits.
+NOT_REASONS = ("kind", "freshness")
 # Bulk retrieval keeps the best OVERSAMPLE × depth of each part it searches
 # before the size and verification filters (the kind and region filters are
 # exact: they choose the parts). The needs whose pool is short of ``depth``
@@ -585,6 +589,7 @@ class Matcher:
         self._ids()
         facts = self._reason_facts
         contributions = scorer.contributions(features[chosen])
+        contributions[:, [FEATURES.index(name) for name in NOT_REASONS]] = -np.inf
         top = np.argsort(-contributions, axis=1, kind="stable")[:, :MAX_REASONS]
         shown = np.take_along_axis(contributions, top, axis=1) >= MIN_REASON
         # A reason is shown only when all before it are: the loop this replaces stopped at the first too small.
@@ -603,18 +608,19 @@ class Matcher:
                 similarity = features[chosen[pairs], feature].tolist()
                 terms = self._shared_words(queries, need_rows[pairs], cap_rows[pairs])
                 need_texts = {row: fold(needs[row].text) for row in set(need_rows[pairs].tolist())}
-                items = [
-                    {
-                        "code": "text",
-                        "similarity": round(value, 2),
-                        "words": readable_words(
-                            shared, need_texts[need_row], facts.folded_text(cap_row), MAX_WORDS, folded=True
-                        ),
-                    }
-                    for value, shared, need_row, cap_row in zip(
-                        similarity, terms, need_rows[pairs].tolist(), cap_rows[pairs].tolist(), strict=True
+                by_meaning = self._by_meaning(found, chosen[pairs])
+                items = []
+                for value, shared, need_row, cap_row, meaning in zip(
+                    similarity, terms, need_rows[pairs].tolist(), cap_rows[pairs].tolist(), by_meaning, strict=True
+                ):
+                    words = readable_words(
+                        shared, need_texts[need_row], facts.folded_text(cap_row), MAX_WORDS, folded=True
                     )
-                ]
+                    item = {"code": "text", "similarity": round(value, 2), "words": [] if meaning else words}
+                    if meaning or not words and self.vectors is not None:
+                        # Meaning, not wording, made this pair: name what it is similar to.
+                        item["meaning"] = self.capabilities[cap_row].title
+                    items.append(item)
             elif name == "tags":
                 items = [
                     {"code": "tags", "tags": names}
@@ -631,6 +637,15 @@ class Matcher:
                 built[position] = item
         bounds = np.searchsorted(pair_of, np.arange(len(chosen) + 1)).tolist()
         return [built[bounds[i] : bounds[i + 1]] for i in range(len(chosen))]
+
+    def _by_meaning(self, found: Candidates, pairs: np.ndarray) -> list[bool]:
+        """Whether the semantic view gave the pair more of its text similarity
+        than shared words did."""
+        if found.semantic is None:
+            return [False] * len(pairs)
+        weight = self.fusion.lexical_weight
+        semantic = (1.0 - weight) * np.clip(found.semantic[pairs], 0.0, 1.0)
+        return (semantic > weight * found.lexical[pairs]).tolist()
 
     def _shared_words(self, queries, need_rows, cap_rows) -> list[list[str]]:
         """The rarest terms (highest TF-IDF weight product) both texts use, at

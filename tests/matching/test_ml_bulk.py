@@ -13,6 +13,7 @@ from matching.ml.engine import (
     MAX_REASONS,
     MAX_WORDS,
     MIN_REASON,
+    NOT_REASONS,
     TERMS_CONSIDERED,
     Matcher,
     _best_per_row,
@@ -293,6 +294,7 @@ def reference_reasons(matcher, needs, queries, table, found, features, chosen, n
         tags = sorted(matcher.tags.names[c] for c in both.tocsr().indices)[:5]
         row = contributions[position]
         reasons = []
+        row = np.where(np.isin(np.arange(len(FEATURES)), [FEATURES.index(n) for n in NOT_REASONS]), -np.inf, row)
         for feature in np.argsort(-row, kind="stable")[:MAX_REASONS]:
             if row[feature] < MIN_REASON:
                 break
@@ -331,7 +333,9 @@ def test_vectorised_reasons_equal_the_per_pair_loop(regional):
     chosen = order[:400]
     got = regional.reasons(needs, queries, table, found, features, PRIOR, chosen, NOW)
     assert got == reference_reasons(regional, needs, queries, table, found, features, chosen, NOW)
-    assert {reason["code"] for row in got for reason in row} >= {"text", "tags", "region", "freshness"}
+    codes = {reason["code"] for row in got for reason in row}
+    assert codes >= {"text", "tags", "region"}
+    assert not codes & set(NOT_REASONS)
 
 
 def test_excluded_capabilities_are_filtered_like_ineligible_ones_on_both_paths(regional):

@@ -4,7 +4,7 @@ ties and reasons. No database, no Django."""
 import numpy as np
 import pytest
 
-from matching.ml.engine import MAX_REASONS, MIN_REASON, Matcher
+from matching.ml.engine import MAX_REASONS, MIN_REASON, NOT_REASONS, Matcher
 from matching.ml.features import DAY, FEATURES, NEUTRAL
 from matching.ml.ranker import PRIOR
 from matching.ml.records import CapabilityRecord, NeedRecord
@@ -88,8 +88,9 @@ def check_reasons(proposal):
         assert contributions[code] >= MIN_REASON - 1e-3
     assert [contributions[code] for code in codes] == sorted((contributions[code] for code in codes), reverse=True)
     # Nothing with a clearly larger contribution was left out.
+    assert not set(codes) & set(NOT_REASONS)
     if len(reasons) < MAX_REASONS:
-        left_out = [v for name, v in contributions.items() if name not in codes]
+        left_out = [v for name, v in contributions.items() if name not in codes and name not in NOT_REASONS]
         assert all(value < MIN_REASON + 1e-3 for value in left_out)
 
 
@@ -275,13 +276,16 @@ def test_text_reason_carries_the_similarity_and_shared_words(matcher):
     assert set(text["words"]) & {"ocr", "vat", "invoices", "vat invoices"}
 
 
-def test_text_reason_words_for_chinese_are_the_longest_runs_both_texts_share(matcher):
+def test_text_reason_words_for_chinese_are_whole_words_both_texts_contain(matcher):
     need = NeedRecord("n", "我们需要识别增值税发票")
     top = matcher.match([need], now=NOW)[0][0]
     words = reason(top, "text")["words"]
-    assert "增值税发票" in words  # grown from the pairs 增值, 值税, 税发, 发票
+    # The pairs 增值, 值税, 税发, 发票 stand for the segmenter's words 增值税 and 发票;
+    # 税发 crosses a word boundary and stands for nothing.
+    assert "增值税" in words and "发票" in words
+    assert "税发" not in words and "增值税发票" not in words
     assert all(word in need.text and word in BY_ID[top.capability_id].text for word in words)
-    assert "需要" not in words
+    assert "需要" not in words and "我们" not in words
 
 
 def test_tags_reason_names_the_shared_tags_as_the_catalogue_writes_them(matcher):
@@ -306,10 +310,12 @@ def test_industry_reason_carries_the_needs_industry(matcher):
     assert reason(top, "industry") == {"code": "industry", "industry": "manufacturing"}
 
 
-def test_kind_reason_names_the_capabilitys_kind(matcher):
+def test_the_kind_wanted_is_never_a_reason_for_fit(matcher):
+    # It raises the score (wanting one kind is sharper) but says nothing the SME did not choose.
     top = matcher.match([NeedRecord("n", "GPU 算力租用", kinds=frozenset({"compute"}))], now=NOW)[0][0]
     assert top.capability_id == 3
-    assert reason(top, "kind") == {"code": "kind", "kind": "compute"}
+    assert top.features["kind"] > NEUTRAL[FEATURES.index("kind")]
+    assert "kind" not in [r["code"] for r in top.reasons]
 
 
 def test_no_reason_for_features_at_their_neutral_value(matcher):
@@ -321,7 +327,7 @@ def test_no_reason_for_features_at_their_neutral_value(matcher):
         assert top.features[name] == NEUTRAL[FEATURES.index(name)]
 
 
-def test_budget_freshness_and_track_record_reasons_carry_their_values():
+def test_budget_and_track_record_reasons_carry_their_values_and_age_is_no_reason():
     catalogue = [
         CapabilityRecord(
             "priced",
@@ -339,13 +345,13 @@ def test_budget_freshness_and_track_record_reasons_carry_their_values():
         [NeedRecord("a", "发票 OCR", budget_max=500.0), NeedRecord("b", "发票 OCR 识别")], now=NOW
     )
     priced = next(p for p in with_budget if p.capability_id == "priced")
-    assert [r["code"] for r in priced.reasons] == ["text", "budget", "freshness"]
+    assert [r["code"] for r in priced.reasons] == ["text", "budget", "track_record"]
     assert reason(priced, "budget") == {"code": "budget", "price_min": 100.0, "price_max": 300.0}
-    assert reason(priced, "freshness") == {"code": "freshness", "days": 10}
     proven = next(p for p in without_budget if p.capability_id == "proven")
-    assert [r["code"] for r in proven.reasons] == ["text", "freshness", "track_record"]
+    assert [r["code"] for r in proven.reasons] == ["text", "track_record"]
     assert reason(proven, "track_record") == {"code": "track_record", "accepted": 19, "decided": 20}
-    assert reason(proven, "freshness") == {"code": "freshness", "days": 3}
+    # Both were listed days ago and freshness raised their scores, but age is no reason for fit.
+    assert proven.features["freshness"] > NEUTRAL[FEATURES.index("freshness")]
     for proposal in with_budget + without_budget:
         check_reasons(proposal)
 
