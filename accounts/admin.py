@@ -27,8 +27,8 @@ from accounts.models import (
     TwoFactorAuthenticator,
     User,
 )
+from accounts.signals import organization_changed
 from accounts.views import AdminLoginView
-from matching.services.feedback import organization_matches_refresh
 
 # The admin's sign-in has the site's lock-out (accounts/lockout.py).
 admin.site.login_form = AdminLockoutAuthenticationForm
@@ -184,9 +184,8 @@ class OrganizationAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        if change and "size_band" in form.changed_data:
-            # The SME's size decides which capabilities its needs may be proposed.
-            organization_matches_refresh(organization_ids=[obj.pk])
+        if change and form.changed_data:
+            organization_changed.send(sender=Organization, organization=obj, fields=frozenset(form.changed_data))
 
 
 @admin.register(Membership)

@@ -9,6 +9,11 @@ class OrganizationKind(models.TextChoices):
     SME = "sme", _("Small or medium-sized enterprise")
 
 
+# The two sides of the marketplace as plain strings (who acts on an
+# application, a message or a proposal): the organisation kinds' values.
+SME, PLATFORM = OrganizationKind.SME.value, OrganizationKind.PLATFORM.value
+
+
 class SizeBand(models.TextChoices):
     MICRO = "micro", _("Micro")
     SMALL = "small", _("Small")

@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from accounts.choices import Role
 from accounts.models import Membership, MembershipInvitation, Organization, User, normalize_email_address
 from accounts.selectors import membership_invitation_token
+from accounts.signals import organization_changed
 from accounts.validators import normalize_credit_code
-from matching.services.feedback import organization_matches_refresh
 
 # Fields whose change on a verified organisation means it must be verified again.
 IDENTITY_FIELDS = ("legal_name", "credit_code")
@@ -141,9 +141,8 @@ def organization_update(*, actor: Membership, **fields) -> Organization:
     organization.full_clean()
     if changed:
         organization.save(update_fields=changed)
-    if {"size_band", "verified_at"} & set(changed):
-        # An SME's size and verification decide which capabilities its needs may be proposed.
-        organization_matches_refresh(organization_ids=[organization.pk])
+    if changed:
+        organization_changed.send(sender=Organization, organization=organization, fields=frozenset(changed))
     return organization
 
 
@@ -160,7 +159,10 @@ def organization_verify(*, organizations: QuerySet, admin: User) -> list[Organiz
     candidates = list(organizations.filter(verified_at__isnull=True).values_list("pk", flat=True))
     Organization.objects.filter(pk__in=candidates, verified_at__isnull=True).update(verified_at=now, verified_by=admin)
     verified = list(Organization.objects.filter(pk__in=candidates, verified_at=now, verified_by=admin))
-    organization_matches_refresh(organization_ids=[organization.pk for organization in verified])
+    for organization in verified:
+        organization_changed.send(
+            sender=Organization, organization=organization, fields=frozenset({"verified_at", "verified_by"})
+        )
     return verified
 
 

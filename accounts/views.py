@@ -8,7 +8,6 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import Form
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -45,32 +44,13 @@ from accounts.forms import (
 )
 from accounts.models import normalize_email_address
 from config import ratelimit
+from config.forms import add_service_error
 from config.ratelimit import by_address, rate_limited
 from config.views import bad_request_page
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 NEW_TOKEN_SESSION_KEY = "new_api_token"  # noqa: S105 - a session key name, not a secret  # nosec B105
 NEW_TOKEN_SHOWN_FOR = 300  # seconds
-
-
-def add_service_error(error: ValidationError, *forms: Form) -> None:
-    """Show a service's ValidationError on the page: each field's errors on
-    the form that has that field (a form's ``service_field_names`` maps a
-    service's argument to the field that sets it), the rest at the top of the
-    first form."""
-    if not hasattr(error, "error_dict"):
-        forms[0].add_error(None, error)
-        return
-    for field, field_errors in error.error_dict.items():
-        owner = next((form for form in forms if _form_field(form, field) in form.fields), None)
-        if owner is None:
-            forms[0].add_error(None, field_errors)
-        else:
-            owner.add_error(_form_field(owner, field), field_errors)
-
-
-def _form_field(form: Form, service_field: str) -> str:
-    return getattr(form, "service_field_names", {}).get(service_field, service_field)
 
 
 def set_language_cookie(response, language: str) -> None:

@@ -5,7 +5,7 @@ setting on any pair of files).
 Each set is a folder with capabilities.jsonl ({"id", "title", "description",
 "kind", "tags"}) and needs.jsonl ({"id", "text", "relevant": [ids]}).
 
-    .venv/bin/python -m bench.evaluate_matching ../shared/eval/toolbench_dev ../shared/eval/gorilla_apibench
+    .venv/bin/python -m bench.evaluate_matching bench/data/zh_check bench/data/mixed_check [more set folders]
 
 Prints one line per set and term weight: recall@5, recall@10, NDCG@10 and MRR
 of the whole pipeline (text, retrieval over the whole catalogue, features and

@@ -12,10 +12,10 @@ listings and matches first. Never point it at a database you care about.
 2. The rebuild, timed, as the Celery chunks run it: each worker process
    (``--workers``, forked after Django is set up, each with its own database
    connection) reads the published catalogue, builds its matcher
-   (``services.compute.matcher_get``), then takes need chunks
-   (``compute.rebuild_plan``) and runs ``compute.match_needs`` on each: read
+   (``matcher_cache.matcher_get``), then takes need chunks
+   (``rematch.rebuild_plan``) and runs ``rematch.match_needs`` on each: read
    the needs, match them (bulk path), store the proposals (upsert, one
-   transaction per chunk). Finally ``compute.matches_prune``.
+   transaction per chunk). Finally ``proposals.matches_prune``.
 
 Printed: load time; per worker, seconds to build its matcher and to match and
 store its chunks, and its peak memory; the wall-clock time of the whole
@@ -198,15 +198,15 @@ def _worker(arguments) -> dict:
     chunks, index, workers = arguments
     from django.db import connections
 
-    from matching.services import compute
+    from matching.services import matcher_cache, rematch
 
     connections.close_all()  # never share the parent's connection
     started = time.perf_counter()
-    compute.matcher_get()
+    matcher_cache.matcher_get()
     built = time.perf_counter()
     stored = 0
     for chunk in chunks[index::workers]:
-        stored += compute.match_needs(chunk)
+        stored += rematch.match_needs(chunk)
     done = time.perf_counter()
     return {
         "pid": os.getpid(),
@@ -234,20 +234,20 @@ def main(argv=None) -> int:
     from django.db import connections
 
     from matching.models import Match
-    from matching.services import compute
+    from matching.services import proposals, rematch
 
     if not arguments.skip_load:
         seconds = load(arguments.capabilities, arguments.needs)
         print(f"loaded {arguments.capabilities:,} capabilities and {arguments.needs:,} needs in {seconds:.1f} s")
     Match.objects.all().delete()
-    chunks = compute.rebuild_plan(arguments.chunk_size)
+    chunks = rematch.rebuild_plan(arguments.chunk_size)
     connections.close_all()
 
     started = time.perf_counter()
     context = multiprocessing.get_context("fork")
     with context.Pool(arguments.workers) as pool:
         results = pool.map(_worker, [(chunks, i, arguments.workers) for i in range(arguments.workers)])
-    pruned = compute.matches_prune()
+    pruned = proposals.matches_prune()
     wall = time.perf_counter() - started
 
     for result in results:

@@ -364,7 +364,7 @@ def main(argv=None) -> int:
         f"synthetic data: {len(capabilities):,} capabilities ({sum(1 for c in capabilities if c.regions):,} regional), "
         f"{len(_NEEDS):,} needs ({sum(1 for n in _NEEDS if n.kinds):,} naming kinds) in {generated - began:.1f} s"
     )
-    # As production does (services.compute.NEED_TEXTS_FOR_WEIGHTS): the
+    # As production does (matching.services.matcher_cache.NEED_TEXTS_FOR_WEIGHTS): the
     # catalogue and the newest 20,000 needs weigh the words.
     _MATCHER = Matcher(capabilities, extra_texts=[need.text for need in _NEEDS[-20_000:]])
     built = time.perf_counter()

@@ -67,3 +67,23 @@ class UserTextFormMixin:
             except ValidationError as error:
                 self.add_error(name, error)
         return cleaned
+
+
+def add_service_error(error: ValidationError, *forms: forms.Form) -> None:
+    """Show a service's ValidationError on the page: each field's errors on
+    the form that has that field (a form's ``service_field_names`` maps a
+    service's argument to the field that sets it), the rest at the top of the
+    first form."""
+    if not hasattr(error, "error_dict"):
+        forms[0].add_error(None, error)
+        return
+    for field, field_errors in error.error_dict.items():
+        owner = next((form for form in forms if _form_field(form, field) in form.fields), None)
+        if owner is None:
+            forms[0].add_error(None, field_errors)
+        else:
+            owner.add_error(_form_field(owner, field), field_errors)
+
+
+def _form_field(form: forms.Form, service_field: str) -> str:
+    return getattr(form, "service_field_names", {}).get(service_field, service_field)

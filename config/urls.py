@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("marketplace.urls")),
     path("", include("matching.urls")),
+    path("", include("dashboards.urls")),
     path("i18n/setlang/", language_set, name="set_language"),
     path("", include("config.api.urls")),
     path("admin/", admin.site.urls),

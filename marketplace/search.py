@@ -23,7 +23,7 @@ one character long). Any token may match; more matches rank higher.
 import re
 from typing import NamedTuple
 
-from matching.ml.normalize import CJK_RANGES, fold
+from textkit.normalize import CJK_RANGES, fold
 
 MAX_QUERY_TOKENS = 24
 

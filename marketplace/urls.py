@@ -20,10 +20,6 @@ urlpatterns = [
     path("notifications/", views.notifications_list, name="notifications"),
     path("notifications/read/", views.notifications_mark_read, name="notifications_mark_read"),
     path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
-    path("dashboard/", views.dashboard, name="dashboard"),
-    path("dashboard/export/<slug:slug>.csv", views.dashboard_export, name="dashboard_export"),
-    path("dashboard/ecosystem/", views.ecosystem_dashboard, name="ecosystem_dashboard"),
-    path("dashboard/ecosystem/export/<slug:slug>.csv", views.ecosystem_export, name="ecosystem_export"),
 ]
 for slug in ("capabilities", "needs"):
     urlpatterns += [

@@ -10,7 +10,8 @@ from django.views.decorators.http import require_POST
 
 from marketplace.admin import ReadOnlyAdmin
 from matching.models import DigestDelivery, Match, RankerModel
-from matching.services.feedback import matches_rebuild_queue, ranker_activate, ranker_loadable
+from matching.services.hooks import matches_rebuild_queue
+from matching.services.rankers import ranker_activate, ranker_loadable
 
 
 @admin.register(Match)

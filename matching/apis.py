@@ -8,6 +8,7 @@ from rest_framework import generics, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from accounts.choices import PLATFORM, SME
 from config.api.fields import StrictCharField
 from config.api.filters import IdFilter, SelectorFilterSet
 from config.api.permissions import ActsForOrganization
@@ -17,7 +18,6 @@ from marketplace.apis.summaries import CapabilitySummarySerializer, NeedSummaryS
 from matching import selectors
 from matching.models import Feedback, Match
 from matching.reasons import reason_sentences
-from matching.selectors import PLATFORM, SME
 from matching.services.feedback import REASON_MAX, match_feedback
 
 # --- serializers -----------------------------------------------------------------

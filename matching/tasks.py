@@ -1,8 +1,9 @@
 """Matching work for Celery workers. Tasks take ids, are idempotent (each
 replaces what it computes) and retry database and broker hiccups with back-off.
 
-The compute services are imported inside the tasks: web processes import this
-module to queue work and should not load NumPy and scikit-learn to do so.
+The matching services (``rematch``, ``proposals``, ``learning``) are imported
+inside the tasks: web processes import this module to queue work and should
+not load NumPy and scikit-learn to do so.
 """
 
 import logging
@@ -32,46 +33,46 @@ REBUILD_CHUNK = 2000
 
 @shared_task(**MATCH_TASK_OPTIONS)
 def match_need(need_id: int) -> int:
-    from matching.services import compute
+    from matching.services import rematch
 
-    return compute.match_need(need_id)
+    return rematch.match_need(need_id)
 
 
 @shared_task(**MATCH_TASK_OPTIONS)
 def match_capability(capability_id: int) -> int:
-    from matching.services import compute
+    from matching.services import rematch
 
-    return compute.match_capability(capability_id)
+    return rematch.match_capability(capability_id)
 
 
 @shared_task(**MATCH_TASK_OPTIONS)
 def match_organization_needs(organization_id: int) -> int:
-    from matching.services import compute
+    from matching.services import rematch
 
-    return compute.match_organization_needs(organization_id)
+    return rematch.match_organization_needs(organization_id)
 
 
 @shared_task(**MATCH_TASK_OPTIONS)
 def matches_withdraw(*, need_id: int | None = None, capability_id: int | None = None) -> int:
-    from matching.services import compute
+    from matching.services import rematch
 
-    return compute.matches_withdraw(need_id=need_id, capability_id=capability_id)
+    return rematch.matches_withdraw(need_id=need_id, capability_id=capability_id)
 
 
 @shared_task(**MATCH_TASK_OPTIONS)
 def matches_rebuild_chunk(need_ids: list[int]) -> int:
-    from matching.services import compute
+    from matching.services import rematch
 
-    return compute.match_needs(need_ids)
+    return rematch.match_needs(need_ids)
 
 
 @shared_task(**MATCH_TASK_OPTIONS)
 def matches_rebuild_finish(counts: list[int], started: str | None = None) -> int:
-    from matching.services import compute
+    from matching.services import proposals
 
-    compute.matches_prune()
+    proposals.matches_prune()
     if started is not None:
-        compute.capabilities_mark_matched(started=datetime.fromisoformat(started))
+        proposals.capabilities_mark_matched(started=datetime.fromisoformat(started))
     return sum(counts)
 
 
@@ -79,12 +80,12 @@ def matches_rebuild_finish(counts: list[int], started: str | None = None) -> int
 def matches_rebuild(chunk_size: int = REBUILD_CHUNK) -> int:
     """Every published need re-matched, in chunks that workers share; then the
     matches of listings withdrawn meanwhile are pruned."""
-    from matching.services import compute
+    from matching.services import proposals, rematch
 
     started = timezone.now()
-    chunks = compute.rebuild_plan(chunk_size)
+    chunks = rematch.rebuild_plan(chunk_size)
     if not chunks:
-        return compute.matches_prune()
+        return proposals.matches_prune()
     chord(matches_rebuild_chunk.s(chunk) for chunk in chunks)(matches_rebuild_finish.s(started.isoformat()))
     return len(chunks)
 
@@ -104,9 +105,9 @@ def matches_reconcile(grace_seconds: int | None = None) -> dict:
 
 @shared_task(**MATCH_TASK_OPTIONS)
 def ranker_retrain() -> bool:
-    from matching.services import compute
+    from matching.services import learning
 
-    return compute.ranker_train().promoted
+    return learning.ranker_train().promoted
 
 
 @shared_task(**MATCH_TASK_OPTIONS)

@@ -5,12 +5,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from accounts.choices import PLATFORM, SME
 from accounts.decorators import membership_required
-from marketplace.views.fragments import fragment_requested, vary_on_fragment
+from config.fragments import fragment_requested, vary_on_fragment
 from matching import selectors
 from matching.forms import FeedbackForm
 from matching.models import Feedback
-from matching.selectors import PLATFORM, SME
 from matching.services.feedback import match_feedback
 
 CONFIRMATIONS = {

@@ -40,13 +40,13 @@ def _service_gates(request):
 def _cold_matcher():
     """Each test starts as a freshly started worker: no matcher in memory (it
     would belong to another test's catalogue)."""
-    from matching.services import compute
+    from matching.services import matcher_cache
 
-    compute._cache.matcher = None
-    compute._cache.fingerprint = None
+    matcher_cache._cache.matcher = None
+    matcher_cache._cache.fingerprint = None
     yield
-    compute._cache.matcher = None
-    compute._cache.fingerprint = None
+    matcher_cache._cache.matcher = None
+    matcher_cache._cache.fingerprint = None
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from accounts.digest_tokens import digest_unsubscribe_token, digest_unsubscribe_
 from marketplace.choices import ApplicationStatus, ListingStatus
 from marketplace.models import Capability, Need
 from matching.models import DigestDelivery, DigestStatus, Feedback, Match
-from matching.services import compute, digests
+from matching.services import digests, matcher_cache, rematch
 from matching.tasks import digests_send_batch, digests_send_weekly
 from tests.accounts.factories import MembershipFactory, OrganizationFactory, PlatformFactory, UserFactory
 from tests.marketplace.factories import ApplicationFactory, CapabilityFactory, NeedFactory
@@ -310,7 +310,7 @@ class TestOncePerWeek:
         told about it hears of it again."""
         need = NeedFactory(organization=cast.sme, title="发票 OCR invoice recognition", description="invoice OCR 发票")
         CapabilityFactory(organization=cast.platform, title="发票 OCR invoice API", description="invoice OCR 发票")
-        compute.match_need(need.pk)
+        rematch.match_need(need.pk)
         now = timezone.now()
         digests.digests_send_all(now=now)
         assert "发票 OCR invoice API" in message_to("alice@example.com").body
@@ -319,10 +319,10 @@ class TestOncePerWeek:
         assert DigestDelivery.objects.get(user=cast.alice.user).pairs == [pair]
 
         Need.objects.filter(pk=need.pk).update(status=ListingStatus.SUBMITTED)
-        compute.matches_withdraw(need_id=need.pk)
+        rematch.matches_withdraw(need_id=need.pk)
         assert not Match.objects.filter(need=need).exists()
         Need.objects.filter(pk=need.pk).update(status=ListingStatus.PUBLISHED)
-        compute.match_need(need.pk)
+        rematch.match_need(need.pk)
         assert Match.objects.get(need=need).created_at > now  # "new" by its date
 
         mail.outbox.clear()
@@ -669,14 +669,14 @@ class TestOperations:
         """The digest's "new" rests on created_at surviving re-matching."""
         need = NeedFactory(organization=cast.sme, title="发票 OCR invoice recognition", description="invoice OCR 发票")
         CapabilityFactory(organization=cast.platform, title="发票 OCR invoice API", description="invoice OCR 发票")
-        compute._cache.matcher = None
+        matcher_cache._cache.matcher = None
         try:
-            compute.match_need(need.pk)
+            rematch.match_need(need.pk)
             long_ago = timezone.now() - timedelta(days=30)
             Match.objects.filter(need=need).update(created_at=long_ago, computed_at=long_ago)
-            compute.match_need(need.pk)
+            rematch.match_need(need.pk)
         finally:
-            compute._cache.matcher = None
+            matcher_cache._cache.matcher = None
         match = Match.objects.get(need=need)
         assert match.created_at == long_ago
         assert match.computed_at > long_ago

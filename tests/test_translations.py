@@ -12,7 +12,7 @@ from django.urls import reverse
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
-SOURCES = ("accounts", "config", "marketplace", "matching", "templates", "manage.py")
+SOURCES = ("accounts", "config", "marketplace", "matching", "dashboards", "demo", "textkit", "templates", "manage.py")
 PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sd]|%[sd]|\{\{?\s*[a-z_.]+\s*\}?\}")
 
 

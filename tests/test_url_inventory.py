@@ -66,10 +66,10 @@ SIGNED_IN = {
     "marketplace:notifications",
     "marketplace:notifications_mark_read",
     "marketplace:notification_open",
-    "marketplace:dashboard",
-    "marketplace:dashboard_export",
-    "marketplace:ecosystem_dashboard",
-    "marketplace:ecosystem_export",
+    "dashboards:dashboard",
+    "dashboards:dashboard_export",
+    "dashboards:ecosystem_dashboard",
+    "dashboards:ecosystem_export",
     "matching:feedback",
 }
 # Arguments that make each route resolvable in the anonymous check below.

@@ -148,8 +148,8 @@ def _prepare(args, workdir: Path) -> dict:
     django.setup()
     from django.contrib.auth.hashers import make_password
 
-    from accounts.management.commands.seed_demo import DEMO_PASSWORD
     from bench.load.scale import scale_marketplace
+    from demo.management.commands.seed_demo import DEMO_PASSWORD
 
     started = time.perf_counter()
     call_command("migrate", "--noinput", verbosity=0)

@@ -28,8 +28,8 @@ from django.utils import timezone
 from accounts.choices import OrganizationKind, Role, SizeBand
 from accounts.models import Membership, Organization, User
 from accounts.validators import credit_code_check_character
+from demo.seed.vocabulary import BRANDS, PLACES
 from marketplace.choices import ListingStatus, NeedVisibility
-from marketplace.demo.vocabulary import BRANDS, PLACES
 from marketplace.models import Capability, Need, Tag
 from marketplace.search import build_document
 

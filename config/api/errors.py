@@ -7,7 +7,8 @@
 ``extra.fields`` is present for validation errors (400), ``extra.wait`` (in
 seconds) for throttled requests (429). Services raise Django's exceptions;
 they are translated here: ValidationError → 400, PermissionDenied → 403,
-Http404 → 404, TransitionNotAllowed → 409.
+Http404 → 404, StateConflict (config/errors.py; the marketplace's
+TransitionNotAllowed is one) → 409.
 """
 
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -20,7 +21,7 @@ from rest_framework import exceptions, status
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
 
-from marketplace.errors import TransitionNotAllowed
+from config.errors import StateConflict
 
 
 class Conflict(exceptions.APIException):
@@ -42,7 +43,7 @@ def as_api_exception(exc: Exception) -> Exception:
     """Django's and the services' exceptions as DRF ones, keeping their message."""
     if isinstance(exc, DjangoValidationError):
         return exceptions.ValidationError(detail=_django_validation_detail(exc))
-    if isinstance(exc, TransitionNotAllowed):
+    if isinstance(exc, StateConflict):
         return Conflict(str(exc) or None)
     if isinstance(exc, Http404):
         return exceptions.NotFound(str(exc) or None)

@@ -13,7 +13,6 @@ from rest_framework import exceptions, permissions, serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import ApiToken
 from config.api.errors import api_error_response
 from config.api.fields import ID_PATTERN
 from config.api.permissions import ActsForOrganization
@@ -22,8 +21,10 @@ from config.api.throttling import FailedAuthenticationThrottle
 
 def acting_membership(request):
     """The organisation the caller acts for: the token's, or the one chosen in
-    the browser session (set by CurrentMembershipMiddleware)."""
-    if isinstance(request.auth, ApiToken):
+    the browser session (set by CurrentMembershipMiddleware). A token
+    (accounts.ApiToken, from ApiTokenAuthentication) carries its membership;
+    a session authenticates with no token (``request.auth`` is None)."""
+    if request.auth is not None and hasattr(request.auth, "membership"):
         return request.auth.membership
     return getattr(request._request, "membership", None)
 

@@ -7,12 +7,13 @@ e-mail printed to the console.
 """
 
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import environ
 from celery.schedules import crontab
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+
+from config.environment import mailer_from_url, redis_url_with_next_db
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -42,6 +43,8 @@ INSTALLED_APPS = [
     "accounts",
     "marketplace",
     "matching",
+    "dashboards",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -208,14 +211,6 @@ STORAGES = {
 REDIS_URL = env("REDIS_URL", default="")
 
 
-def redis_url_with_next_db(url: str) -> str:
-    """The same Redis server, next database number: the cache lives apart from
-    the Celery queues, so clearing the cache (FLUSHDB) never drops tasks."""
-    parts = urlsplit(url)
-    database = int(parts.path.strip("/") or 0)
-    return urlunsplit(parts._replace(path=f"/{database + 1}"))
-
-
 REDIS_CACHE_URL = env("REDIS_CACHE_URL", default=redis_url_with_next_db(REDIS_URL) if REDIS_URL else "")
 
 # Redis waits are short (seconds): a Redis that is down or hung must not hold
@@ -282,41 +277,40 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
     "retry_policy": {"max_retries": 3, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
 }
 CELERY_TIMEZONE = TIME_ZONE
+# Every periodic task, in one place (celery beat reads it; config/celery.py
+# adds none).
 CELERY_BEAT_SCHEDULE = {
     "prune-old-sign-in-failures": {"task": "accounts.tasks.sign_in_failures_prune", "schedule": 3600},
     "purge-stale-membership-invitations": {
         "task": "accounts.tasks.membership_invitations_purge",
         "schedule": 24 * 3600,
     },
+    # Applications undecided after APPLICATION_EXPIRY_DAYS expire.
+    "expire-overdue-applications": {"task": "marketplace.tasks.applications_expire_overdue", "schedule": 3600},
+    # Matching: learn from the day's outcomes, then re-score everything with
+    # the active ranker (a promotion also queues a rebuild at once).
+    "retrain-ranker": {"task": "matching.tasks.ranker_retrain", "schedule": crontab(hour=2, minute=0)},
+    "rebuild-matches": {"task": "matching.tasks.matches_rebuild", "schedule": crontab(hour=3, minute=0)},
+    # Matching work that listings missed (the broker was down when they were
+    # published, a worker died mid-task) is queued again (matching/services/reconcile.py).
+    "reconcile-matches": {"task": "matching.tasks.matches_reconcile", "schedule": 600},
+    # The weekly digest e-mail (matching/services/digests/): Monday 08:00 in
+    # TIME_ZONE, after the night's rebuild; the same run at 14:00 sends only
+    # what the morning left (failed e-mails, batches cut short or killed,
+    # people with news only since): nobody gets two in one week.
+    "send-weekly-digests": {
+        "task": "matching.tasks.digests_send_weekly",
+        "schedule": crontab(hour=8, minute=0, day_of_week="mon"),
+    },
+    "send-weekly-digests-retry": {
+        "task": "matching.tasks.digests_send_weekly",
+        "schedule": crontab(hour=14, minute=0, day_of_week="mon"),
+    },
 }
 
 # E-mail: printed to the console unless EMAIL_URL points at a real server
 # (smtp://user:password@host:587/?tls=True, smtp+ssl://..., consolemail://,
 # filemail:///path, dummymail://). Django 6.1 configures mail through MAILERS.
-_SMTP_OPTIONS = {
-    "EMAIL_HOST": "host",
-    "EMAIL_PORT": "port",
-    "EMAIL_HOST_USER": "username",
-    "EMAIL_HOST_PASSWORD": "password",  # the name of an SMTP option, not a password  # nosec B105
-    "EMAIL_USE_TLS": "use_tls",
-    "EMAIL_USE_SSL": "use_ssl",
-    "EMAIL_TIMEOUT": "timeout",
-}
-
-
-def mailer_from_url(url: str) -> dict:
-    """One MAILERS entry from an e-mail URL (parsed by django-environ)."""
-    config = environ.Env.email_url_config(url)
-    backend = config["EMAIL_BACKEND"]
-    options = {}
-    if backend.endswith("smtp.EmailBackend"):
-        options = {name: config[key] for key, name in _SMTP_OPTIONS.items() if config.get(key) not in (None, "")}
-        options.setdefault("timeout", 10)
-    elif backend.endswith("filebased.EmailBackend"):
-        options = {"file_path": config["EMAIL_FILE_PATH"]}
-    return {"BACKEND": backend, "OPTIONS": options}
-
-
 MAILERS = {"default": mailer_from_url(env("EMAIL_URL", default="consolemail://"))}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Tandem <noreply@tandem.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -441,37 +435,9 @@ LOGGING = {
 }
 
 # Marketplace: an application the platform has not decided within this many
-# days expires (a daily Celery task).
+# days expires (an hourly Celery task: CELERY_BEAT_SCHEDULE above).
 APPLICATION_EXPIRY_DAYS = env.int("APPLICATION_EXPIRY_DAYS", default=30)
-CELERY_BEAT_SCHEDULE["expire-overdue-applications"] = {
-    "task": "marketplace.tasks.applications_expire_overdue",
-    "schedule": 3600,
-}
-# Matching: learn from the day's outcomes, then re-score everything with the
-# active ranker (a promotion also queues a rebuild at once).
-CELERY_BEAT_SCHEDULE["retrain-ranker"] = {
-    "task": "matching.tasks.ranker_retrain",
-    "schedule": crontab(hour=2, minute=0),
-}
-CELERY_BEAT_SCHEDULE["rebuild-matches"] = {
-    "task": "matching.tasks.matches_rebuild",
-    "schedule": crontab(hour=3, minute=0),
-}
-# Matching work that listings missed (the broker was down when they were
-# published, a worker died mid-task) is queued again (matching/services/reconcile.py).
-CELERY_BEAT_SCHEDULE["reconcile-matches"] = {
-    "task": "matching.tasks.matches_reconcile",
-    "schedule": 600,
-}
-# The weekly digest e-mail (matching/services/digests/): Monday 08:00 in
-# TIME_ZONE, after the night's rebuild; the same run at 14:00 sends only what
-# the morning left (failed e-mails, batches cut short or killed, people with
-# news only since): nobody gets two in one week.
-CELERY_BEAT_SCHEDULE["send-weekly-digests"] = {
-    "task": "matching.tasks.digests_send_weekly",
-    "schedule": crontab(hour=8, minute=0, day_of_week="mon"),
-}
-CELERY_BEAT_SCHEDULE["send-weekly-digests-retry"] = {
-    "task": "matching.tasks.digests_send_weekly",
-    "schedule": crontab(hour=14, minute=0, day_of_week="mon"),
-}
+
+# Matching: proposals whose calibrated fit is below this are not made (no
+# padding); matching/ml/calibration.py explains the value.
+MATCHING_RELEVANCE_FLOOR = env.float("MATCHING_RELEVANCE_FLOOR", default=0.01)

@@ -69,7 +69,7 @@ class Listing(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True, db_index=True)
-    # When matching last started on this listing (set by matching.services.compute);
+    # When matching last started on this listing (set by matching's services);
     # a published listing updated since then missed its re-matching (the broker
     # was down, say) and matching.services.reconcile queues it again.
     matched_at = models.DateTimeField(_("last matched"), null=True, blank=True, editable=False)

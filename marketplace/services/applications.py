@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from accounts.choices import SizeBand
+from accounts.choices import PLATFORM, SME, SizeBand
 from accounts.models import Membership, User
 from config.text import human_list
 from marketplace.choices import (
@@ -34,7 +34,7 @@ from marketplace.services.listings import Transition
 from marketplace.services.notifications import notify_organization
 
 A = ApplicationStatus
-SME, PLATFORM, SYSTEM = "sme", "platform", "system"
+SYSTEM = "system"
 
 
 TRANSITIONS = {

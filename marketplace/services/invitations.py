@@ -15,7 +15,7 @@ from marketplace.models import Application, Capability, Invitation, Need
 from marketplace.selectors import need_visible_to
 from marketplace.services.audit import audit_record
 from marketplace.services.notifications import notify_organization
-from matching.services.feedback import match_invited
+from marketplace.signals import invitation_sent
 
 
 def invitations_url() -> str:
@@ -54,7 +54,7 @@ def invitation_send(*, membership: Membership, capability_id: int, need_id: int,
         action="invite",
         to_state=InvitationStatus.OPEN,
     )
-    match_invited(need_id=need.pk, capability_id=capability.pk, membership=membership)
+    invitation_sent.send(sender=Invitation, invitation=invitation, membership=membership)
     notify_organization(
         organization=need.organization,
         kind=NotificationKind.INVITATION_NEW,

@@ -23,7 +23,7 @@ from marketplace.search import build_document
 from marketplace.services.audit import audit_record
 from marketplace.services.notifications import notify_organization
 from marketplace.services.tags import tags_get_or_create
-from matching.services.feedback import listing_matches_refresh
+from marketplace.signals import listing_changed, listing_published, listing_withdrawn
 
 S = ListingStatus
 OWNER, ADMIN = "owner", "admin"
@@ -194,10 +194,10 @@ def listing_update(*, model, membership: Membership, pk: int, fields: dict, tag_
             to_state=S.SUBMITTED,
             reason=_("Edited by an unverified organisation; back to review."),
         )
-        listing_matches_refresh(listing)
+        listing_withdrawn.send(sender=model, listing=listing)
     elif changed or substance:
         if listing.status == S.PUBLISHED:
-            listing_matches_refresh(listing)
+            listing_changed.send(sender=model, listing=listing)
         audit_record(
             actor=membership.user,
             target=listing,
@@ -264,8 +264,10 @@ def listing_transition(
     )
     if model is Capability and from_state == S.PUBLISHED and listing.status != S.PUBLISHED:
         _tell_open_applicants(listing)
-    if S.PUBLISHED in (from_state, listing.status):
-        listing_matches_refresh(listing)
+    if listing.status == S.PUBLISHED:
+        listing_published.send(sender=model, listing=listing)
+    elif from_state == S.PUBLISHED:
+        listing_withdrawn.send(sender=model, listing=listing)
     if transition.by == ADMIN:
         notify_organization(
             organization=listing.organization,

@@ -11,7 +11,6 @@ from marketplace.views.applications import (
     notifications_list,
     notifications_mark_read,
 )
-from marketplace.views.dashboards import dashboard, dashboard_export, ecosystem_dashboard, ecosystem_export
 from marketplace.views.listings import (
     capability_detail,
     catalogue,
@@ -32,10 +31,6 @@ __all__ = [
     "applications_list",
     "capability_detail",
     "catalogue",
-    "dashboard",
-    "dashboard_export",
-    "ecosystem_dashboard",
-    "ecosystem_export",
     "home",
     "invitation_decline",
     "invitation_send",

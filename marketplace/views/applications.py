@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import membership_required
-from accounts.views import add_service_error
+from config.forms import add_service_error
+from config.fragments import fragment_requested, render_page, vary_on_fragment
 from config.ratelimit import rate_limited
 from marketplace import selectors
 from marketplace.errors import TransitionNotAllowed
@@ -23,7 +24,6 @@ from marketplace.forms import (
 from marketplace.services import applications as application_services
 from marketplace.services import invitations as invitation_services
 from marketplace.services import notifications as notification_services
-from marketplace.views.fragments import fragment_requested, render_page, vary_on_fragment
 from marketplace.views.listings import paginate
 
 MAX_ID = 2**63 - 1

@@ -12,14 +12,13 @@ from django.views.decorators.http import require_POST
 
 from accounts import selectors as accounts_selectors
 from accounts.decorators import membership_required
-from accounts.views import add_service_error
+from config.forms import add_service_error
+from config.fragments import render_page
 from marketplace import selectors
 from marketplace.errors import TransitionNotAllowed
 from marketplace.forms import CapabilityForm, CatalogueFilterForm, NeedForm, NeedsFilterForm
 from marketplace.models import Capability, Need
 from marketplace.services import listings as listing_services
-from marketplace.views.fragments import render_page
-from matching import selectors as matching_selectors
 
 PAGE_SIZE = 20
 
@@ -121,10 +120,6 @@ def capability_detail(request, pk: int):
             membership=request.membership, capability=capability
         ),
     }
-    if context["is_owner"]:
-        context["matches"], context["weaker_matches"] = matching_selectors.strong_and_weaker(
-            matching_selectors.fitting_needs_for_capability(capability=capability)
-        )
     return render(request, "marketplace/capability_detail.html", context)
 
 
@@ -152,10 +147,6 @@ def need_detail(request, pk: int):
         "shows_details": selectors.need_shows_details(need, request.user, request.membership),
         "is_owner": selectors.listing_is_own(request.membership, need),
     }
-    if context["is_owner"]:
-        context["matches"], context["weaker_matches"] = matching_selectors.strong_and_weaker(
-            matching_selectors.recommendations_for_need(need=need)
-        )
     return render(request, "marketplace/need_detail.html", context)
 
 
@@ -173,7 +164,6 @@ def workspace_list(request, listing_type: str):
     context = {
         "listing_type": listing_type,
         "page": paginate(request, listings),
-        "recommendations": matching_selectors.recommendations_for_membership(membership=request.membership),
     }
     return render(request, "marketplace/workspace_list.html", context)
 

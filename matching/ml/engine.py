@@ -39,6 +39,7 @@ from functools import cached_property
 
 import numpy as np
 
+from matching.ml.calibration import RELEVANCE_FLOOR
 from matching.ml.encoder import Encoder, listing_text
 from matching.ml.features import (
     DAY,
@@ -51,12 +52,12 @@ from matching.ml.features import (
     pair_features,
 )
 from matching.ml.fusion import FusionConfig, fuse
-from matching.ml.normalize import fold
 from matching.ml.ranker import PRIOR, LinearScorer
 from matching.ml.records import CapabilityRecord, NeedRecord
 from matching.ml.retrieval import DenseIndex, PartitionedIndex, Pool, SparseIndex
 from matching.ml.text import TextModel, TextModelConfig, chinese_share
 from matching.ml.words import readable_words
+from textkit.normalize import fold
 
 # Contributions below this (in score units) do not make a reason.
 MIN_REASON = 0.005
@@ -201,14 +202,17 @@ class Matcher:
         encoder: Encoder | None = None,
         vectors: np.ndarray | None = None,
         fusion: FusionConfig | None = None,
+        relevance_floor: float = RELEVANCE_FLOOR,
     ):
         """``encoder``: the semantic view (None: lexical only). ``vectors``:
         the capabilities' stored vectors from that encoder, row for row
-        (encoded here when not given)."""
+        (encoded here when not given). ``relevance_floor``: candidates whose
+        fit is below it are not proposed (0: every candidate may be)."""
         self.capabilities = list(capabilities)
         texts = [record.text for record in self.capabilities]
         self.encoder = encoder
         self.fusion = fusion or FusionConfig()
+        self.relevance_floor = relevance_floor
         self.shares = np.array([chinese_share(text) for text in texts], dtype=np.float32)
         self.vectors = None
         if encoder is not None:
@@ -538,9 +542,13 @@ class Matcher:
         clock = _Stopwatch(stats)
         features = pair_features(table, self.table, found.need_rows, found.cap_rows, found.text, now)
         scores = scorer.score(features)
+        fit = scorer.fit(scores, found.need_rows, len(needs))
         clock.lap("features")
-        # Best first within each need; ties by text similarity, then catalogue order.
+        # Best first within each need (the fit grows with the score within a
+        # need); ties by text similarity, then catalogue order. Below the
+        # relevance floor nothing is proposed.
         order = np.lexsort((found.cap_rows, -found.text, -scores, found.need_rows))
+        order = order[fit[order] >= self.relevance_floor]
         sorted_needs = found.need_rows[order]
         starts = np.searchsorted(sorted_needs, np.arange(len(needs) + 1))
         rank = np.arange(len(order)) - starts[sorted_needs]
@@ -567,7 +575,7 @@ class Matcher:
                 reasons=why,
             )
             for row, cap, score, rank_, row_values, why in zip(
-                need_rows, cap_rows, rounded(scores[chosen], 6).tolist(), ranks, values, reasons, strict=True
+                need_rows, cap_rows, rounded(fit[chosen], 6).tolist(), ranks, values, reasons, strict=True
             )
         ]
         bounds = np.searchsorted(found.need_rows[chosen], np.arange(len(needs) + 1)).tolist()
@@ -617,7 +625,7 @@ class Matcher:
                         shared, need_texts[need_row], facts.folded_text(cap_row), MAX_WORDS, folded=True
                     )
                     item = {"code": "text", "similarity": round(value, 2), "words": [] if meaning else words}
-                    if meaning or not words and self.vectors is not None:
+                    if meaning or (not words and self.vectors is not None):
                         # Meaning, not wording, made this pair: name what it is similar to.
                         item["meaning"] = self.capabilities[cap_row].title
                     items.append(item)

@@ -16,8 +16,8 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 from scipy import sparse
 
-from matching.ml.normalize import fold
 from matching.ml.records import CapabilityRecord, NeedRecord
+from textkit.normalize import fold
 
 FEATURES = (
     "text",

@@ -24,7 +24,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
-from matching.ml.normalize import CJK_RANGES, fold
+from textkit.normalize import CJK_RANGES, fold
 
 _SEGMENT = re.compile(f"([{CJK_RANGES}]+)|([^\\W_]+)")
 

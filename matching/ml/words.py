@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from matching.ml.normalize import CJK_RANGES, fold
+from textkit.normalize import CJK_RANGES, fold
 
 _CJK = re.compile(f"[{CJK_RANGES}]")
 _CJK_RUNS = re.compile(f"[{CJK_RANGES}]+")
@@ -78,17 +78,46 @@ def chinese_words(text: str) -> tuple[tuple[int, int], ...]:
 
 def _whole_word(pair: str, need: str, capability: str) -> str | None:
     """The word of the need containing the shared ``pair``, if the
-    capability's text contains that whole word too."""
+    capability's text contains that whole word too; grown into the phrase of
+    neighbouring words (视觉 + 检测: 视觉检测) while the capability contains
+    the phrase and the neighbour is a word of meaning, not a particle (和, 的)
+    or filler."""
+    words = chinese_words(need)
     start = need.find(pair)
     while start >= 0:
-        for begin, end in chinese_words(need):
+        for index, (begin, end) in enumerate(words):
             if begin <= start and start + len(pair) <= end:
-                word = need[begin:end]
-                if word in capability:
-                    return word
-                break
+                if need[begin:end] not in capability:
+                    break
+                return _phrase(need, words, index, capability)
         start = need.find(pair, start + 1)
     return None
+
+
+def _phrase(need: str, words: tuple[tuple[int, int], ...], index: int, capability: str) -> str:
+    """Word ``index`` of the need with its neighbours, while they touch it,
+    are words of meaning and the capability contains the whole phrase."""
+
+    def meaningful(position: int) -> bool:
+        word = need[words[position][0] : words[position][1]]
+        return len(word) >= 2 and word not in CHINESE_FILLERS
+
+    first = last = index
+    while (
+        first > 0
+        and words[first - 1][1] == words[first][0]
+        and meaningful(first - 1)
+        and need[words[first - 1][0] : words[last][1]] in capability
+    ):
+        first -= 1
+    while (
+        last + 1 < len(words)
+        and words[last][1] == words[last + 1][0]
+        and meaningful(last + 1)
+        and need[words[first][0] : words[last + 1][1]] in capability
+    ):
+        last += 1
+    return need[words[first][0] : words[last][1]]
 
 
 def readable_words(

@@ -1,7 +1,7 @@
 """Catching up on matching work that never ran.
 
 Publishing or editing a listing queues its re-matching after the commit
-(``feedback.listing_matches_refresh``). When the broker is down at that moment
+(``hooks.listing_matches_refresh``). When the broker is down at that moment
 the write stays committed and the task is lost; a worker killed while matching
 loses its task too. The matching service records when it last matched each
 listing (``matched_at``, the start of the run), so a published listing updated
@@ -10,7 +10,7 @@ whose matches are still ranked missed its withdrawal. Beat runs the reconciler
 every few minutes; it queues that work again, in bounded batches, oldest first.
 
 Only reads and queues: the matching itself stays in the tasks (and
-``compute``), so this module is cheap to import and to run.
+``rematch``), so this module is cheap to import and to run.
 """
 
 import logging

@@ -30,7 +30,7 @@ from marketplace.models import Capability
 from marketplace.services.applications import application_submit, message_send
 from marketplace.services.invitations import invitation_send
 from matching.models import Match
-from matching.services import compute
+from matching.services import rematch
 from tests.browser.helpers import DESKTOP, LANGUAGES, PASSWORD, PHONE, log_in, member, sme, verified_platform
 from tests.marketplace.factories import CapabilityFactory, NeedFactory
 
@@ -97,7 +97,7 @@ def site(transactional_db, language):
         "We scan two thousand VAT invoices a month and want an invoice OCR API to read them.",
         kinds_wanted=["api", "model"],
     )
-    compute.match_need(need.pk)
+    rematch.match_need(need.pk)
     assert Match.objects.filter(need=need).exists(), "the need has no recommendations to check"
     invitation_send(membership=dan, capability_id=vision.pk, need_id=need.pk, message="Try our model.")
     application = application_submit(
@@ -131,13 +131,13 @@ def pages_of(who: str, site: dict) -> list[str]:
             reverse("accounts:members"),
             reverse("accounts:api_tokens"),
             reverse("accounts:two_factor_setup"),
-            reverse("marketplace:dashboard"),
+            reverse("dashboards:dashboard"),
         ],
         "platform": [
             reverse("marketplace:capability_detail", args=[capability]),
             reverse("marketplace:workspace_capabilities"),
             reverse("marketplace:invitation_send", args=[need]),
-            reverse("marketplace:dashboard"),
+            reverse("dashboards:dashboard"),
             reverse("accounts:two_factor"),
         ],
     }[who]

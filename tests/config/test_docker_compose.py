@@ -225,6 +225,15 @@ def test_dockerignore_keeps_local_state_out_of_the_image():
     assert {".env", ".venv", ".git", "db.sqlite3", "staticfiles", "__pycache__"} <= ignored
 
 
+def test_dockerignore_keeps_what_the_site_does_not_run_out_of_the_image():
+    ignored = {line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()}
+    assert {"tests", "bench", "docs/screenshots", "node_modules", "test-artifacts"} <= ignored
+    # What the image runs stays in: the Dockerfile's commands and the health check.
+    needed = {"manage.py", "requirements.txt", "config", "templates", "static", "locale", "scripts", "textkit"}
+    needed |= {"accounts", "marketplace", "matching", "dashboards", "demo"}
+    assert not needed & ignored
+
+
 def test_every_setting_variable_is_documented_in_the_readme():
     readme = (ROOT / "README.md").read_text()
     undocumented = sorted(name for name in settings_env_names() if not re.search(rf"\b{name}\b", readme))

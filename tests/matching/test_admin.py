@@ -9,7 +9,7 @@ from django.urls import reverse
 from matching.ml.features import FEATURES
 from matching.ml.ranker import PRIOR
 from matching.models import Match, RankerModel, weights_digest
-from matching.services import compute
+from matching.services import rankers
 from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -151,7 +151,7 @@ class TestRankerActions:
         self.act(client, "activate", second, capture=django_capture_on_commit_callbacks)
         assert list(RankerModel.objects.filter(is_active=True).values_list("version", flat=True)) == [2]
         assert RankerModel.objects.get(version=2).activated_at is not None
-        assert compute.scorer_active()[1] == 2
+        assert rankers.scorer_active()[1] == 2
         assert set(Match.objects.values_list("ranker_version", flat=True)) == {2}
 
     def test_activating_two_at_once_is_refused(self, login, cast, django_capture_on_commit_callbacks):
@@ -168,7 +168,7 @@ class TestRankerActions:
         response = self.act(login(cast.mallory), "activate", tampered, capture=django_capture_on_commit_callbacks)
         assert "This ranker's weights fail their check; it cannot be used." in messages_of(response)
         assert list(RankerModel.objects.filter(is_active=True)) == [good]
-        assert compute.scorer_active()[1] == 1
+        assert rankers.scorer_active()[1] == 1
 
     def test_a_ranker_that_cannot_be_loaded_is_refused(
         self, login, cast, catalogue, needs, django_capture_on_commit_callbacks
@@ -187,7 +187,7 @@ class TestRankerActions:
         response = self.act(client, "deactivate", model, capture=django_capture_on_commit_callbacks)
         assert "The prior scores matches again; matches are being rebuilt." in messages_of(response)
         assert not RankerModel.objects.filter(is_active=True).exists()
-        assert compute.scorer_active() == (PRIOR, 0)
+        assert rankers.scorer_active() == (PRIOR, 0)
         assert set(Match.objects.values_list("ranker_version", flat=True)) == {0}
 
     def test_staff_who_are_not_superusers_cannot_switch_rankers(

@@ -15,13 +15,14 @@ import numpy as np
 import pytest
 from django.utils import timezone
 
+from accounts.choices import SME
 from marketplace.choices import ApplicationStatus, DeclineReason
 from marketplace.models import Need
+from matching.ml.calibration import PRIOR_CALIBRATION
 from matching.ml.features import FEATURES
 from matching.ml.ranker import MIN_LABELS, PRIOR, PRIOR_WEIGHTS
 from matching.models import Feedback, Match, RankerModel, weights_digest
-from matching.selectors import SME
-from matching.services import compute
+from matching.services import learning, matcher_cache, rankers, rematch
 from matching.services.feedback import match_feedback
 from tests.marketplace.factories import ApplicationFactory, CapabilityFactory, NeedFactory
 from tests.matching.conftest import need_fields
@@ -71,7 +72,7 @@ def market(cast):
         )
         for kind in KINDS_OF_INVOICE
     ]
-    compute.match_needs([need.pk for need in needs])
+    rematch.match_needs([need.pk for need in needs])
     return {"dear": {c.pk for c in dear}, "cheap": {c.pk for c in cheap}, "needs": needs}
 
 
@@ -101,7 +102,7 @@ def promoted(cast, market, django_capture_on_commit_callbacks):
     """Labels that follow the budget, and the ranker trained on them."""
     label(cast, market, lambda match: match.capability_id in market["cheap"])
     with django_capture_on_commit_callbacks(execute=True):
-        outcome = compute.ranker_train()
+        outcome = learning.ranker_train()
     return outcome
 
 
@@ -117,12 +118,12 @@ def test_a_ranker_learnt_from_feedback_is_promoted_and_rescores_every_match(
 ):
     before = {(m.need_id, m.capability_id): m.score for m in Match.objects.all()}
     label(cast, market, lambda match: match.capability_id in market["cheap"])
-    labels = compute.training_labels()
+    labels = learning.training_labels()
     assert len(labels) == 120
     assert labels.outcomes.sum() == 60
 
     with django_capture_on_commit_callbacks(execute=True):
-        outcome = compute.ranker_train()
+        outcome = learning.ranker_train()
 
     assert outcome.promoted
     model = RankerModel.objects.get()
@@ -132,7 +133,7 @@ def test_a_ranker_learnt_from_feedback_is_promoted_and_rescores_every_match(
     assert model.metrics["ndcg_candidate"] > model.metrics["ndcg_active"] + 0.005
     assert model.metrics["ndcg_candidate"] == pytest.approx(1.0)
     assert "beats" in model.note
-    assert compute.scorer_active()[1] == 1
+    assert rankers.scorer_active()[1] == 1
 
     # The promotion queued a rebuild: every match is rescored by the new ranker.
     matches = list(Match.objects.all())
@@ -160,13 +161,13 @@ def test_labels_that_follow_the_prior_promote_nothing(cast, market, django_captu
     before = sorted(Match.objects.values_list("pk", "score", "ranker_version"))
     label(cast, market, lambda match: match.capability_id in market["dear"])
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        outcome = compute.ranker_train()
+        outcome = learning.ranker_train()
     assert not outcome.promoted
     model = RankerModel.objects.get()  # kept for the record
     assert not model.is_active
     assert model.metrics["ndcg_active"] == pytest.approx(1.0)
     assert "beats" not in model.note
-    assert compute.scorer_active() == (PRIOR, 0)
+    assert rankers.scorer_active() == (PRIOR, 0)
     assert callbacks == []  # no rebuild queued
     assert sorted(Match.objects.values_list("pk", "score", "ranker_version")) == before
 
@@ -176,7 +177,7 @@ def test_retraining_on_labels_the_active_ranker_already_follows_keeps_it(
 ):
     """The budget ranker is active; more of the same labels do not replace it."""
     with django_capture_on_commit_callbacks(execute=True):
-        again = compute.ranker_train()
+        again = learning.ranker_train()
     assert not again.promoted
     assert again.model.version == 2
     assert list(RankerModel.objects.filter(is_active=True).values_list("version", flat=True)) == [1]
@@ -194,7 +195,7 @@ def test_retraining_on_noise_keeps_the_active_ranker(cast, market, promoted, dja
             value = Feedback.INTERESTED if rng.random() < 0.5 else Feedback.DISMISSED
             Match.objects.filter(pk=match.pk).update(sme_feedback=value)
         with django_capture_on_commit_callbacks(execute=False):
-            outcome = compute.ranker_train()
+            outcome = learning.ranker_train()
         if outcome.promoted:
             replaced += 1
             RankerModel.objects.update(is_active=False)
@@ -208,8 +209,8 @@ def test_too_few_labels_train_nothing(cast, market):
         for match in Match.objects.filter(need=need):
             value = Feedback.INTERESTED if match.capability_id in market["cheap"] else Feedback.DISMISSED
             match_feedback(membership=cast.alice, match=match, side=SME, value=value)
-    assert len(compute.training_labels()) == 40 < MIN_LABELS
-    outcome = compute.ranker_train()
+    assert len(learning.training_labels()) == 40 < MIN_LABELS
+    outcome = learning.ranker_train()
     assert (outcome.model, outcome.promoted) == (None, False)
     assert not RankerModel.objects.exists()
 
@@ -220,14 +221,15 @@ def test_a_tampered_ranker_falls_back_to_the_prior(cast, market, promoted):
     weights["weights"][FEATURES.index("budget")] = -50.0
     RankerModel.objects.filter(pk=model.pk).update(weights=weights)  # the digest is not updated
     assert not RankerModel.objects.get(pk=model.pk).digest_ok
-    assert compute.scorer_active() == (PRIOR, 0)
+    assert rankers.scorer_active() == (PRIOR, 0)
     need = market["needs"][0]
-    compute.match_need(need.pk)
+    rematch.match_need(need.pk)
     matches = list(Match.objects.filter(need=need))
     assert {m.ranker_version for m in matches} == {0}
-    for match in matches:
-        prior = sum(PRIOR_WEIGHTS[name] * value for name, value in match.features.items())
-        assert match.score == pytest.approx(prior, abs=1e-3)
+    # The prior's calibrated fit of its weighted sums (every candidate of the need is stored here).
+    raw = np.array([sum(PRIOR_WEIGHTS[name] * value for name, value in m.features.items()) for m in matches])
+    fits = PRIOR_CALIBRATION.probability(raw, np.zeros(len(raw), dtype=int), 1)
+    assert [m.score for m in matches] == pytest.approx(fits.tolist(), abs=5e-3)
     assert set(ranking(need)[:4]) == market["dear"]
 
 
@@ -236,7 +238,7 @@ class TestTrainingLabels:
         match = Match.objects.filter(need=market["needs"][0]).first()
         match_feedback(membership=cast.alice, match=match, side=SME, value=Feedback.INTERESTED)
         match_feedback(membership=cast.dan, match=match, side="platform", value=Feedback.DISMISSED)
-        labels = compute.training_labels()
+        labels = learning.training_labels()
         assert sorted(labels.outcomes.tolist()) == [0, 1]
         assert labels.needs.tolist() == [match.need_id, match.need_id]
         expected = [match.features[name] for name in FEATURES]
@@ -246,7 +248,7 @@ class TestTrainingLabels:
         match = Match.objects.filter(need=market["needs"][0]).first()
         match_feedback(membership=cast.alice, match=match, side=SME, value=Feedback.INTERESTED)
         match_feedback(membership=cast.alice, match=match, side=SME, value="")
-        assert len(compute.training_labels()) == 0
+        assert len(learning.training_labels()) == 0
 
     def test_decided_applications_are_labels(self, cast, market):
         need = market["needs"][0]
@@ -267,8 +269,8 @@ class TestTrainingLabels:
         # A pair never proposed is scored now.
         Match.objects.filter(pk=declined.pk).delete()
         # Track records are refreshed with each day's matcher: as the next day.
-        compute._cache.matcher = None
-        labels = compute.training_labels()
+        matcher_cache._cache.matcher = None
+        labels = learning.training_labels()
         assert sorted(zip(labels.outcomes.tolist(), labels.needs.tolist(), strict=True)) == [(0, need.pk), (1, need.pk)]
         by_outcome = dict(zip(labels.outcomes.tolist(), labels.features.tolist(), strict=True))
         assert by_outcome[1] == [accepted.features[name] for name in FEATURES]
@@ -293,7 +295,7 @@ def test_an_intact_ranker_that_cannot_be_loaded_falls_back_to_the_prior(cast, ma
     weights = {**model.weights, **change}
     RankerModel.objects.filter(pk=model.pk).update(weights=weights, digest=weights_digest(weights))
     assert RankerModel.objects.get(pk=model.pk).digest_ok
-    assert compute.scorer_active() == (PRIOR, 0)
+    assert rankers.scorer_active() == (PRIOR, 0)
     need = market["needs"][0]
-    assert compute.match_need(need.pk) == 8
+    assert rematch.match_need(need.pk) == 8
     assert set(Match.objects.filter(need=need).values_list("ranker_version", flat=True)) == {0}

@@ -174,7 +174,7 @@ def test_a_need_whose_nearest_are_filtered_out_is_searched_again_exactly():
     # Nearly every capability asks for verification: an unverified need's pool of
     # OVERSAMPLE x depth holds few it may see, so the pool alone would fall short.
     records = catalogue(400, seed=5, regional=0.0, verified_only=0.97)
-    matcher = Matcher(records)
+    matcher = Matcher(records, relevance_floor=0.0)
     needs = [NeedRecord(f"u{i}", " ".join(WORDS[i : i + 4])) for i in range(0, 30, 3)]
     exact = matcher.match(needs, k=5, depth=10, now=NOW)
     assert all(len(row) == 5 for row in exact)

@@ -5,13 +5,8 @@ import pytest
 from scipy import sparse
 
 from matching.ml.metrics import ndcg_at_k, recall_at_k, reciprocal_rank, summarize
-from matching.ml.normalize import fold
 from matching.ml.retrieval import top_k
 from matching.ml.text import TextModel, TextModelConfig, terms
-
-
-def test_fold_normalises_width_case_and_accents():
-    assert fold("ＯＣＲ Café") == "ocr cafe"
 
 
 def test_terms_are_words_word_pairs_and_chinese_pairs():

@@ -4,6 +4,7 @@ ties and reasons. No database, no Django."""
 import numpy as np
 import pytest
 
+from matching.ml.calibration import PRIOR_CALIBRATION
 from matching.ml.engine import MAX_REASONS, MIN_REASON, NOT_REASONS, Matcher
 from matching.ml.features import DAY, FEATURES, NEUTRAL
 from matching.ml.ranker import PRIOR
@@ -114,10 +115,16 @@ def test_results_are_best_first_ranked_one_to_n_and_at_most_k(matcher):
             assert len({p.capability_id for p in proposals}) == len(proposals)
 
 
-def test_the_score_is_the_scorer_applied_to_the_features(matcher):
-    for proposal in matcher.match([NeedRecord("a", "invoice OCR 发票识别")], now=NOW)[0]:
-        values = np.array([[proposal.features[name] for name in FEATURES]])
-        assert proposal.score == pytest.approx(float(PRIOR.score(values)[0]), abs=1e-3)
+def test_the_score_is_the_calibrated_fit_of_the_scorer_applied_to_the_features():
+    matcher = Matcher(CATALOGUE, relevance_floor=0.0)
+    proposals = matcher.match([NeedRecord("a", "invoice OCR 发票识别")], now=NOW)[0]
+    raw = PRIOR.score(np.array([[proposal.features[name] for name in FEATURES] for proposal in proposals]))
+    # Every candidate is proposed (no floor), so the proposals are the need's whole context.
+    fit = PRIOR_CALIBRATION.probability(raw, np.zeros(len(raw), dtype=int), 1)
+    assert [proposal.score for proposal in proposals] == pytest.approx(fit.tolist(), abs=1e-4)
+    assert [proposal.score for proposal in proposals] == sorted(
+        (proposal.score for proposal in proposals), reverse=True
+    )
 
 
 @pytest.mark.parametrize(
@@ -280,10 +287,10 @@ def test_text_reason_words_for_chinese_are_whole_words_both_texts_contain(matche
     need = NeedRecord("n", "我们需要识别增值税发票")
     top = matcher.match([need], now=NOW)[0][0]
     words = reason(top, "text")["words"]
-    # The pairs 增值, 值税, 税发, 发票 stand for the segmenter's words 增值税 and 发票;
-    # 税发 crosses a word boundary and stands for nothing.
-    assert "增值税" in words and "发票" in words
-    assert "税发" not in words and "增值税发票" not in words
+    # The pairs 增值, 值税, 税发, 发票 stand for the segmenter's words 增值税 and 发票,
+    # one phrase in both texts; 税发 alone stands for nothing.
+    assert "增值税发票" in words
+    assert "税发" not in words
     assert all(word in need.text and word in BY_ID[top.capability_id].text for word in words)
     assert "需要" not in words and "我们" not in words
 
@@ -361,7 +368,9 @@ def test_a_price_far_above_budget_ranks_below_an_affordable_twin():
         CapabilityRecord("dear", "发票 OCR 识别", price_min=10000.0),
         CapabilityRecord("cheap", "发票 OCR 识别", price_min=100.0),
     ]
-    proposals = Matcher(catalogue).match([NeedRecord("n", "发票 OCR", budget_max=500.0)], now=NOW)[0]
+    proposals = Matcher(catalogue, relevance_floor=0.0).match([NeedRecord("n", "发票 OCR", budget_max=500.0)], now=NOW)[
+        0
+    ]
     assert [p.capability_id for p in proposals] == ["cheap", "dear"]
     assert "budget" not in [r["code"] for r in proposals[1].reasons]
 

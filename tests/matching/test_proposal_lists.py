@@ -11,7 +11,7 @@ from marketplace.services.invitations import invitation_send
 from matching.models import Match
 from matching.reasons import reason_sentence
 from matching.selectors import fitting_needs_for_capability, recommendations_for_need, strong_and_weaker
-from matching.services import compute
+from matching.services import learning, rematch
 
 
 @pytest.fixture
@@ -31,7 +31,7 @@ def test_a_capability_the_sme_applied_to_leaves_its_list_at_once_and_at_the_next
     assert catalogue.ocr.pk in proposed(needs.invoice)  # stored before the application…
     shown = [match.capability_id for match in recommendations_for_need(need=needs.invoice)]
     assert catalogue.ocr.pk not in shown  # …but no longer shown
-    compute.match_need(needs.invoice.pk)
+    rematch.match_need(needs.invoice.pk)
     assert catalogue.ocr.pk not in proposed(needs.invoice)
     assert proposed(needs.invoice) == sorted(proposed(needs.invoice), key=proposed(needs.invoice).index)
     ranks = list(
@@ -58,7 +58,7 @@ def test_the_capability_page_shows_badges_instead_of_a_second_invite(cast, catal
 
 def test_re_matching_keeps_the_rows_of_pairs_still_proposed(catalogue, needs):
     before = dict(Match.objects.filter(need=needs.invoice).values_list("capability_id", "pk"))
-    compute.match_need(needs.invoice.pk)
+    rematch.match_need(needs.invoice.pk)
     after = dict(Match.objects.filter(need=needs.invoice).values_list("capability_id", "pk"))
     assert before and before == after
 
@@ -71,12 +71,12 @@ def fake(score):
     ("scores", "shown"),
     [
         ([], 0),
-        ([0.9, 0.2], 2),  # the first three are always shown
-        ([0.9, 0.8, 0.7, 0.6, 0.5, 0.2], 4),  # 0.54 is the floor
-        ([0.5, 0.5, 0.5, 0.5], 4),
+        ([0.9, 0.2], 1),
+        ([0.9, 0.8, 0.7, 0.6, 0.3, 0.29], 5),  # a good match: a fit of 0.3 or more
+        ([0.2, 0.1], 0),  # no good match: the page says so, the rest folded
     ],
 )
-def test_weaker_suggestions_are_folded_away(scores, shown):
+def test_only_good_matches_are_shown_unfolded(scores, shown):
     strong, weaker = strong_and_weaker([fake(score) for score in scores])
     assert len(strong) == shown
     assert len(strong) + len(weaker) == len(scores)
@@ -103,7 +103,7 @@ def test_reason_sentences_carry_their_values(reason, sentence):
 def test_a_late_withdrawal_of_a_listing_published_again_re_matches_it(catalogue, needs, proposed):
     before = proposed(needs.invoice)
     assert before
-    compute.matches_withdraw(need_id=needs.invoice.pk)  # queued by a suspension since undone
+    rematch.matches_withdraw(need_id=needs.invoice.pk)  # queued by a suspension since undone
     assert proposed(needs.invoice) == before
 
 
@@ -116,8 +116,8 @@ def test_feedback_keeps_the_features_the_pair_had_then(cast, catalogue, needs):
     Match.objects.filter(pk=match.pk).update(features={**shown, "text": 0.0})  # a later re-match
     match.refresh_from_db()
     assert match.label_features == shown
-    labels = compute.training_labels()
-    assert labels.features[0].tolist() == [shown[name] for name in compute.FEATURES]
+    labels = learning.training_labels()
+    assert labels.features[0].tolist() == [shown[name] for name in learning.FEATURES]
 
 
 def test_an_admin_changing_an_smes_size_re_matches_its_needs(

@@ -5,21 +5,23 @@ what a clean one leaves."""
 
 from decimal import Decimal
 
+import numpy as np
 import pytest
 from django.utils import timezone
 
-from accounts.choices import Industry, Province, SizeBand
+from accounts.choices import PLATFORM, SME, Industry, Province, SizeBand
 from accounts.models import Organization
 from accounts.services import organization_update, organization_verify
 from marketplace.choices import CapabilityKind, ListingStatus
 from marketplace.models import Capability, Need
 from marketplace.services.listings import listing_create, listing_transition
 from matching import tasks
+from matching.ml.calibration import PRIOR_CALIBRATION
 from matching.ml.features import FEATURES
 from matching.ml.ranker import PRIOR_WEIGHTS
 from matching.models import Feedback, Match
-from matching.selectors import PLATFORM, SME, recommendations_for_need
-from matching.services import compute
+from matching.selectors import recommendations_for_need
+from matching.services import proposals, rematch
 from matching.services.feedback import match_feedback
 from tests.accounts.factories import MembershipFactory, OrganizationFactory, make_credit_code
 from tests.marketplace.factories import NeedFactory
@@ -40,13 +42,15 @@ class TestPublishing:
         first, second = Match.objects.filter(need=needs.invoice).order_by("rank")
         assert (first.rank, second.rank) == (1, 2)
         assert first.score > second.score
-        for match in (first, second):
+        # Version 0 is the prior: the score is the calibrated fit of its weighted
+        # sums of the stored features (every candidate of the need is stored here).
+        raw = [sum(PRIOR_WEIGHTS[name] * value for name, value in m.features.items()) for m in (first, second)]
+        fits = PRIOR_CALIBRATION.probability(np.array(raw), np.zeros(2, dtype=int), 1)
+        for match, fit in zip((first, second), fits, strict=True):
             assert set(match.features) == set(FEATURES)
             assert all(0.0 <= value <= 1.0 for value in match.features.values())
-            # Version 0 is the prior: the score is its weighted sum of the stored features.
             assert match.ranker_version == 0
-            prior = sum(PRIOR_WEIGHTS[name] * value for name, value in match.features.items())
-            assert match.score == pytest.approx(prior, abs=1e-3)
+            assert match.score == pytest.approx(fit, abs=5e-3)
             assert match.computed_at is not None
             assert match.reasons[0]["code"] == "text"
         reasons = {reason["code"]: reason for reason in first.reasons}
@@ -123,7 +127,7 @@ class TestEligibility:
             organization.update(verified_at=timezone.now())
         else:
             organization.update(size_band=SizeBand.MEDIUM)
-        compute.match_need(needs.invoice.pk)
+        rematch.match_need(needs.invoice.pk)
         capability = getattr(catalogue, unlocked)
         assert capability.pk in proposed(needs.invoice)
         others = {"ocr_data", "ocr_guangdong", "ocr_verified", "ocr_medium"} - {unlocked}
@@ -205,29 +209,29 @@ class TestIdempotency:
     def test_matching_a_need_twice_stores_the_same_rows(self, needs, snapshot):
         before = snapshot()
         scores = dict(Match.objects.values_list("capability_id", "score").filter(need=needs.invoice))
-        assert compute.match_need(needs.invoice.pk) == 2
-        assert compute.match_need(needs.invoice.pk) == 2
+        assert rematch.match_need(needs.invoice.pk) == 2
+        assert rematch.match_need(needs.invoice.pk) == 2
         assert snapshot() == before
         again = dict(Match.objects.values_list("capability_id", "score").filter(need=needs.invoice))
         assert again == pytest.approx(scores, abs=1e-4)
 
     def test_matching_a_withdrawn_need_removes_what_it_had(self, needs):
         Need.objects.filter(pk=needs.invoice.pk).update(status=S.ARCHIVED)
-        assert compute.match_need(needs.invoice.pk) == 0
+        assert rematch.match_need(needs.invoice.pk) == 0
         assert not Match.objects.filter(need=needs.invoice).exists()
 
     def test_an_interrupted_rebuild_run_again_equals_a_clean_rebuild(self, cast, catalogue, needs, snapshot):
         labelled = match_of(needs.invoice, catalogue.ocr)
         match_feedback(membership=cast.alice, match=labelled, side=SME, value=Feedback.INTERESTED)
-        plan = compute.rebuild_plan(1)
+        plan = rematch.rebuild_plan(1)
         assert plan == [[needs.invoice.pk], [needs.route.pk]]
-        compute.match_needs(plan[0])
+        rematch.match_needs(plan[0])
         # Meanwhile a capability and a need stop being published; their own
         # withdrawal tasks have not run. The rebuild stops here.
         Capability.objects.filter(pk=catalogue.ocr.pk).update(status=S.ARCHIVED)
         Need.objects.filter(pk=needs.route.pk).update(status=S.ARCHIVED)
         # The rest of the stale plan, then the whole rebuild again.
-        compute.match_needs(plan[1])
+        rematch.match_needs(plan[1])
         tasks.matches_rebuild.delay(1)
         rerun = snapshot()
         assert rerun == [
@@ -268,7 +272,7 @@ class TestIdempotency:
 
     def test_a_rebuild_prunes_matches_of_listings_withdrawn_behind_its_back(self, catalogue, needs):
         Capability.objects.filter(pk=catalogue.route.pk).update(status=S.SUSPENDED)
-        assert compute.matches_prune() == 1
+        assert proposals.matches_prune() == 1
         assert not Match.objects.filter(capability=catalogue.route).exists()
         assert Match.objects.filter(need=needs.invoice).count() == 2
 
@@ -289,7 +293,7 @@ def test_needs_from_every_province_and_industry_can_be_matched(cast, catalogue, 
         )
     published = list(Need.objects.published().values_list("pk", flat=True))
     assert len(published) == 2 + len(Province.values)
-    compute.match_needs(published)  # one batch, as a rebuild chunk
+    rematch.match_needs(published)  # one batch, as a rebuild chunk
     # Every need gets the invoice OCR API open to all of China.
     proposed_for = set(
         Match.objects.filter(capability=catalogue.ocr, rank__isnull=False).values_list("need", flat=True)
@@ -305,7 +309,7 @@ class TestOrganisationChanges:
         self, cast, catalogue, needs, publish, proposed, django_capture_on_commit_callbacks, change
     ):
         organization_verify(organizations=Organization.objects.filter(pk=cast.sme.pk), admin=cast.mallory)
-        compute.match_need(needs.invoice.pk)  # as the nightly rebuild would
+        rematch.match_need(needs.invoice.pk)  # as the nightly rebuild would
         small_only = publish(
             Capability,
             cast.dan,

@@ -7,14 +7,15 @@ import time
 import pytest
 from django.db import OperationalError
 
+from accounts.choices import SME
 from marketplace.choices import ListingStatus
 from marketplace.models import Capability, Need
 from marketplace.services.listings import listing_create, listing_transition
 from matching import tasks
 from matching.models import Feedback, Match
-from matching.selectors import SME
-from matching.services import compute
-from matching.services.feedback import match_feedback, matching_deferred
+from matching.services import rematch
+from matching.services.feedback import match_feedback
+from matching.services.hooks import matching_deferred
 from tests.matching.conftest import need_fields
 
 S = ListingStatus
@@ -71,7 +72,7 @@ class TestRebuild:
 
     def test_a_database_hiccup_is_retried(self, catalogue, needs, monkeypatch):
         Match.objects.all().delete()
-        original = compute.match_need
+        original = rematch.match_need
         attempts = []
 
         def flaky(need_id):
@@ -80,7 +81,7 @@ class TestRebuild:
                 raise OperationalError("server closed the connection unexpectedly")
             return original(need_id)
 
-        monkeypatch.setattr(compute, "match_need", flaky)
+        monkeypatch.setattr(rematch, "match_need", flaky)
         # throw=False: with eager exceptions propagated, Celery would raise the Retry instead of retrying.
         assert tasks.match_need.apply(args=[needs.invoice.pk], throw=False).get() == 2
         assert attempts == [needs.invoice.pk, needs.invoice.pk]
@@ -152,28 +153,3 @@ class TestRealWorker:
         Match.objects.all().delete()
         assert tasks.matches_rebuild.delay(1).get(timeout=60) == 2
         assert wait_for(lambda: snapshot() == expected), f"after the rebuild: {snapshot()} != {expected}"
-
-
-def test_the_demo_dates_its_matches_after_both_publications(catalogue, needs):
-    """seed_demo backdates the listings after matching ran: matches made by
-    the run move to a few minutes after the later publication; older ones stay."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from marketplace.demo import matches_backdate
-
-    start = timezone.now() - timedelta(days=60)
-    Need.objects.filter(pk=needs.invoice.pk).update(published_at=start)
-    Capability.objects.filter(pk=catalogue.ocr.pk).update(published_at=start + timedelta(days=3))
-    old = Match.objects.exclude(need=needs.invoice, capability=catalogue.ocr).first()
-    Match.objects.filter(pk=old.pk).update(created_at=start - timedelta(days=1))
-    seeding = Match.objects.get(pk=old.pk).created_at + timedelta(seconds=1)
-
-    moved = matches_backdate(since=seeding)
-
-    assert moved == Match.objects.count() - 1
-    assert Match.objects.get(need=needs.invoice, capability=catalogue.ocr).created_at == start + timedelta(
-        days=3, minutes=5
-    )
-    assert Match.objects.get(pk=old.pk).created_at == start - timedelta(days=1)

@@ -1,4 +1,4 @@
-"""The bad-input catalogue (issue 7, part 5): every form and API field is
+"""The bad-input catalogue: every form and API field is
 sent the values of tests/security/bad_input_cases.py.
 
 Pages: every page the URL resolver knows is read as a visitor, an SME owner,

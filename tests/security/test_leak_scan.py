@@ -1,4 +1,4 @@
-"""Isolation between organisations: the leak scan (issue 7, part 4).
+"""Isolation between organisations: the leak scan.
 
 Two SMEs (A, B) and two platforms (P, Q), each with an owner and a plain
 member, build a small marketplace through the services: listings in every
@@ -45,14 +45,14 @@ from django.utils.http import urlsafe_base64_encode
 
 from accounts import services as account_services
 from accounts.api_tokens import api_token_create
-from accounts.choices import Role
+from accounts.choices import PLATFORM, SME, Role
 from accounts.digest_tokens import digest_unsubscribe_token
 from accounts.models import ApiToken, Membership, MembershipInvitation, Organization, User
 from accounts.selectors import membership_invitation_token
+from dashboards.selectors.ecosystem import ECOSYSTEM_CHARTS
+from dashboards.selectors.platform import PLATFORM_CHARTS
+from dashboards.selectors.sme import SME_CHARTS
 from marketplace.choices import ApplicationStatus, InvitationStatus, ListingStatus, NotificationKind
-from marketplace.dashboards.ecosystem import ECOSYSTEM_CHARTS
-from marketplace.dashboards.platform import PLATFORM_CHARTS
-from marketplace.dashboards.sme import SME_CHARTS
 from marketplace.models import Application, Capability, Invitation, Need, Notification
 from marketplace.services.applications import application_submit, application_transition, message_send
 from marketplace.services.invitations import invitation_decline, invitation_send
@@ -62,8 +62,7 @@ from marketplace.services.notifications import notify_users
 from marketplace.views.applications import APPLICATION_ACTIONS
 from marketplace.views.listings import OWNER_ACTIONS
 from matching.models import Feedback, Match
-from matching.selectors import PLATFORM, SME
-from matching.services import compute
+from matching.services import matcher_cache, rematch
 from matching.services.feedback import match_feedback
 from tests.accounts.factories import TEST_PASSWORD, make_credit_code
 from tests.marketplace.factories import capability_fields, need_fields
@@ -487,7 +486,7 @@ def seed_matches(w: World) -> None:
     book, now = w.book, timezone.now()
     published_needs = list(Need.objects.published().order_by("pk"))
     published_caps = list(Capability.objects.published().order_by("pk"))
-    compute.match_needs([need.pk for need in published_needs])
+    rematch.match_needs([need.pk for need in published_needs])
     for need in published_needs:
         have = set(Match.objects.filter(need=need).values_list("capability_id", flat=True))
         rank = Match.objects.filter(need=need).exclude(rank=None).count()
@@ -613,8 +612,8 @@ def collect_searches(w: World) -> None:
 def world(django_db_setup, django_db_blocker):
     """The seeded marketplace, for the whole module, rolled back afterwards."""
     with django_db_blocker.unblock(), transaction.atomic():
-        compute._cache.matcher = None
-        compute._cache.fingerprint = None
+        matcher_cache._cache.matcher = None
+        matcher_cache._cache.fingerprint = None
         w = World(book=MarkerBook())
         seed_people(w)
         seed_marketplace(w)
@@ -775,8 +774,8 @@ PAGE_PARAMS = {
     "marketplace:application_action": {"pk": "application", "action": "application_action"},
     "marketplace:invitation_decline": {"pk": "invitation"},
     "marketplace:notification_open": {"pk": "notification"},
-    "marketplace:dashboard_export": {"slug": "chart"},
-    "marketplace:ecosystem_export": {"slug": "ecosystem_chart"},
+    "dashboards:dashboard_export": {"slug": "chart"},
+    "dashboards:ecosystem_export": {"slug": "ecosystem_chart"},
     "matching:feedback": {"pk": "match"},
 }
 # API routes take the entity of their name's prefix (api:membership-invitation-revoke: membership_invitation).

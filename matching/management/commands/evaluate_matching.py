@@ -34,6 +34,13 @@ class Command(BaseCommand):
             choices=["use", "hashing", "none"],
             help="the semantic view: use (production), hashing (no meaning, for tests), none (lexical only)",
         )
+        parser.add_argument(
+            "--floor",
+            type=float,
+            default=0.0,
+            help="propose nothing below this fit (default 0: rank the whole catalogue; the site uses "
+            "matching.ml.calibration.RELEVANCE_FLOOR)",
+        )
 
     def handle(self, *args, **options):
         if options["k"] < 1:
@@ -46,7 +53,14 @@ class Command(BaseCommand):
                 raise CommandError(f"cannot use the weights in {options['weights']}: {error}") from error
         try:
             encoder = None if options["encoder"] == "none" else encoder_for(options["encoder"])
-            result = evaluate(options["capabilities"], options["needs"], k=options["k"], scorer=scorer, encoder=encoder)
+            result = evaluate(
+                options["capabilities"],
+                options["needs"],
+                k=options["k"],
+                scorer=scorer,
+                encoder=encoder,
+                floor=options["floor"],
+            )
         except EvaluationError as error:
             raise CommandError(str(error)) from error
         k = options["k"]

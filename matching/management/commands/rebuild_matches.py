@@ -6,7 +6,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from matching.services import compute
+from matching.services import proposals, rematch
 from matching.tasks import REBUILD_CHUNK, matches_rebuild
 
 BAR_WIDTH = 30
@@ -28,15 +28,15 @@ class Command(BaseCommand):
             self.stdout.write("Rebuild queued.")
             return
         started = time.perf_counter()
-        chunks = compute.rebuild_plan(chunk_size)
+        chunks = rematch.rebuild_plan(chunk_size)
         total = sum(len(chunk) for chunk in chunks)
         done = stored = 0
         self._progress(done, total)
         for chunk in chunks:
-            stored += compute.match_needs(chunk)
+            stored += rematch.match_needs(chunk)
             done += len(chunk)
             self._progress(done, total)
-        pruned = compute.matches_prune()
+        pruned = proposals.matches_prune()
         self.stdout.write("")
         self.stdout.write(
             self.style.SUCCESS(

@@ -4,7 +4,7 @@ promote it only if it is better. Prints the figures and the decision."""
 
 from django.core.management.base import BaseCommand
 
-from matching.services.compute import ranker_train
+from matching.services.learning import ranker_train
 
 
 class Command(BaseCommand):

@@ -12,11 +12,12 @@ from django.db.models import Exists, Max, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.choices import PLATFORM, SME
 from accounts.models import Membership, Organization, User
 from marketplace.models import Capability, Need
 from matching.models import DigestDelivery, DigestStatus, Match
 from matching.reasons import reason_sentences
-from matching.selectors import GOOD_MATCH_SCORE, PLATFORM, SME, shown_to
+from matching.selectors import GOOD_MATCH_SCORE, shown_to
 
 logger = logging.getLogger(__name__)
 

@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import ngettext
 
+from accounts.choices import PLATFORM, SME
 from accounts.digest_tokens import digest_unsubscribe_url
 from matching.models import DigestDelivery, DigestStatus
-from matching.selectors import PLATFORM, SME
 from matching.services.digests.compose import (
     DIGEST_BATCH,
     NOT_TRIED,
