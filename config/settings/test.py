@@ -38,3 +38,7 @@ RATE_LIMITS = dict.fromkeys(RATE_LIMITS, "100000/hour")  # noqa: F405
 # floor is a rule of its own, tested where it is set (tests/matching:
 # test_ml_calibration.py and TestRelevanceFloor in test_services.py).
 MATCHING_RELEVANCE_FLOOR = 0.0
+# Likewise they match by words alone; the semantic view (stored vectors, a
+# need finding a capability in another language) is tested with the real
+# encoder where it is the subject (tests/matching/test_semantic_services.py).
+MATCHING_ENCODER = "none"

@@ -33,11 +33,16 @@ import numpy as np
 
 # A need's context: its best this many candidates.
 CONTEXT = 20
+# What a need with fewer candidates than CONTEXT (a small catalogue) counts
+# for the missing ones: the prior's score of a pair with nothing for or
+# against it (every feature neutral), as the rest of a larger catalogue would.
+BASELINE = 0.15
 
 
 def need_context(scores: np.ndarray, need_rows: np.ndarray, n_needs: int) -> tuple[np.ndarray, np.ndarray]:
     """Per candidate: its margin over the mean of its need's best ``CONTEXT``
-    scores, and its gap to its need's best score."""
+    scores (missing ones count as ``BASELINE``), and its gap to its need's
+    best score."""
     scores = np.asarray(scores, dtype=np.float64)
     need_rows = np.asarray(need_rows, dtype=np.int64)
     order = np.lexsort((-scores, need_rows))
@@ -47,7 +52,7 @@ def need_context(scores: np.ndarray, need_rows: np.ndarray, n_needs: int) -> tup
     best = order[rank < CONTEXT]
     total = np.bincount(need_rows[best], weights=scores[best], minlength=n_needs)
     count = np.bincount(need_rows[best], minlength=n_needs)
-    mean = total / np.maximum(count, 1)
+    mean = (total + BASELINE * (CONTEXT - count)) / CONTEXT
     top = np.full(n_needs, -np.inf)
     np.maximum.at(top, need_rows, scores)
     return scores - mean[need_rows], scores - top[need_rows]

@@ -4,7 +4,7 @@ and the relevance floor."""
 import numpy as np
 import pytest
 
-from matching.ml.calibration import CONTEXT, GOOD_MATCH, PRIOR_CALIBRATION, Calibration, need_context
+from matching.ml.calibration import BASELINE, CONTEXT, GOOD_MATCH, PRIOR_CALIBRATION, Calibration, need_context
 from matching.ml.engine import Matcher
 from matching.ml.ranker import PRIOR, LinearScorer
 from matching.ml.records import CapabilityRecord, NeedRecord
@@ -13,11 +13,14 @@ NOW = 1_728_000_000.0
 
 
 def test_the_context_is_the_margin_over_the_best_candidates_mean_and_the_gap_to_the_best():
-    scores = np.array([0.5, 0.3, 0.1, 0.4])
-    need_rows = np.array([0, 0, 0, 1])
+    scores = np.r_[[0.5, 0.3, 0.1], np.full(CONTEXT - 3, 0.3), [0.4]]
+    need_rows = np.r_[np.zeros(CONTEXT, dtype=int), [1]]
     margin, gap = need_context(scores, need_rows, 2)
-    assert margin == pytest.approx([0.2, 0.0, -0.2, 0.0])
-    assert gap == pytest.approx([0.0, -0.2, -0.4, 0.0])
+    assert margin[:3] == pytest.approx([0.2, 0.0, -0.2])
+    assert gap[:3] == pytest.approx([0.0, -0.2, -0.4])
+    # A need with one candidate: the rest of its context counts as a pair with no evidence.
+    assert margin[-1] == pytest.approx(0.4 - (0.4 + (CONTEXT - 1) * BASELINE) / CONTEXT)
+    assert gap[-1] == 0.0
 
 
 def test_only_the_best_candidates_make_a_needs_context():
@@ -35,8 +38,9 @@ def test_within_a_need_the_fit_grows_with_the_score():
 
 
 def test_a_clear_best_reads_high_and_a_field_of_equals_reads_low():
-    clear = PRIOR_CALIBRATION.probability(np.array([0.42, 0.2, 0.19, 0.18, 0.18]), np.zeros(5, dtype=int), 1)
-    crowd = PRIOR_CALIBRATION.probability(np.array([0.21, 0.2, 0.2, 0.19, 0.19]), np.zeros(5, dtype=int), 1)
+    others = np.full(CONTEXT, 0.18)
+    clear = PRIOR_CALIBRATION.probability(np.r_[0.42, others], np.zeros(CONTEXT + 1, dtype=int), 1)
+    crowd = PRIOR_CALIBRATION.probability(np.r_[0.2, others], np.zeros(CONTEXT + 1, dtype=int), 1)
     assert clear[0] >= GOOD_MATCH
     assert crowd.max() < GOOD_MATCH
     assert crowd.max() < clear[0]
