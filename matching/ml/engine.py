@@ -1,10 +1,13 @@
 """The matching pipeline, the same for the web application, the rebuild and
 the evaluation command:
 
-1. text: needs and capabilities become fused TF-IDF rows (``text``);
-2. retrieval: the ``depth`` most similar eligible capabilities per need
-   (``retrieval``), under the hard filters (kind, region, size, verification —
-   ``features.eligible``);
+1. text: needs and capabilities become fused TF-IDF rows (``text``), the
+   lexical view, and sentence vectors (``encoder``), the semantic view;
+2. retrieval: the ``depth`` most similar eligible capabilities per need by
+   each view (``retrieval``), under the hard filters (kind, region, size,
+   verification — ``features.eligible``); the union of the two is scored by
+   the fused text similarity (``fusion``), so a capability that shares no
+   word with the need (another language, a paraphrase) is found by meaning;
 3. features of every candidate pair (``features.pair_features``);
 4. ranking by the active scorer (``ranker``), best ``k`` kept;
 5. reasons: the largest positive contributions, with their concrete values.
@@ -25,6 +28,8 @@ Steps 3 to 5 are one code path (``Matcher.propose``). Step 2 has two ways:
   of its nearest were filtered out) is searched again exactly. The result is
   the same as ``match`` up to the last bit of float32 sums (the two products
   add the same terms, in the same order, in compiled code), and repeats exactly.
+  The semantic view is searched the same way (``DenseIndex``, same parts,
+  same pool rule and exact fallback).
 """
 
 import time
@@ -34,6 +39,8 @@ from functools import cached_property
 
 import numpy as np
 
+from matching.ml.calibration import RELEVANCE_FLOOR
+from matching.ml.encoder import Encoder, listing_text
 from matching.ml.features import (
     DAY,
     FEATURES,
@@ -44,10 +51,11 @@ from matching.ml.features import (
     eligible,
     pair_features,
 )
+from matching.ml.fusion import FusionConfig, fuse
 from matching.ml.ranker import PRIOR, LinearScorer
 from matching.ml.records import CapabilityRecord, NeedRecord
-from matching.ml.retrieval import PartitionedIndex, Pool, SparseIndex
-from matching.ml.text import TextModel, TextModelConfig
+from matching.ml.retrieval import DenseIndex, PartitionedIndex, Pool, SparseIndex
+from matching.ml.text import TextModel, TextModelConfig, chinese_share
 from matching.ml.words import readable_words
 from textkit.normalize import fold
 
@@ -59,6 +67,10 @@ MAX_WORDS = 3
 # fragments of Chinese words are skipped or merged: ``words.readable_words``).
 TERMS_CONSIDERED = 12
 MAX_TAGS = 5
+# Features that are never a reason for fit: the kind is a hard filter already
+# ("the kind wanted" says nothing the SME did not choose) and a listing's age
+# says nothing of how well it fits.
+NOT_REASONS = ("kind", "freshness")
 # Bulk retrieval keeps the best OVERSAMPLE × depth of each part it searches
 # before the size and verification filters (the kind and region filters are
 # exact: they choose the parts). The needs whose pool is short of ``depth``
@@ -91,11 +103,24 @@ class Proposal:
 
 @dataclass
 class Candidates:
-    """Candidate pairs as aligned arrays: rows of the need batch and of the catalogue."""
+    """Candidate pairs as aligned arrays: rows of the need batch and of the
+    catalogue, and their text similarity (fused, once both views are in)."""
 
     need_rows: np.ndarray
     cap_rows: np.ndarray
     text: np.ndarray
+    lexical: np.ndarray | None = None
+    semantic: np.ndarray | None = None
+
+
+@dataclass
+class Queries:
+    """A batch of needs as the views see them: TF-IDF rows, sentence vectors
+    (None without a semantic view) and how Chinese each text is."""
+
+    lexical: object
+    vectors: np.ndarray | None
+    shares: np.ndarray
 
 
 class _Stopwatch:
@@ -174,9 +199,27 @@ class Matcher:
         *,
         extra_texts: Sequence[str] = (),
         config: TextModelConfig | None = None,
+        encoder: Encoder | None = None,
+        vectors: np.ndarray | None = None,
+        fusion: FusionConfig | None = None,
+        relevance_floor: float = RELEVANCE_FLOOR,
     ):
+        """``encoder``: the semantic view (None: lexical only). ``vectors``:
+        the capabilities' stored vectors from that encoder, row for row
+        (encoded here when not given). ``relevance_floor``: candidates whose
+        fit is below it are not proposed (0: every candidate may be)."""
         self.capabilities = list(capabilities)
         texts = [record.text for record in self.capabilities]
+        self.encoder = encoder
+        self.fusion = fusion or FusionConfig()
+        self.relevance_floor = relevance_floor
+        self.shares = np.array([chinese_share(text) for text in texts], dtype=np.float32)
+        self.vectors = None
+        if encoder is not None:
+            if vectors is None:
+                vectors = encoder.encode([capability_semantic_text(record) for record in self.capabilities])
+            vectors = np.asarray(vectors, dtype=np.float32).reshape(len(self.capabilities), encoder.dim)
+            self.vectors = vectors
         self.codes = Codes()
         self.tags = TagVocabulary()
         self.text_model = TextModel(config)
@@ -186,6 +229,7 @@ class Matcher:
         self._term_names = None
         self._term_matrix = None
         self._parts: tuple[PartitionedIndex, np.ndarray, np.ndarray] | None = None
+        self._dense_parts: DenseIndex | None = None
         self._reason_facts = None
 
     def __len__(self) -> int:
@@ -202,20 +246,95 @@ class Matcher:
         a rebuild's worker processes, which use ``bulk_index``, never pay for it."""
         return SparseIndex(self.matrix)
 
+    @cached_property
+    def dense_index(self) -> DenseIndex:
+        """The catalogue's vectors ready for exact retrieval (``match``)."""
+        return DenseIndex(self.vectors)
+
     # -- the pipeline ------------------------------------------------------------
 
-    def prepare(self, needs: Sequence[NeedRecord]):
-        """The needs' text rows and fact columns."""
+    def prepare(self, needs: Sequence[NeedRecord], vectors: np.ndarray | None = None) -> tuple[Queries, NeedTable]:
+        """The needs as the views see them, and their fact columns. ``vectors``:
+        the needs' stored sentence vectors, row for row (encoded when not given)."""
         table = NeedTable(needs, self.codes, self.tags, self.positions)
-        return self.text_model.transform([need.text for need in needs]), table
+        texts = [need.text for need in needs]
+        if self.encoder is not None and vectors is None:
+            vectors = self.encoder.encode(texts)
+        if self.encoder is None:
+            vectors = None
+        elif vectors is not None:
+            vectors = np.asarray(vectors, dtype=np.float32).reshape(len(needs), self.encoder.dim)
+        shares = np.array([chinese_share(text) for text in texts], dtype=np.float32)
+        return Queries(self.text_model.transform(texts), vectors, shares), table
 
-    def candidates(self, queries, table: NeedTable, depth: int, *, chunk_size: int = 512) -> Candidates:
-        """The ``depth`` most similar eligible capabilities of each need (exact, SciPy)."""
-        indices, scores = self.index.search(
-            queries, depth, chunk_size=chunk_size, keep=lambda row, columns: eligible(table, row, self.table, columns)
-        )
+    def candidates(self, queries: Queries, table: NeedTable, depth: int, *, chunk_size: int = 512) -> Candidates:
+        """The ``depth`` most similar eligible capabilities of each need by each
+        view (exact), scored by the fused similarity."""
+
+        def keep(row, columns):
+            return eligible(table, row, self.table, columns)
+
+        indices, scores = self.index.search(queries.lexical, depth, chunk_size=chunk_size, keep=keep)
         need_rows, slots = np.nonzero(indices >= 0)
-        return Candidates(need_rows, indices[need_rows, slots].astype(np.int64), scores[need_rows, slots])
+        lexical = Candidates(need_rows, indices[need_rows, slots].astype(np.int64), scores[need_rows, slots])
+        if queries.vectors is None:
+            return lexical
+        indices, scores = self.dense_index.search(queries.vectors, depth, keep=keep)
+        need_rows, slots = np.nonzero(indices >= 0)
+        semantic = Candidates(need_rows, indices[need_rows, slots].astype(np.int64), scores[need_rows, slots])
+        return self._fused(queries, lexical, semantic)
+
+    def _fused(self, queries: Queries, lexical: Candidates, semantic: Candidates) -> Candidates:
+        """The union of both views' candidates, each pair with both similarities
+        and their fusion; ordered by need row, then catalogue row."""
+        width = np.int64(len(self.capabilities))
+        lexical_keys = lexical.need_rows.astype(np.int64) * width + lexical.cap_rows
+        semantic_keys = semantic.need_rows.astype(np.int64) * width + semantic.cap_rows
+        keys = np.union1d(lexical_keys, semantic_keys)
+        need_rows, cap_rows = keys // width, keys % width
+        lexical_scores = np.zeros(len(keys), dtype=np.float32)
+        found = np.isin(keys, lexical_keys)
+        order = np.argsort(lexical_keys)
+        lexical_scores[found] = lexical.text[order][np.searchsorted(lexical_keys[order], keys[found])]
+        missing = np.flatnonzero(~found)
+        if len(missing):
+            lexical_scores[missing] = self._lexical_pairs(queries.lexical, need_rows[missing], cap_rows[missing])
+        semantic_scores = np.einsum("ij,ij->i", queries.vectors[need_rows], self.vectors[cap_rows]).astype(np.float32)
+        text = fuse(lexical_scores, semantic_scores, queries.shares[need_rows], self.shares[cap_rows], self.fusion)
+        return Candidates(need_rows, cap_rows, text, lexical_scores, semantic_scores)
+
+    def _lexical_pairs(self, queries, need_rows: np.ndarray, cap_rows: np.ndarray) -> np.ndarray:
+        """The lexical similarity of given pairs, one small product per need
+        (pairs of one need together cost one product; any order works)."""
+        scores = np.zeros(len(need_rows), dtype=np.float32)
+        order = np.argsort(need_rows, kind="stable")
+        sorted_needs = need_rows[order]
+        starts = np.r_[0, np.flatnonzero(sorted_needs[1:] != sorted_needs[:-1]) + 1, len(order)]
+        for begin, end in zip(starts[:-1].tolist(), starts[1:].tolist(), strict=True):
+            if begin == end:
+                continue
+            pairs = order[begin:end]
+            block = self.matrix[cap_rows[pairs]] @ queries[int(sorted_needs[begin])].T
+            scores[pairs] = block.toarray().ravel()
+        return scores
+
+    def pair_text(self, queries: Queries, need_rows: np.ndarray, cap_rows: np.ndarray) -> np.ndarray:
+        """The fused text similarity of given (need row, catalogue row) pairs."""
+        need_rows, cap_rows = np.asarray(need_rows, dtype=np.int64), np.asarray(cap_rows, dtype=np.int64)
+        lexical = self._lexical_pairs(queries.lexical, need_rows, cap_rows)
+        if queries.vectors is None:
+            return lexical
+        semantic = np.einsum("ij,ij->i", queries.vectors[need_rows], self.vectors[cap_rows])
+        return fuse(lexical, semantic, queries.shares[need_rows], self.shares[cap_rows], self.fusion)
+
+    def text_to(self, queries: Queries, position: int) -> np.ndarray:
+        """The fused text similarity of every need of the batch to one capability."""
+        lexical = np.asarray((queries.lexical @ self.matrix[position].T).todense(), dtype=np.float32).ravel()
+        if queries.vectors is None:
+            return lexical
+        semantic = queries.vectors @ self.vectors[position]
+        shares = np.full(len(lexical), self.shares[position], dtype=np.float32)
+        return fuse(lexical, semantic, queries.shares, shares, self.fusion)
 
     def match(
         self,
@@ -226,12 +345,14 @@ class Matcher:
         depth: int = 100,
         now: float | None = None,
         explain: bool = True,
+        vectors: np.ndarray | None = None,
     ) -> list[list[Proposal]]:
-        """The best ``k`` capabilities for each need, best first, with reasons."""
+        """The best ``k`` capabilities for each need, best first, with reasons.
+        ``vectors``: the needs' stored sentence vectors (encoded when not given)."""
         if not needs or not self.capabilities:
             return [[] for _ in needs]
         now = time.time() if now is None else now
-        queries, table = self.prepare(needs)
+        queries, table = self.prepare(needs, vectors)
         found = self.candidates(queries, table, max(depth, k))
         return self.propose(needs, queries, table, found, scorer, k=k, now=now, explain=explain)
 
@@ -251,6 +372,7 @@ class Matcher:
         oversample: float = OVERSAMPLE,
         exact_fallback: bool = True,
         stats: dict | None = None,
+        vectors: np.ndarray | None = None,
     ) -> Iterator[list[list[Proposal]]]:
         """What ``match`` gives, for many needs: yields, ``chunk_size`` needs at
         a time and in order, each need's proposals — the rebuild stores each
@@ -272,7 +394,7 @@ class Matcher:
                 yield [[] for _ in chunk]
                 continue
             clock = _Stopwatch(stats)
-            queries, table = self.prepare(chunk)
+            queries, table = self.prepare(chunk, None if vectors is None else vectors[start : start + chunk_size])
             clock.lap("transform")
             found = self.bulk_candidates(
                 queries,
@@ -307,6 +429,8 @@ class Matcher:
                         parts.append(rows)
             keys_array = np.array(keys, dtype=np.int64).reshape(-1, 2)
             self._parts = (PartitionedIndex(self.matrix, parts), keys_array[:, 0], keys_array[:, 1])
+            if self.vectors is not None:
+                self._dense_parts = DenseIndex(self.vectors, parts)
         return self._parts[0]
 
     def _wanted(self, table: NeedTable) -> list[np.ndarray]:
@@ -338,7 +462,28 @@ class Matcher:
         docstring)."""
         index = self.bulk_index()
         wanted = self._wanted(table)
-        pool = index.search(queries, max(1, int(np.ceil(depth * oversample))), wanted, n_threads=n_threads)
+        pool_size = max(1, int(np.ceil(depth * oversample)))
+
+        def lexical_search(rows, n, exact=False):
+            return index.search(queries.lexical, n, rows, n_threads=n_threads, exact=exact)
+
+        found = self._pooled(lexical_search, wanted, table, depth, pool_size, exact_fallback, stats)
+        if queries.vectors is None:
+            return found
+
+        def semantic_search(rows, n, exact=False):
+            return self._dense_parts.search_parts(queries.vectors, n, rows, exact=exact)
+
+        semantic = self._pooled(semantic_search, wanted, table, depth, pool_size, exact_fallback, stats)
+        return self._fused(queries, found, semantic)
+
+    def _pooled(
+        self, search, wanted, table: NeedTable, depth: int, pool_size: int, exact_fallback, stats
+    ) -> Candidates:
+        """One view's exact eligible top ``depth`` from its pooled top-n search:
+        the needs whose pool could have missed a better eligible capability
+        are searched again exactly (see the module docstring)."""
+        pool = search(wanted, pool_size)
         found, unsure = self._cut(pool, table, depth)
         clock = _Stopwatch(stats)
         clock.count("pool", len(pool))
@@ -350,7 +495,7 @@ class Matcher:
             for start in range(0, len(unsure), EXACT_CHUNK):
                 rows = unsure[start : start + EXACT_CHUNK]
                 subset = [np.intersect1d(part_rows, rows) for part_rows in wanted]
-                pieces.append(self._cut(index.search(queries, 1, subset, exact=True), table, depth)[0])
+                pieces.append(self._cut(search(subset, 1, exact=True), table, depth)[0])
             need_rows = np.concatenate([piece.need_rows for piece in pieces])
             cap_rows = np.concatenate([piece.cap_rows for piece in pieces])
             text = np.concatenate([piece.text for piece in pieces])
@@ -397,9 +542,13 @@ class Matcher:
         clock = _Stopwatch(stats)
         features = pair_features(table, self.table, found.need_rows, found.cap_rows, found.text, now)
         scores = scorer.score(features)
+        fit = scorer.fit(scores, found.need_rows, len(needs))
         clock.lap("features")
-        # Best first within each need; ties by text similarity, then catalogue order.
+        # Best first within each need (the fit grows with the score within a
+        # need); ties by text similarity, then catalogue order. Below the
+        # relevance floor nothing is proposed.
         order = np.lexsort((found.cap_rows, -found.text, -scores, found.need_rows))
+        order = order[fit[order] >= self.relevance_floor]
         sorted_needs = found.need_rows[order]
         starts = np.searchsorted(sorted_needs, np.arange(len(needs) + 1))
         rank = np.arange(len(order)) - starts[sorted_needs]
@@ -426,7 +575,7 @@ class Matcher:
                 reasons=why,
             )
             for row, cap, score, rank_, row_values, why in zip(
-                need_rows, cap_rows, rounded(scores[chosen], 6).tolist(), ranks, values, reasons, strict=True
+                need_rows, cap_rows, rounded(fit[chosen], 6).tolist(), ranks, values, reasons, strict=True
             )
         ]
         bounds = np.searchsorted(found.need_rows[chosen], np.arange(len(needs) + 1)).tolist()
@@ -448,6 +597,7 @@ class Matcher:
         self._ids()
         facts = self._reason_facts
         contributions = scorer.contributions(features[chosen])
+        contributions[:, [FEATURES.index(name) for name in NOT_REASONS]] = -np.inf
         top = np.argsort(-contributions, axis=1, kind="stable")[:, :MAX_REASONS]
         shown = np.take_along_axis(contributions, top, axis=1) >= MIN_REASON
         # A reason is shown only when all before it are: the loop this replaces stopped at the first too small.
@@ -466,18 +616,19 @@ class Matcher:
                 similarity = features[chosen[pairs], feature].tolist()
                 terms = self._shared_words(queries, need_rows[pairs], cap_rows[pairs])
                 need_texts = {row: fold(needs[row].text) for row in set(need_rows[pairs].tolist())}
-                items = [
-                    {
-                        "code": "text",
-                        "similarity": round(value, 2),
-                        "words": readable_words(
-                            shared, need_texts[need_row], facts.folded_text(cap_row), MAX_WORDS, folded=True
-                        ),
-                    }
-                    for value, shared, need_row, cap_row in zip(
-                        similarity, terms, need_rows[pairs].tolist(), cap_rows[pairs].tolist(), strict=True
+                by_meaning = self._by_meaning(found, chosen[pairs])
+                items = []
+                for value, shared, need_row, cap_row, meaning in zip(
+                    similarity, terms, need_rows[pairs].tolist(), cap_rows[pairs].tolist(), by_meaning, strict=True
+                ):
+                    words = readable_words(
+                        shared, need_texts[need_row], facts.folded_text(cap_row), MAX_WORDS, folded=True
                     )
-                ]
+                    item = {"code": "text", "similarity": round(value, 2), "words": [] if meaning else words}
+                    if meaning or (not words and self.vectors is not None):
+                        # Meaning, not wording, made this pair: name what it is similar to.
+                        item["meaning"] = self.capabilities[cap_row].title
+                    items.append(item)
             elif name == "tags":
                 items = [
                     {"code": "tags", "tags": names}
@@ -495,6 +646,15 @@ class Matcher:
         bounds = np.searchsorted(pair_of, np.arange(len(chosen) + 1)).tolist()
         return [built[bounds[i] : bounds[i + 1]] for i in range(len(chosen))]
 
+    def _by_meaning(self, found: Candidates, pairs: np.ndarray) -> list[bool]:
+        """Whether the semantic view gave the pair more of its text similarity
+        than shared words did."""
+        if found.semantic is None:
+            return [False] * len(pairs)
+        weight = self.fusion.lexical_weight
+        semantic = (1.0 - weight) * np.clip(found.semantic[pairs], 0.0, 1.0)
+        return (semantic > weight * found.lexical[pairs]).tolist()
+
     def _shared_words(self, queries, need_rows, cap_rows) -> list[list[str]]:
         """The rarest terms (highest TF-IDF weight product) both texts use, at
         most TERMS_CONSIDERED, best first (ties in column order)."""
@@ -503,7 +663,7 @@ class Matcher:
             self._term_names = self.text_model.term_names().tolist()
             # The term view alone (the first columns): a fraction of the rows' non-zeros.
             self._term_matrix = self.matrix[:, :width].tocsr()
-        shared = queries[:, :width][need_rows].multiply(self._term_matrix[cap_rows]).tocsr()
+        shared = queries.lexical[:, :width][need_rows].multiply(self._term_matrix[cap_rows]).tocsr()
         shared.sum_duplicates()
         return _best_names(shared, self._term_names, TERMS_CONSIDERED, lambda columns, data: (-data,))
 
@@ -570,3 +730,8 @@ class _CapabilityFacts:
             accepted, decided = self.track[cap]
             return {"code": name, "accepted": accepted, "decided": decided}
         raise ValueError(name)
+
+
+def capability_semantic_text(record: CapabilityRecord) -> str:
+    """What the semantic view reads of a capability (``encoder.listing_text``)."""
+    return listing_text(record.title, record.description, record.tags)

@@ -11,6 +11,7 @@ import json
 import time
 from pathlib import Path
 
+from matching.ml.encoder import Encoder
 from matching.ml.engine import Matcher
 from matching.ml.metrics import summarize
 from matching.ml.ranker import PRIOR, LinearScorer
@@ -73,12 +74,19 @@ def evaluate(
     k: int = 10,
     scorer: LinearScorer = PRIOR,
     config: TextModelConfig | None = None,
+    encoder: Encoder | None = None,
+    floor: float = 0.0,
 ) -> dict:
     """Recall@5, Recall@10, NDCG@k and MRR over the needs, and the seconds taken
-    (fitting the text model, indexing the catalogue and ranking every need)."""
+    (fitting the text model, encoding and indexing the catalogue and ranking
+    every need). ``encoder``: the semantic view (None: lexical only). ``floor``:
+    the relevance floor below which nothing is proposed; 0 (the default) ranks
+    the whole catalogue, which is what NDCG and recall measure."""
     capabilities, needs, relevant = load(capabilities_path, needs_path)
     started = time.perf_counter()
-    matcher = Matcher(capabilities, extra_texts=[need.text for need in needs], config=config)
+    matcher = Matcher(
+        capabilities, extra_texts=[need.text for need in needs], config=config, encoder=encoder, relevance_floor=floor
+    )
     depth = len(capabilities)
     proposals = matcher.match(needs, scorer, k=depth, depth=depth, explain=False)
     seconds = time.perf_counter() - started

@@ -32,6 +32,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
+from matching.ml.calibration import PRIOR_CALIBRATION
 from matching.ml.features import FEATURES, NEUTRAL
 from matching.ml.metrics import ndcg_at_k
 
@@ -96,6 +97,14 @@ class LinearScorer:
     def score(self, features: np.ndarray) -> np.ndarray:
         z = expand(self._within(features), self.basis) @ self.weights + self.intercept
         return 1.0 / (1.0 + np.exp(-z)) if self.logistic else z
+
+    def fit(self, scores: np.ndarray, need_rows: np.ndarray, n_needs: int) -> np.ndarray:
+        """The fit shown for these candidates' scores: a probability of a good
+        match. A learnt model's scores are probabilities already; the prior's
+        are calibrated (``calibration``) against the need's other candidates."""
+        if self.logistic:
+            return np.asarray(scores, dtype=np.float64)
+        return PRIOR_CALIBRATION.probability(scores, need_rows, n_needs)
 
     def contributions(self, features: np.ndarray) -> np.ndarray:
         """Per pair and feature, how much it moved the additive score away from

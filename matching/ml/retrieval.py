@@ -214,3 +214,93 @@ def _restrict(block: sparse.csr_matrix, features: np.ndarray) -> sparse.csr_matr
     return sparse.csr_matrix(
         (block.data[present], position[present].astype(np.int32), indptr), shape=(block.shape[0], len(features))
     )
+
+
+# Scores held at once when a dense block is searched: a block of
+# ``BLOCK_SCORES // part size`` query rows (32 MB of float32 scores).
+BLOCK_SCORES = 8_000_000
+
+
+class DenseIndex:
+    """Dense, L2-normalised rows (sentence vectors) ready for retrieval by dot
+    product, optionally split into parts as ``PartitionedIndex`` is, with the
+    same two ways to search: ``search`` (exact, any per-row filter, for a few
+    queries) and ``search_parts`` (the best ``n`` of each part per query, a
+    ``Pool`` with the same floor rule, for the rebuild).
+
+    Negative cosines count as no similarity (0): like a sparse product, only
+    positive scores are candidates."""
+
+    def __init__(self, corpus: np.ndarray, parts: Sequence[np.ndarray] = ()):
+        self.corpus = np.ascontiguousarray(corpus, dtype=np.float32)
+        self.shape = self.corpus.shape
+        self.parts = [np.asarray(rows, dtype=np.int64) for rows in parts]
+        self._part_rows = [self.corpus[rows] for rows in self.parts]
+
+    def search(self, queries: np.ndarray, k: int, *, keep: Filter | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """As ``SparseIndex.search``: the best ``k`` rows per query among those
+        ``keep`` allows, padded with -1 and 0; ties by the lower row."""
+        if k < 1:
+            raise ValueError("k must be at least 1")
+        queries = np.asarray(queries, dtype=np.float32)
+        if queries.ndim != 2 or queries.shape[1] != self.shape[1]:
+            raise ValueError("queries and corpus have different dimensions")
+        indices = np.full((len(queries), k), -1, dtype=np.int32)
+        scores = np.zeros((len(queries), k), dtype=np.float32)
+        step = max(1, BLOCK_SCORES // max(1, self.shape[0]))
+        every = np.arange(self.shape[0])
+        for start in range(0, len(queries), step):
+            block = queries[start : start + step] @ self.corpus.T
+            for offset, row_scores in enumerate(block):
+                allowed = row_scores > 0
+                if keep is not None:
+                    allowed &= keep(start + offset, every)
+                columns = np.flatnonzero(allowed)
+                data = row_scores[columns]
+                if len(data) > k:
+                    kth_best = -np.partition(-data, k - 1)[k - 1]
+                    best = data >= kth_best
+                    data, columns = data[best], columns[best]
+                order = np.lexsort((columns, -data))[:k]
+                indices[start + offset, : len(order)] = columns[order]
+                scores[start + offset, : len(order)] = data[order]
+        return indices, scores
+
+    def search_parts(self, queries: np.ndarray, n: int, wanted: Sequence[np.ndarray], *, exact: bool = False) -> Pool:
+        """As ``PartitionedIndex.search``: the best ``n`` rows (positive scores
+        only) of each part for the query rows that search it, and per query a
+        floor that every row left out of its pool scores at most. With
+        ``exact=True`` every positive score is kept."""
+        if n < 1:
+            raise ValueError("n must be at least 1")
+        queries = np.asarray(queries, dtype=np.float32)
+        if len(wanted) != len(self.parts):
+            raise ValueError("one list of query rows per part")
+        floor = np.zeros(len(queries), dtype=np.float32)
+        query_rows, corpus_rows, scores = [], [], []
+        for part, rows in enumerate(wanted):
+            rows = np.asarray(rows, dtype=np.int64)
+            size = len(self.parts[part])
+            if not len(rows) or not size:
+                continue
+            step = max(1, BLOCK_SCORES // size)
+            for start in range(0, len(rows), step):
+                block_rows = rows[start : start + step]
+                block = queries[block_rows] @ self._part_rows[part].T
+                if exact or size <= n:
+                    hit_rows, hit_columns = np.nonzero(block > 0)
+                else:
+                    top = np.argpartition(-block, n - 1, axis=1)[:, :n]
+                    kept = np.take_along_axis(block, top, axis=1)
+                    # Everything left out scores at most the lowest kept score.
+                    floor[block_rows] = np.maximum(floor[block_rows], np.maximum(kept.min(axis=1), 0))
+                    positive = kept > 0
+                    hit_rows = np.nonzero(positive)[0]
+                    hit_columns = top[positive]
+                query_rows.append(block_rows[hit_rows])
+                corpus_rows.append(self.parts[part][hit_columns])
+                scores.append(block[hit_rows, hit_columns].astype(np.float32, copy=False))
+        if not scores:
+            empty = np.zeros(0, dtype=np.int64)
+            return Pool(empty, empty.copy(), np.zeros(0, dtype=np.float32), floor)
+        return Pool(np.concatenate(query_rows), np.concatenate(corpus_rows), np.concatenate(scores), floor)

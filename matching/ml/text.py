@@ -49,6 +49,22 @@ def terms(text: str) -> list[str]:
     return result
 
 
+_SCRIPT = re.compile(f"([{CJK_RANGES}])|([^\\W\\d_]+)")
+
+
+def chinese_share(text: str) -> float:
+    """How much of a text is Chinese: Chinese characters over Chinese
+    characters plus Latin words (0 for English, 1 for Chinese, between for
+    mixed text such as 用 OCR 识别发票). Digits and punctuation do not count."""
+    chinese = latin = 0
+    for match in _SCRIPT.finditer(text or ""):
+        if match.group(1):
+            chinese += 1
+        else:
+            latin += 1
+    return chinese / (chinese + latin) if chinese + latin else 0.0
+
+
 @dataclass(frozen=True)
 class TextModelConfig:
     term_weight: float = 0.5

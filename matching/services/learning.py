@@ -16,6 +16,7 @@ from matching.models import Feedback, Match, RankerModel, weights_digest
 from matching.services.matcher_cache import matcher_get
 from matching.services.rankers import ranker_activate, scorer_active
 from matching.services.records import need_records_any
+from matching.services.vectors import needs_vectors
 
 
 def _feature_vector(features: dict) -> list[float] | None:
@@ -98,10 +99,10 @@ def _score_pairs(pairs) -> list[list[float] | None]:
     result: list[list[float] | None] = [None] * len(pairs)
     if not known:
         return result
-    queries, table = matcher.prepare(records)
+    queries, table = matcher.prepare(records, needs_vectors(matcher, records))
     need_rows = np.array([row_of[pairs[i][0]] for i in known])
     cap_rows = np.array([positions[pairs[i][1]] for i in known])
-    text = np.asarray(queries[need_rows].multiply(matcher.matrix[cap_rows]).sum(axis=1)).ravel()
+    text = matcher.pair_text(queries, need_rows, cap_rows)
     vectors = pair_features(table, matcher.table, need_rows, cap_rows, text, time.time())
     for i, vector in zip(known, vectors, strict=True):
         result[i] = [float(v) for v in vector]

@@ -4,12 +4,14 @@ published catalogue and rebuilt when the catalogue changes."""
 import threading
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Count, Max
 from django.utils import timezone
 
 from marketplace.models import Capability, Need
 from matching.ml.engine import Matcher
 from matching.services.records import capability_records
+from matching.services.vectors import capability_vectors, encoder_get
 
 # Needs whose texts are used, with the catalogue's, to weigh words.
 NEED_TEXTS_FOR_WEIGHTS = 20_000
@@ -48,6 +50,13 @@ def matcher_get() -> Matcher:
             need_texts = list(
                 Need.objects.published().order_by("-pk").values_list("title", "description")[:NEED_TEXTS_FOR_WEIGHTS]
             )
-            _cache.matcher = Matcher(capabilities, extra_texts=[f"{title} {text}" for title, text in need_texts])
+            encoder = encoder_get()
+            _cache.matcher = Matcher(
+                capabilities,
+                extra_texts=[f"{title} {text}" for title, text in need_texts],
+                relevance_floor=settings.MATCHING_RELEVANCE_FLOOR,
+                encoder=encoder,
+                vectors=None if encoder is None else capability_vectors(capabilities, encoder),
+            )
             _cache.fingerprint = fingerprint
         return _cache.matcher

@@ -21,6 +21,7 @@ from matching.services.matcher_cache import matcher_get
 from matching.services.proposals import proposals_store, proposals_withdraw
 from matching.services.rankers import scorer_active
 from matching.services.records import need_records
+from matching.services.vectors import needs_vectors
 
 # Proposals kept per need, and candidates scored to choose them.
 PROPOSALS_PER_NEED = 20
@@ -67,7 +68,7 @@ def match_needs(need_ids: list[int]) -> int:
         # Capabilities the SME applied to are filtered out like ineligible ones.
         records = [replace(record, excluded=frozenset(applied.get(record.id, ()))) for record in records]
         matcher = matcher_get()
-        options = {"k": PROPOSALS_PER_NEED, "depth": CANDIDATE_DEPTH}
+        options = {"k": PROPOSALS_PER_NEED, "depth": CANDIDATE_DEPTH, "vectors": needs_vectors(matcher, records)}
         if len(records) >= BULK_FROM:
             found = [row for chunk in matcher.match_bulk(records, scorer, **options) for row in chunk]
         else:
@@ -100,10 +101,10 @@ def match_capability(capability_id: int) -> int:
         needs = need_records()
         position = matcher.positions.get(capability_id)
         if needs and position is not None:
-            queries, table = matcher.prepare(needs)
+            queries, table = matcher.prepare(needs, needs_vectors(matcher, needs))
             rows = np.arange(len(needs))
             allowed = eligible_pairs(table, rows, matcher.table, np.full(len(needs), position))
-            similarity = np.asarray((queries @ matcher.matrix[position].T).todense()).ravel()
+            similarity = matcher.text_to(queries, position)
             similarity[~allowed] = 0.0
             closest = np.argsort(-similarity, kind="stable")[:CAPABILITY_REACH]
             affected |= {needs[i].id for i in closest if similarity[i] > 0}

@@ -9,11 +9,22 @@ import numpy as np
 import pytest
 from scipy import sparse
 
-from matching.ml.engine import MAX_REASONS, MIN_REASON, Matcher, _best_per_row, eligible_pairs, rounded
+from matching.ml.engine import (
+    MAX_REASONS,
+    MAX_WORDS,
+    MIN_REASON,
+    NOT_REASONS,
+    TERMS_CONSIDERED,
+    Matcher,
+    _best_per_row,
+    eligible_pairs,
+    rounded,
+)
 from matching.ml.features import DAY, FEATURES, eligible, pair_features
 from matching.ml.ranker import PRIOR, LinearScorer
 from matching.ml.records import CapabilityRecord, NeedRecord
 from matching.ml.retrieval import PartitionedIndex
+from matching.ml.words import readable_words
 
 NOW = 20_000 * DAY
 KINDS = ("api", "data", "model", "tool", "compute")
@@ -163,7 +174,7 @@ def test_a_need_whose_nearest_are_filtered_out_is_searched_again_exactly():
     # Nearly every capability asks for verification: an unverified need's pool of
     # OVERSAMPLE x depth holds few it may see, so the pool alone would fall short.
     records = catalogue(400, seed=5, regional=0.0, verified_only=0.97)
-    matcher = Matcher(records)
+    matcher = Matcher(records, relevance_floor=0.0)
     needs = [NeedRecord(f"u{i}", " ".join(WORDS[i : i + 4])) for i in range(0, 30, 3)]
     exact = matcher.match(needs, k=5, depth=10, now=NOW)
     assert all(len(row) == 5 for row in exact)
@@ -274,14 +285,16 @@ def reference_reasons(matcher, needs, queries, table, found, features, chosen, n
     for position, pair in enumerate(chosen):
         need_row, cap_row = int(found.need_rows[pair]), int(found.cap_rows[pair])
         need, capability = needs[need_row], matcher.capabilities[cap_row]
-        shared = queries[need_row, :width].multiply(matcher.matrix[cap_row, :width]).tocsr()
-        words = [str(names[shared.indices[i]]) for i in np.argsort(-shared.data, kind="stable")[:3]]
+        shared = queries.lexical[need_row, :width].multiply(matcher.matrix[cap_row, :width]).tocsr()
+        terms = [str(names[shared.indices[i]]) for i in np.argsort(-shared.data, kind="stable")[:TERMS_CONSIDERED]]
+        words = readable_words(terms, need.text, capability.text, MAX_WORDS)
         both = table.tags[need_row][:, : matcher.table.tags.shape[1]].multiply(
             matcher.table.tags[cap_row][:, : table.tags.shape[1]]
         )
         tags = sorted(matcher.tags.names[c] for c in both.tocsr().indices)[:5]
         row = contributions[position]
         reasons = []
+        row = np.where(np.isin(np.arange(len(FEATURES)), [FEATURES.index(n) for n in NOT_REASONS]), -np.inf, row)
         for feature in np.argsort(-row, kind="stable")[:MAX_REASONS]:
             if row[feature] < MIN_REASON:
                 break
@@ -320,7 +333,9 @@ def test_vectorised_reasons_equal_the_per_pair_loop(regional):
     chosen = order[:400]
     got = regional.reasons(needs, queries, table, found, features, PRIOR, chosen, NOW)
     assert got == reference_reasons(regional, needs, queries, table, found, features, chosen, NOW)
-    assert {reason["code"] for row in got for reason in row} >= {"text", "tags", "region", "freshness"}
+    codes = {reason["code"] for row in got for reason in row}
+    assert codes >= {"text", "tags", "region"}
+    assert not codes & set(NOT_REASONS)
 
 
 def test_excluded_capabilities_are_filtered_like_ineligible_ones_on_both_paths(regional):

@@ -4,7 +4,8 @@ ties and reasons. No database, no Django."""
 import numpy as np
 import pytest
 
-from matching.ml.engine import MAX_REASONS, MIN_REASON, Matcher
+from matching.ml.calibration import PRIOR_CALIBRATION
+from matching.ml.engine import MAX_REASONS, MIN_REASON, NOT_REASONS, Matcher
 from matching.ml.features import DAY, FEATURES, NEUTRAL
 from matching.ml.ranker import PRIOR
 from matching.ml.records import CapabilityRecord, NeedRecord
@@ -88,8 +89,9 @@ def check_reasons(proposal):
         assert contributions[code] >= MIN_REASON - 1e-3
     assert [contributions[code] for code in codes] == sorted((contributions[code] for code in codes), reverse=True)
     # Nothing with a clearly larger contribution was left out.
+    assert not set(codes) & set(NOT_REASONS)
     if len(reasons) < MAX_REASONS:
-        left_out = [v for name, v in contributions.items() if name not in codes]
+        left_out = [v for name, v in contributions.items() if name not in codes and name not in NOT_REASONS]
         assert all(value < MIN_REASON + 1e-3 for value in left_out)
 
 
@@ -113,10 +115,16 @@ def test_results_are_best_first_ranked_one_to_n_and_at_most_k(matcher):
             assert len({p.capability_id for p in proposals}) == len(proposals)
 
 
-def test_the_score_is_the_scorer_applied_to_the_features(matcher):
-    for proposal in matcher.match([NeedRecord("a", "invoice OCR 发票识别")], now=NOW)[0]:
-        values = np.array([[proposal.features[name] for name in FEATURES]])
-        assert proposal.score == pytest.approx(float(PRIOR.score(values)[0]), abs=1e-3)
+def test_the_score_is_the_calibrated_fit_of_the_scorer_applied_to_the_features():
+    matcher = Matcher(CATALOGUE, relevance_floor=0.0)
+    proposals = matcher.match([NeedRecord("a", "invoice OCR 发票识别")], now=NOW)[0]
+    raw = PRIOR.score(np.array([[proposal.features[name] for name in FEATURES] for proposal in proposals]))
+    # Every candidate is proposed (no floor), so the proposals are the need's whole context.
+    fit = PRIOR_CALIBRATION.probability(raw, np.zeros(len(raw), dtype=int), 1)
+    assert [proposal.score for proposal in proposals] == pytest.approx(fit.tolist(), abs=1e-4)
+    assert [proposal.score for proposal in proposals] == sorted(
+        (proposal.score for proposal in proposals), reverse=True
+    )
 
 
 @pytest.mark.parametrize(
@@ -275,13 +283,16 @@ def test_text_reason_carries_the_similarity_and_shared_words(matcher):
     assert set(text["words"]) & {"ocr", "vat", "invoices", "vat invoices"}
 
 
-def test_text_reason_words_for_chinese_are_the_longest_runs_both_texts_share(matcher):
+def test_text_reason_words_for_chinese_are_whole_words_both_texts_contain(matcher):
     need = NeedRecord("n", "我们需要识别增值税发票")
     top = matcher.match([need], now=NOW)[0][0]
     words = reason(top, "text")["words"]
-    assert "增值税发票" in words  # grown from the pairs 增值, 值税, 税发, 发票
+    # The pairs 增值, 值税, 税发, 发票 stand for the segmenter's words 增值税 and 发票,
+    # one phrase in both texts; 税发 alone stands for nothing.
+    assert "增值税发票" in words
+    assert "税发" not in words
     assert all(word in need.text and word in BY_ID[top.capability_id].text for word in words)
-    assert "需要" not in words
+    assert "需要" not in words and "我们" not in words
 
 
 def test_tags_reason_names_the_shared_tags_as_the_catalogue_writes_them(matcher):
@@ -306,10 +317,12 @@ def test_industry_reason_carries_the_needs_industry(matcher):
     assert reason(top, "industry") == {"code": "industry", "industry": "manufacturing"}
 
 
-def test_kind_reason_names_the_capabilitys_kind(matcher):
+def test_the_kind_wanted_is_never_a_reason_for_fit(matcher):
+    # It raises the score (wanting one kind is sharper) but says nothing the SME did not choose.
     top = matcher.match([NeedRecord("n", "GPU 算力租用", kinds=frozenset({"compute"}))], now=NOW)[0][0]
     assert top.capability_id == 3
-    assert reason(top, "kind") == {"code": "kind", "kind": "compute"}
+    assert top.features["kind"] > NEUTRAL[FEATURES.index("kind")]
+    assert "kind" not in [r["code"] for r in top.reasons]
 
 
 def test_no_reason_for_features_at_their_neutral_value(matcher):
@@ -321,7 +334,7 @@ def test_no_reason_for_features_at_their_neutral_value(matcher):
         assert top.features[name] == NEUTRAL[FEATURES.index(name)]
 
 
-def test_budget_freshness_and_track_record_reasons_carry_their_values():
+def test_budget_and_track_record_reasons_carry_their_values_and_age_is_no_reason():
     catalogue = [
         CapabilityRecord(
             "priced",
@@ -339,13 +352,13 @@ def test_budget_freshness_and_track_record_reasons_carry_their_values():
         [NeedRecord("a", "发票 OCR", budget_max=500.0), NeedRecord("b", "发票 OCR 识别")], now=NOW
     )
     priced = next(p for p in with_budget if p.capability_id == "priced")
-    assert [r["code"] for r in priced.reasons] == ["text", "budget", "freshness"]
+    assert [r["code"] for r in priced.reasons] == ["text", "budget", "track_record"]
     assert reason(priced, "budget") == {"code": "budget", "price_min": 100.0, "price_max": 300.0}
-    assert reason(priced, "freshness") == {"code": "freshness", "days": 10}
     proven = next(p for p in without_budget if p.capability_id == "proven")
-    assert [r["code"] for r in proven.reasons] == ["text", "freshness", "track_record"]
+    assert [r["code"] for r in proven.reasons] == ["text", "track_record"]
     assert reason(proven, "track_record") == {"code": "track_record", "accepted": 19, "decided": 20}
-    assert reason(proven, "freshness") == {"code": "freshness", "days": 3}
+    # Both were listed days ago and freshness raised their scores, but age is no reason for fit.
+    assert proven.features["freshness"] > NEUTRAL[FEATURES.index("freshness")]
     for proposal in with_budget + without_budget:
         check_reasons(proposal)
 
@@ -355,7 +368,9 @@ def test_a_price_far_above_budget_ranks_below_an_affordable_twin():
         CapabilityRecord("dear", "发票 OCR 识别", price_min=10000.0),
         CapabilityRecord("cheap", "发票 OCR 识别", price_min=100.0),
     ]
-    proposals = Matcher(catalogue).match([NeedRecord("n", "发票 OCR", budget_max=500.0)], now=NOW)[0]
+    proposals = Matcher(catalogue, relevance_floor=0.0).match([NeedRecord("n", "发票 OCR", budget_max=500.0)], now=NOW)[
+        0
+    ]
     assert [p.capability_id for p in proposals] == ["cheap", "dear"]
     assert "budget" not in [r["code"] for r in proposals[1].reasons]
 

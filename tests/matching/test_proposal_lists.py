@@ -71,12 +71,12 @@ def fake(score):
     ("scores", "shown"),
     [
         ([], 0),
-        ([0.9, 0.2], 2),  # the first three are always shown
-        ([0.9, 0.8, 0.7, 0.6, 0.5, 0.2], 4),  # 0.54 is the floor
-        ([0.5, 0.5, 0.5, 0.5], 4),
+        ([0.9, 0.2], 1),
+        ([0.9, 0.8, 0.7, 0.6, 0.3, 0.29], 5),  # a good match: a fit of 0.3 or more
+        ([0.2, 0.1], 0),  # no good match: the page says so, the rest folded
     ],
 )
-def test_weaker_suggestions_are_folded_away(scores, shown):
+def test_only_good_matches_are_shown_unfolded(scores, shown):
     strong, weaker = strong_and_weaker([fake(score) for score in scores])
     assert len(strong) == shown
     assert len(strong) + len(weaker) == len(scores)

@@ -5,6 +5,7 @@ what a clean one leaves."""
 
 from decimal import Decimal
 
+import numpy as np
 import pytest
 from django.utils import timezone
 
@@ -16,6 +17,7 @@ from marketplace.models import Capability, Need
 from marketplace.services.listing_transitions import listing_publish, listing_submit
 from marketplace.services.listings import listing_create
 from matching import tasks
+from matching.ml.calibration import PRIOR_CALIBRATION
 from matching.ml.features import FEATURES
 from matching.ml.ranker import PRIOR_WEIGHTS
 from matching.models import Feedback, Match
@@ -40,13 +42,15 @@ class TestPublishing:
         first, second = Match.objects.filter(need=needs.invoice).order_by("rank")
         assert (first.rank, second.rank) == (1, 2)
         assert first.score > second.score
-        for match in (first, second):
+        # Version 0 is the prior: the score is the calibrated fit of its weighted
+        # sums of the stored features (every candidate of the need is stored here).
+        raw = [sum(PRIOR_WEIGHTS[name] * value for name, value in m.features.items()) for m in (first, second)]
+        fits = PRIOR_CALIBRATION.probability(np.array(raw), np.zeros(2, dtype=int), 1)
+        for match, fit in zip((first, second), fits, strict=True):
             assert set(match.features) == set(FEATURES)
             assert all(0.0 <= value <= 1.0 for value in match.features.values())
-            # Version 0 is the prior: the score is its weighted sum of the stored features.
             assert match.ranker_version == 0
-            prior = sum(PRIOR_WEIGHTS[name] * value for name, value in match.features.items())
-            assert match.score == pytest.approx(prior, abs=1e-3)
+            assert match.score == pytest.approx(fit, abs=5e-3)
             assert match.computed_at is not None
             assert match.reasons[0]["code"] == "text"
         reasons = {reason["code"]: reason for reason in first.reasons}

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from matching.ml.encoder import encoder_for
 from matching.ml.evaluation import EvaluationError, evaluate
 from matching.ml.ranker import PRIOR, LinearScorer
 
@@ -27,6 +28,19 @@ class Command(BaseCommand):
         parser.add_argument("--k", type=int, default=10, help="cut-off of NDCG (default 10)")
         parser.add_argument("--json", type=Path, dest="json_out", help="also write the figures to this file")
         parser.add_argument("--weights", type=Path, help="a ranker's weights as JSON (default: the prior)")
+        parser.add_argument(
+            "--encoder",
+            default="use",
+            choices=["use", "hashing", "none"],
+            help="the semantic view: use (production), hashing (no meaning, for tests), none (lexical only)",
+        )
+        parser.add_argument(
+            "--floor",
+            type=float,
+            default=0.0,
+            help="propose nothing below this fit (default 0: rank the whole catalogue; the site uses "
+            "matching.ml.calibration.RELEVANCE_FLOOR)",
+        )
 
     def handle(self, *args, **options):
         if options["k"] < 1:
@@ -38,7 +52,15 @@ class Command(BaseCommand):
             except (OSError, ValueError, KeyError, TypeError) as error:
                 raise CommandError(f"cannot use the weights in {options['weights']}: {error}") from error
         try:
-            result = evaluate(options["capabilities"], options["needs"], k=options["k"], scorer=scorer)
+            encoder = None if options["encoder"] == "none" else encoder_for(options["encoder"])
+            result = evaluate(
+                options["capabilities"],
+                options["needs"],
+                k=options["k"],
+                scorer=scorer,
+                encoder=encoder,
+                floor=options["floor"],
+            )
         except EvaluationError as error:
             raise CommandError(str(error)) from error
         k = options["k"]
