@@ -624,9 +624,9 @@ class Matcher:
                     words = readable_words(
                         shared, need_texts[need_row], facts.folded_text(cap_row), MAX_WORDS, folded=True
                     )
-                    item = {"code": "text", "similarity": round(value, 2), "words": [] if meaning else words}
-                    if meaning or (not words and self.vectors is not None):
-                        # Meaning, not wording, made this pair: name what it is similar to.
+                    item = {"code": "text", "similarity": round(value, 2), "words": words}
+                    if not words and meaning:
+                        # Meaning, not a shared word, made this pair: name what it is similar to.
                         item["meaning"] = self.capabilities[cap_row].title
                     items.append(item)
             elif name == "tags":
