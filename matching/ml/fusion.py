@@ -12,10 +12,9 @@ below a mediocre pair written in one: in a bilingual catalogue a Chinese need
 would see Chinese near-misses before the English capability that fits. A
 pair therefore scores at least ``cross_language × semantic`` in proportion
 to how far apart the two texts' languages are (``text.chinese_share``):
-meaning alone carries it, and shared words still raise it. Measured in
-docs/BENCHMARKS.md ("Relevance"): on Chinese needs against English
-capabilities among Chinese distractors, NDCG@10 .33 naive → .49, while the
-monolingual sets move by less than .01.
+meaning alone carries it, and shared words still raise it. The weights were
+chosen on our judged sets (docs/BENCHMARKS.md, "Relevance"), including Chinese
+needs against a catalogue of English capabilities mixed with Chinese ones.
 """
 
 from dataclasses import dataclass
