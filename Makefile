@@ -15,7 +15,7 @@ help:
 	@echo "make run     set up .venv, migrate, load demo data and serve http://$(HOST):$(PORT)/"
 	@echo "make test    set up .venv and run the whole test suite"
 	@echo "make lint    ruff check and format check"
-	@echo "make scan    pip-audit (known vulnerabilities in the pinned packages) and bandit (the project's code)"
+	@echo "make scan    pip-audit: known vulnerabilities in the pinned packages (code: ruff's S rules in make lint)"
 	@echo "make messages  compile the Chinese catalogue (run and test do it; needs msgfmt from gettext)"
 	@echo "make api-fuzz  schemathesis against a served copy of the site (needs DATABASE_URL=postgres://...)"
 	@echo "make faults  kill a worker mid-rebuild, stop Redis, restart PostgreSQL on instances of its own; check nothing is lost"
@@ -87,8 +87,9 @@ lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-# bandit over the code, pip-audit over the requirements (with a fallback where
-# no vulnerability service is reachable); see scripts/scan and docs/SECURITY.md.
+# pip-audit over the requirements (with a fallback where no vulnerability
+# service is reachable); see scripts/scan and docs/SECURITY.md. The code's
+# security lint is ruff's S rules, in lint.
 scan: venv
 	scripts/scan
 

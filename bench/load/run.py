@@ -45,7 +45,7 @@ import random
 import shutil
 import signal
 import socket
-import subprocess  # only to start our own gunicorn, Celery and Locust, fixed arguments  # nosec B404
+import subprocess  # only to start our own gunicorn, Celery and Locust, fixed arguments
 import sys
 import tempfile
 import time
@@ -236,7 +236,7 @@ def _accounts(args, organizations: dict) -> dict:
     from accounts.models import Membership
     from marketplace.services.applications import application_submit
 
-    rng = random.Random(11)  # noqa: S311 - benchmark data, not security  # nosec B311
+    rng = random.Random(11)  # noqa: S311 - benchmark data, not security
     accounts = {"sme": [], "platform": []}
     platform_orgs = organizations["platforms"][: args.platform_accounts]
     platform_ids = [org["id"] for org in platform_orgs]
@@ -297,7 +297,7 @@ def _step_data(accounts: dict) -> dict:
     from marketplace.models import Application, Capability, Need
     from matching.models import Feedback, Match
 
-    rng = random.Random()  # noqa: S311 - benchmark data, not security  # nosec B311
+    rng = random.Random()  # noqa: S311 - benchmark data, not security
     sme_ids = [account["organization"] for account in accounts["sme"]]
     platform_ids = [account["organization"] for account in accounts["platform"]]
     applied, open_by_org = set(), {}
@@ -385,7 +385,7 @@ def _free_port() -> int:
 
 def _spawn(command: list[str], env: dict, output) -> subprocess.Popen:
     """Our own gunicorn, Celery worker or Locust: programs of the virtualenv, fixed arguments."""
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)  # noqa: S603  # nosec B603
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)  # noqa: S603
 
 
 def _stop(process: subprocess.Popen | None) -> None:

@@ -297,7 +297,7 @@ _SMTP_OPTIONS = {
     "EMAIL_HOST": "host",
     "EMAIL_PORT": "port",
     "EMAIL_HOST_USER": "username",
-    "EMAIL_HOST_PASSWORD": "password",  # the name of an SMTP option, not a password  # nosec B105
+    "EMAIL_HOST_PASSWORD": "password",  # the name of an SMTP option, not a password
     "EMAIL_USE_TLS": "use_tls",
     "EMAIL_USE_SSL": "use_ssl",
     "EMAIL_TIMEOUT": "timeout",

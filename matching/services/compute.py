@@ -325,7 +325,7 @@ def _upsert(rows: list[Match]) -> None:
         cursor.copy_expert(f"COPY matching_incoming ({columns}) FROM STDIN WITH (FORMAT csv)", buffer)
         # Table and column names come from the model and constants, never from input.
         cursor.execute(
-            f"INSERT INTO {table} ({columns}, sme_feedback, sme_feedback_reason, platform_feedback, "  # noqa: S608 - names from the model's meta and constants  # nosec B608
+            f"INSERT INTO {table} ({columns}, sme_feedback, sme_feedback_reason, platform_feedback, "  # noqa: S608 - names from the model's meta and constants
             f"platform_feedback_reason, label_features) SELECT {columns}, '', '', '', '', '{{}}'::jsonb "
             f"FROM matching_incoming "
             f"ON CONFLICT (need_id, capability_id) DO UPDATE SET {updates}"
