@@ -14,7 +14,7 @@ PORT ?= 8000
 help:
 	@echo "make run     set up .venv, migrate, load demo data and serve http://$(HOST):$(PORT)/"
 	@echo "make test    set up .venv and run the whole test suite"
-	@echo "make lint    ruff check and format check"
+	@echo "make lint    ruff check and format check, mypy (pyproject.toml [tool.mypy])"
 	@echo "make scan    pip-audit: known vulnerabilities in the pinned packages (code: ruff's S rules in make lint)"
 	@echo "make messages  compile the Chinese catalogue (run and test do it; needs msgfmt from gettext)"
 	@echo "make api-fuzz  schemathesis against a served copy of the site (needs DATABASE_URL=postgres://...)"
@@ -86,6 +86,7 @@ load-test: venv
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 # pip-audit over the requirements (with a fallback where no vulnerability
 # service is reachable); see scripts/scan and docs/SECURITY.md. The code's

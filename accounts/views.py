@@ -118,7 +118,7 @@ class AdminLoginView(TwoStepSignInMixin, auth_views.LoginView):
     goes on to the admin."""
 
     template_name = "admin/login.html"
-    next_page = reverse_lazy("admin:index")
+    next_page = reverse_lazy("admin:index")  # type: ignore[assignment]  # Django takes a lazy URL
 
 
 def sign_in_new_account(request, user, next_url: str):

@@ -70,8 +70,8 @@ def error_body(exc: exceptions.APIException) -> dict:
             message = _("Some fields are not valid; see extra.fields.")
         return {"message": message, "code": "invalid", "extra": {"fields": fields}}
     extra = {}
-    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-        extra["wait"] = round(exc.wait)
+    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:  # type: ignore[attr-defined]  # the stubs lack Throttled.wait
+        extra["wait"] = round(exc.wait)  # type: ignore[attr-defined]
     codes = exc.get_codes()
     return {"message": _first_message(exc.detail), "code": codes if isinstance(codes, str) else "error", "extra": extra}
 

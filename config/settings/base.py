@@ -7,6 +7,7 @@ e-mail printed to the console.
 """
 
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import environ
@@ -428,7 +429,7 @@ object's state does not allow 409.
     "SECURITY": [{"tokenAuth": []}, {"cookieAuth": []}],
 }
 
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {

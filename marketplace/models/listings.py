@@ -1,5 +1,7 @@
 """Capabilities (what platforms open) and needs (what SMEs look for)."""
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -9,7 +11,7 @@ from accounts.choices import Industry, Province, SizeBand
 from marketplace.choices import AccessModel, CapabilityKind, DataClassification, ListingStatus, NeedVisibility
 from marketplace.fields import ChoiceSetField
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
+MONEY: dict[str, Any] = {"max_digits": 12, "decimal_places": 2}
 
 
 def money_range_constraints(prefix: str, low: str, high: str) -> list[models.CheckConstraint]:

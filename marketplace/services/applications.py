@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -306,7 +307,7 @@ def application_transition(
     kind, title, to = NOTIFICATIONS[action]
     # The coded reason goes in as its lazy label, so each recipient reads it
     # in their own language; the decider's note stays as written.
-    body = ""
+    body: str | Promise = ""
     if action == "decline":
         body = gettext_lazy("Reason: %(reason)s — %(note)s") if note else gettext_lazy("Reason: %(reason)s")
     _notify(
@@ -350,8 +351,10 @@ def message_send(*, membership: Membership, application_id: int, body: str) -> M
     application = (
         Application.objects.select_related("capability__organization", "sme").filter(pk=application_id).first()
     )
-    sides = (application.sme_id, application.capability.organization_id) if application else ()
-    if membership.organization_id not in sides:
+    if application is None or membership.organization_id not in (
+        application.sme_id,
+        application.capability.organization_id,
+    ):
         raise PermissionDenied(_("Only the two organisations of an application can write in its thread."))
     body = body.strip()
     if not body:

@@ -1,6 +1,8 @@
 """HTML views of the marketplace: parse input, call one selector or service, render."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -32,8 +34,8 @@ class ListingType:
     model: type
     form: type
     organization_kind: str
-    get_for_owner: object
-    of_organization: object
+    get_for_owner: Callable[..., Any]
+    of_organization: Callable[..., Any]
     plural: object
     new_label: object
     only_message: object
@@ -168,10 +170,10 @@ def _listing_type_for(request, slug: str) -> ListingType:
 
 @membership_required
 def workspace_list(request, listing_type: str):
-    listing_type = _listing_type_for(request, listing_type)
-    listings = listing_type.of_organization(membership=request.membership)
+    listing_kind = _listing_type_for(request, listing_type)
+    listings = listing_kind.of_organization(membership=request.membership)
     context = {
-        "listing_type": listing_type,
+        "listing_type": listing_kind,
         "page": paginate(request, listings),
         "recommendations": matching_selectors.recommendations_for_membership(membership=request.membership),
     }
@@ -180,12 +182,12 @@ def workspace_list(request, listing_type: str):
 
 @membership_required
 def listing_create(request, listing_type: str):
-    listing_type = _listing_type_for(request, listing_type)
-    form = listing_type.form(request.POST or None)
+    listing_kind = _listing_type_for(request, listing_type)
+    form = listing_kind.form(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             listing = listing_services.listing_create(
-                model=listing_type.model,
+                model=listing_kind.model,
                 membership=request.membership,
                 fields=form.service_fields(),
                 tag_names=form.cleaned_data["tags"],
@@ -195,14 +197,14 @@ def listing_create(request, listing_type: str):
         else:
             messages.success(request, _("Saved as a draft. Submit it for review when it is ready."))
             return redirect(listing_services.listing_url(listing))
-    context = {"form": form, "listing_type": listing_type, "listing": None}
+    context = {"form": form, "listing_type": listing_kind, "listing": None}
     return render(request, "marketplace/listing_form.html", context, status=400 if form.errors else 200)
 
 
 @membership_required
 def listing_edit(request, listing_type: str, pk: int):
-    listing_type = _listing_type_for(request, listing_type)
-    listing = listing_type.get_for_owner(membership=request.membership, pk=pk)
+    listing_kind = _listing_type_for(request, listing_type)
+    listing = listing_kind.get_for_owner(membership=request.membership, pk=pk)
     if listing.status not in listing_services.EDITABLE:
         messages.error(
             request,
@@ -211,11 +213,11 @@ def listing_edit(request, listing_type: str, pk: int):
         )
         return redirect(listing_services.listing_url(listing))
     status_before = listing.status
-    form = listing_type.form(request.POST or None, instance=listing)
+    form = listing_kind.form(request.POST or None, instance=listing)
     if request.method == "POST" and form.is_valid():
         try:
             listing = listing_services.listing_update(
-                model=listing_type.model,
+                model=listing_kind.model,
                 membership=request.membership,
                 pk=listing.pk,
                 fields=form.service_fields(),
@@ -232,25 +234,25 @@ def listing_edit(request, listing_type: str, pk: int):
             else:
                 messages.success(request, _("Saved."))
             return redirect(listing_services.listing_url(listing))
-    context = {"form": form, "listing_type": listing_type, "listing": listing}
+    context = {"form": form, "listing_type": listing_kind, "listing": listing}
     return render(request, "marketplace/listing_form.html", context, status=400 if form.errors else 200)
 
 
 @require_POST
 @membership_required
 def listing_action(request, listing_type: str, pk: int, action: str):
-    listing_type = _listing_type_for(request, listing_type)
-    listing = listing_type.get_for_owner(membership=request.membership, pk=pk)
+    listing_kind = _listing_type_for(request, listing_type)
+    listing = listing_kind.get_for_owner(membership=request.membership, pk=pk)
     if action not in OWNER_ACTIONS:
         raise PermissionDenied(_("Only moderators can do that."))
     try:
         listing = listing_services.listing_transition(
-            model=listing_type.model, pk=listing.pk, action=action, user=request.user, membership=request.membership
+            model=listing_kind.model, pk=listing.pk, action=action, user=request.user, membership=request.membership
         )
     except TransitionNotAllowed as error:
         messages.error(request, str(error))
     else:
         messages.success(request, str(OWNER_ACTIONS[action]))
     if action == "retract":
-        return redirect(f"marketplace:{listing_type.slug}_edit", pk=listing.pk)
+        return redirect(f"marketplace:{listing_kind.slug}_edit", pk=listing.pk)
     return redirect(listing_services.listing_url(listing))

@@ -13,6 +13,7 @@ import threading
 import time
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 from django.db import IntegrityError, connection, transaction
@@ -334,7 +335,7 @@ def _upsert(rows: list[Match]) -> None:
         cursor.execute("DELETE FROM matching_incoming")
 
 
-def _already_applied(records: list[NeedRecord]) -> dict[int, set[int]]:
+def _already_applied(records: list[NeedRecord]) -> dict[int | str, set[int]]:
     """Per need, the capabilities its SME has applied to (pending, accepted or
     declined): proposing them again would only repeat the question."""
     needs = Need.objects.filter(pk__in=[record.id for record in records]).values_list("pk", "organization_id")
@@ -369,7 +370,7 @@ def match_needs(need_ids: list[int]) -> int:
         # Capabilities the SME applied to are filtered out like ineligible ones.
         records = [replace(record, excluded=frozenset(applied.get(record.id, ()))) for record in records]
         matcher = matcher_get()
-        options = {"k": PROPOSALS_PER_NEED, "depth": CANDIDATE_DEPTH}
+        options: dict[str, Any] = {"k": PROPOSALS_PER_NEED, "depth": CANDIDATE_DEPTH}
         if len(records) >= BULK_FROM:
             found = [row for chunk in matcher.match_bulk(records, scorer, **options) for row in chunk]
         else:
@@ -504,12 +505,13 @@ def training_labels() -> Labels:
         ):
             if value and when:
                 add(vector, int(value == Feedback.INTERESTED), match.need_id, when)
-    decided = Application.objects.filter(
-        need__isnull=False,
-        decided_at__isnull=False,
-        status__in=[ApplicationStatus.ACCEPTED, ApplicationStatus.DECLINED],
-    ).values_list("need_id", "capability_id", "status", "decided_at")
-    decided = list(decided)
+    decided = list(
+        Application.objects.filter(
+            need__isnull=False,
+            decided_at__isnull=False,
+            status__in=[ApplicationStatus.ACCEPTED, ApplicationStatus.DECLINED],
+        ).values_list("need_id", "capability_id", "status", "decided_at")
+    )
     proposals = Match.objects.filter(need_id__in={row[0] for row in decided}).values_list(
         "need_id", "capability_id", "features"
     )

@@ -3,6 +3,7 @@ after a commit, switch rankers. Nothing here loads the numerical stack."""
 
 import threading
 from contextlib import contextmanager
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -58,7 +59,7 @@ def organization_matches_refresh(*, organization_ids: list[int]) -> None:
     if getattr(_deferred, "active", False):
         return
     for organization_id in organization_ids:
-        transaction.on_commit(lambda pk=organization_id: task_send(tasks.match_organization_needs, pk), robust=True)
+        transaction.on_commit(partial(task_send, tasks.match_organization_needs, organization_id), robust=True)
 
 
 def matches_rebuild_queue() -> None:
