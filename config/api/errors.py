@@ -10,6 +10,8 @@ they are translated here: ValidationError → 400, PermissionDenied → 403,
 Http404 → 404, TransitionNotAllowed → 409.
 """
 
+from typing import Any
+
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -59,7 +61,9 @@ def _first_message(detail) -> str:
 
 def error_body(exc: exceptions.APIException) -> dict:
     if isinstance(exc, exceptions.ValidationError):
-        fields = exc.detail if isinstance(exc.detail, dict) else {api_settings.NON_FIELD_ERRORS_KEY: exc.detail}
+        fields: dict[Any, Any] = (
+            exc.detail if isinstance(exc.detail, dict) else {api_settings.NON_FIELD_ERRORS_KEY: exc.detail}
+        )
         general = fields.get(api_settings.NON_FIELD_ERRORS_KEY)
         if general:
             message = _first_message(general)
