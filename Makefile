@@ -126,4 +126,4 @@ screenshots: venv messages
 	$(PY) scripts/screenshots
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache .mypy_cache
