@@ -152,10 +152,13 @@ def _prepare(args, workdir: Path) -> dict:
     from bench.load.scale import scale_marketplace
 
     started = time.perf_counter()
-    call_command("migrate", "--noinput", verbosity=0)
-    with open(workdir / "seed.log", "w") as seed_log:
-        call_command("seed_demo", stdout=seed_log)
-    log(f"migrated and seeded the demo in {time.perf_counter() - started:.0f} s")
+    if args.template:
+        log(f"the demo copied from {args.template}, migrated and seeded")
+    else:
+        call_command("migrate", "--noinput", verbosity=0)
+        with open(workdir / "seed.log", "w") as seed_log:
+            call_command("seed_demo", stdout=seed_log)
+        log(f"migrated and seeded the demo in {time.perf_counter() - started:.0f} s")
     step = time.perf_counter()
     organizations = scale_marketplace(
         capabilities=args.capabilities,
@@ -609,6 +612,11 @@ def _parse(argv) -> argparse.Namespace:
     parser.add_argument("--fail-on-error", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the database, its accounts file and the work folder")
     parser.add_argument(
+        "--template",
+        metavar="DATABASE",
+        help="copy this migrated and seeded demo database instead of migrating and seeding (CI: scripts/demo-template)",
+    )
+    parser.add_argument(
         "--reuse",
         metavar="ACCOUNTS_JSON",
         type=Path,
@@ -661,7 +669,8 @@ def main(argv=None) -> int:
     server = worker = None
     log(f"database {name}, work folder {workdir}")
     if not reused:
-        _admin_sql(admin, f'CREATE DATABASE "{name}"')
+        template = f' TEMPLATE "{args.template}"' if args.template else ""
+        _admin_sql(admin, f'CREATE DATABASE "{name}"{template}')
     try:
         _redis_flush(broker_url)
         _redis_flush(cache_url)
