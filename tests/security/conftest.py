@@ -10,9 +10,10 @@ from tests.security.world import seed_world
 @pytest.fixture(scope="package")
 def world(django_db_setup, django_db_blocker):
     """The leak scan's marketplace (tests/security/world.py), seeded once for
-    the package and rolled back after its last test. The tests that use it run
-    last in the package (pytest_collection_modifyitems below), so no other
-    test of the package sees its rows."""
+    the package and rolled back when the run leaves the package. The tests
+    that use it run together, after the package's other tests of the same
+    kind (pytest_collection_modifyitems below), so no other test sees its rows
+    and it is seeded once."""
     with django_db_blocker.unblock(), transaction.atomic():
         compute._cache.matcher = None
         compute._cache.fingerprint = None
@@ -21,15 +22,22 @@ def world(django_db_setup, django_db_blocker):
 
 
 def pytest_collection_modifyitems(items):
-    """Within tests/security, the tests that use the seeded world go last:
-    the world's transaction stays open from its first user to the package's
-    last test."""
-    package = [index for index, item in enumerate(items) if item.nodeid.startswith("tests/security/")]
-    if not package:
+    """The tests that use the seeded world run as one block, right after the
+    last other test of the package that ran before them: the world's
+    transaction stays open from the block's first test to its last, and
+    nothing else runs in between. (pytest-django has already put database
+    tests before the others, so the package may be in two parts: the block
+    stays in the first.)"""
+
+    def in_package(item):
+        return item.nodeid.startswith("tests/security/")
+
+    users = [index for index, item in enumerate(items) if in_package(item) and "world" in item.fixturenames]
+    if not users:
         return
-    chosen = [items[index] for index in package]
-    reordered = [item for item in chosen if "world" not in item.fixturenames] + [
-        item for item in chosen if "world" in item.fixturenames
-    ]
-    for index, item in zip(package, reordered, strict=True):
-        items[index] = item
+    block = [items[index] for index in users]
+    before = [index for index, item in enumerate(items) if in_package(item) and index < users[-1] and item not in block]
+    anchor = items[before[-1]] if before else None
+    rest = [item for item in items if item not in block]
+    position = rest.index(anchor) + 1 if anchor is not None else users[0]
+    items[:] = rest[:position] + block + rest[position:]
