@@ -9,15 +9,17 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help venv messages run test test-services api-fuzz faults load-test lint scan format migrate seed worker beat rebuild-matches screenshots clean
+.PHONY: help venv messages run test test-fast test-modules-alone test-services api-fuzz api-fuzz-deep faults load-test lint scan format migrate seed worker beat rebuild-matches screenshots clean
 
 help:
 	@echo "make run     set up .venv, migrate, load demo data and serve http://$(HOST):$(PORT)/"
 	@echo "make test    set up .venv and run the whole test suite"
-	@echo "make lint    ruff check and format check; lint-imports (the layers between the apps)"
-	@echo "make scan    pip-audit (known vulnerabilities in the pinned packages) and bandit (the project's code)"
+	@echo "make test-fast  the everyday loop: the suite without the tests marked slow (pytest -m 'not slow')"
+	@echo "make test-modules-alone  run each test module on its own (each must pass in isolation)"
+	@echo "make lint    ruff check and format check; lint-imports (the layers between the apps); mypy"
+	@echo "make scan    pip-audit: known vulnerabilities in the pinned packages (code: ruff's S rules in make lint)"
 	@echo "make messages  compile the Chinese catalogue (run and test do it; needs msgfmt from gettext)"
-	@echo "make api-fuzz  schemathesis against a served copy of the site (needs DATABASE_URL=postgres://...)"
+	@echo "make api-fuzz  schemathesis against a served copy of the site (needs DATABASE_URL=postgres://...); make api-fuzz-deep: the long form"
 	@echo "make faults  kill a worker mid-rebuild, stop Redis, restart PostgreSQL on instances of its own; check nothing is lost"
 	@echo "make load-test  Locust against gunicorn + PostgreSQL + Redis + a worker, 10k capabilities, 20k needs (needs DATABASE_URL, REDIS_URL; LOAD_ARGS=--short for CI's form)"
 	@echo "make worker  a Celery worker (needs REDIS_URL); make beat for the scheduler"
@@ -68,10 +70,22 @@ node_modules/.package-lock.json: package.json package-lock.json
 test: venv messages node_modules/.package-lock.json
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# The everyday loop: everything but the tests marked slow (the security scans,
+# the service, worker and browser tests, the big matching runs).
+test-fast: venv messages
+	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
+
+test-modules-alone: venv messages
+	scripts/test-modules-alone $(PYTEST_ARGS)
+
 # A throwaway database on DATABASE_URL's server, seeded, served by gunicorn
 # and fuzzed anonymously, as an SME and as a platform; see scripts/api-fuzz.
 api-fuzz: venv
 	scripts/api-fuzz
+
+# The long form: 25 examples, every operation fuzzed in every run.
+api-fuzz-deep: venv
+	FUZZ_DEEP=1 scripts/api-fuzz
 
 # Its own PostgreSQL cluster, Redis, gunicorn and Celery worker, through three
 # faults with figures; see scripts/faults.
@@ -88,9 +102,11 @@ lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/mypy
 
-# bandit over the code, pip-audit over the requirements (with a fallback where
-# no vulnerability service is reachable); see scripts/scan and docs/SECURITY.md.
+# pip-audit over the requirements (with a fallback where no vulnerability
+# service is reachable); see scripts/scan and docs/SECURITY.md. The code's
+# security lint is ruff's S rules, in lint.
 scan: venv
 	scripts/scan
 
@@ -112,4 +128,4 @@ screenshots: venv messages
 	$(PY) scripts/screenshots
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache .mypy_cache

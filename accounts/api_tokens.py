@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import ApiToken, Membership, User
 
-TOKEN_PREFIX = "tdm_"  # noqa: S105 - a label, not a secret  # nosec B105
+TOKEN_PREFIX = "tdm_"  # noqa: S105 - a label, not a secret
 # A person may hold this many live tokens at once (revoked and expired ones
 # do not count): enough for every integration, not an unbounded table.
 MAX_ACTIVE_TOKENS = 20

@@ -195,7 +195,7 @@ class OrganizationFilter(SelectorFilterSet):
 
     class Meta:
         model = Organization
-        fields = []
+        fields: list[str] = []
 
     def select(self, data):
         return selectors.organizations_directory(**data)

@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
@@ -175,7 +177,9 @@ class InvitationForm(UserTextFormMixin, forms.Form):
     def __init__(self, *args, actor_role: str, **kwargs):
         super().__init__(*args, **kwargs)
         if actor_role != Role.OWNER:
-            self.fields["role"].choices = [(value, label) for value, label in Role.choices if value != Role.OWNER]
+            cast(forms.ChoiceField, self.fields["role"]).choices = [
+                (value, label) for value, label in Role.choices if value != Role.OWNER
+            ]
 
 
 class MembershipRoleForm(forms.Form):

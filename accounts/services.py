@@ -9,7 +9,6 @@ queues side effects (e-mail) only after commit. User-caused problems raise
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -321,8 +320,11 @@ def _ensure_an_owner_remains(target: Membership, new_role: str | None) -> None:
 
 
 def _get_team_member(actor: Membership, membership_id: int) -> Membership:
-    target = Membership.objects.select_related("user").filter(pk=membership_id, organization_id=actor.organization_id)
-    target = target.first()
+    target = (
+        Membership.objects.select_related("user")
+        .filter(pk=membership_id, organization_id=actor.organization_id)
+        .first()
+    )
     if target is None:
         raise ValidationError(_("This person is no longer a member."))
     return target
@@ -362,7 +364,7 @@ def membership_change_role(*, actor: Membership, membership_id: int, role: str) 
     return target
 
 
-def membership_set_current(*, user: User | AnonymousUser, session, organization_id: int) -> Membership:
+def membership_set_current(*, user: User, session, organization_id: int) -> Membership:
     """Remember which of the user's organisations they are acting for."""
     membership = Membership.objects.filter(user=user, organization_id=organization_id).first()
     if membership is None:

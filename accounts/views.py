@@ -49,7 +49,7 @@ from config.ratelimit import by_address, rate_limited
 from config.views import bad_request_page
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
-NEW_TOKEN_SESSION_KEY = "new_api_token"  # noqa: S105 - a session key name, not a secret  # nosec B105
+NEW_TOKEN_SESSION_KEY = "new_api_token"  # noqa: S105 - a session key name, not a secret
 NEW_TOKEN_SHOWN_FOR = 300  # seconds
 
 
@@ -107,7 +107,7 @@ class AdminLoginView(TwoStepSignInMixin, auth_views.LoginView):
     goes on to the admin."""
 
     template_name = "admin/login.html"
-    next_page = reverse_lazy("admin:index")
+    next_page = reverse_lazy("admin:index")  # type: ignore[assignment]  # Django takes a lazy URL
     door = SignInDoor.ADMIN
 
 

@@ -20,7 +20,7 @@ import http.client
 import os
 import socket
 import statistics
-import subprocess  # only to start our own gunicorn, fixed arguments  # nosec B404
+import subprocess  # only to start our own gunicorn, fixed arguments
 import tempfile
 import threading
 import time
@@ -172,7 +172,7 @@ def main() -> None:
         print("preparing the database (migrate, seed_demo, demo_api_tokens)...", flush=True)
         tokens = _prepare(args.database_url, env, Path(workdir))
         port = _free_port()
-        server = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments  # nosec B603
+        server = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
             [f"{ROOT}/.venv/bin/gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
             cwd=ROOT,
             env=env,

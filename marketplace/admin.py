@@ -201,7 +201,7 @@ class MessageInline(admin.TabularInline):
     model = Message
     extra = 0
     fields = ["created_at", "sender", "sender_organization", "body"]
-    readonly_fields = fields
+    readonly_fields = ["created_at", "sender", "sender_organization", "body"]
 
     def has_add_permission(self, request, obj=None):
         return False

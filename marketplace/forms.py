@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.core.validators import MinValueValidator
 from django.utils.functional import lazy
@@ -111,9 +113,10 @@ class CatalogueFilterForm(forms.Form):
         """Show how many results each kind and access model has: "API (12)"."""
         for name in ("kind", "access_model"):
             counts = facets.get(name, {})
-            self.fields[name].choices = [
-                (value, f"{label} ({counts.get(value, 0)})" if value else label)
-                for value, label in self.fields[name].choices
+            field = cast(forms.ChoiceField, self.fields[name])
+            choices = cast("list[tuple[str, str]]", field.choices)
+            field.choices = [
+                (value, f"{label} ({counts.get(value, 0)})" if value else label) for value, label in choices
             ]
 
     def filters(self) -> dict:

@@ -226,7 +226,7 @@ class _StoredVector(Expression):
         return Col(query.get_initial_alias(), target, output_field=SearchVectorField())
 
 
-def _token_hits(column: str, tokens) -> tuple[list[Q], Case]:
+def _token_hits(column: str, tokens) -> tuple[list[Q], Case | Value]:
     """SQLite: one LIKE condition per token, and the number of tokens that match."""
     conditions = [
         Q(**{f"{column}__contains": f" {token.token}" if token.prefix else f" {token.token} "}) for token in tokens
@@ -255,11 +255,13 @@ def capability_facets(queryset: QuerySet[Capability]) -> dict:
     that can make the top are read by name.
     """
     base = queryset.order_by().values("pk")
+    rows: QuerySet[Capability]
     if queryset.query.annotations:
         rows = Capability.objects.filter(pk__in=base)
     else:
         rows = queryset.order_by().prefetch_related(None)
-    kinds, access_models = {}, {}
+    kinds: dict[str, int] = {}
+    access_models: dict[str, int] = {}
     for kind, access_model, count in rows.values_list("kind", "access_model").annotate(n=Count("pk")):
         kinds[kind] = kinds.get(kind, 0) + count
         access_models[access_model] = access_models.get(access_model, 0) + count
@@ -418,7 +420,8 @@ def invitation_get_for_member(*, membership: Membership | None, pk: int) -> Invi
         .filter(pk=pk)
         .first()
     )
-    sides = (invitation.need.organization_id, invitation.capability.organization_id) if invitation else ()
-    if membership is None or membership.organization_id not in sides:
+    if invitation is None or membership is None:
+        raise Http404(_("No such invitation."))
+    if membership.organization_id not in (invitation.need.organization_id, invitation.capability.organization_id):
         raise Http404(_("No such invitation."))
     return invitation

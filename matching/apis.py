@@ -3,7 +3,7 @@ or capabilities (platforms), one need's or capability's list, and feedback.
 Same selectors and service as the need and capability pages; each side sees
 only its own feedback, as on the pages."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import generics, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -54,13 +54,15 @@ class MatchSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
         read_only_fields = fields
 
-    def get_side(self, match) -> serializers.ChoiceField(choices=[SME, PLATFORM]):
+    @extend_schema_field(serializers.ChoiceField(choices=[SME, PLATFORM]))
+    def get_side(self, match) -> str:
         return self.context["side"]
 
     def get_reasons(self, match) -> list[str]:
         return reason_sentences(match, self.context["side"])
 
-    def get_feedback(self, match) -> MatchFeedbackSerializer(allow_null=True):
+    @extend_schema_field(MatchFeedbackSerializer(allow_null=True))
+    def get_feedback(self, match) -> dict | None:
         prefix = "sme" if self.context["side"] == SME else "platform"
         value = getattr(match, f"{prefix}_feedback")
         if not value:
@@ -102,11 +104,13 @@ class MatchFilter(SelectorFilterSet):
 
     class Meta:
         model = Match
-        fields = []
+        fields: list[str] = []
 
     def select(self, data):
         return selectors.matches_for_membership(
-            membership=self.request.membership, need_id=data.get("need"), capability_id=data.get("capability")
+            membership=self.request.membership,
+            need_id=data.get("need"),
+            capability_id=data.get("capability"),
         )
 
 
@@ -183,7 +187,7 @@ class NeedMatchesApi(ListingMatchesApi):
     side = SME
 
     def matches_of(self, pk: int):
-        need = marketplace_selectors.need_get_for_owner(membership=self.request.membership, pk=pk)
+        need = marketplace_selectors.need_get_for_owner(membership=self.request.membership, pk=pk)  # type: ignore[attr-defined]  # Request passes it on to HttpRequest
         return selectors.recommendations_for_need(need=need)
 
 
@@ -198,5 +202,5 @@ class CapabilityMatchesApi(ListingMatchesApi):
     side = PLATFORM
 
     def matches_of(self, pk: int):
-        capability = marketplace_selectors.capability_get_for_owner(membership=self.request.membership, pk=pk)
+        capability = marketplace_selectors.capability_get_for_owner(membership=self.request.membership, pk=pk)  # type: ignore[attr-defined]  # Request passes it on to HttpRequest
         return selectors.fitting_needs_for_capability(capability=capability)

@@ -34,7 +34,7 @@ def feedback(request, pk: int):
     else:
         back = reverse("marketplace:capability_detail", args=[match.capability_id])
     form = FeedbackForm(request.POST)
-    errors = [error for field_errors in form.errors.values() for error in field_errors]
+    errors: list[str] = [str(error) for field_errors in form.errors.values() for error in field_errors]
     if not errors:
         try:
             match_feedback(membership=request.membership, match=match, side=side, **form.cleaned_data)

@@ -17,7 +17,7 @@ def main() -> int:
     host = os.environ.get("ALLOWED_HOSTS", "").split(",")[0].strip().lstrip(".").replace("*", "") or "127.0.0.1"
     request = urllib.request.Request(HEALTH_URL, headers={"Host": host, "X-Forwarded-Proto": "https"})
     try:
-        with urllib.request.urlopen(request, timeout=4) as response:  # noqa: S310 - fixed local URL  # nosec B310
+        with urllib.request.urlopen(request, timeout=4) as response:  # noqa: S310 - fixed local URL
             return 0 if response.status == 200 else 1
     except OSError as error:
         print(f"unhealthy: {error}", file=sys.stderr)

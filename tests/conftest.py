@@ -27,6 +27,16 @@ from tests.service_gates import missing_service
 pytest_plugins = ["tests.celery_worker"]
 
 
+# Tests that need a real service are heavy by nature: slow too (make test-fast).
+SLOW_BY_MARKER = {"postgres", "celery_worker", "browser"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if SLOW_BY_MARKER & {marker.name for marker in item.iter_markers()}:
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(autouse=True)
 def _service_gates(request):
     markers = {marker.name for marker in request.node.iter_markers()}

@@ -34,7 +34,7 @@ with open(os.environ["LOAD_DATA"], encoding="utf-8") as data_file:
 WAIT = (float(os.environ.get("LOAD_WAIT_MIN", "0.5")), float(os.environ.get("LOAD_WAIT_MAX", "2.5")))
 PUBLIC = DATA["public"]
 _next_account = {"sme": itertools.count(), "platform": itertools.count()}
-_rng = random.Random()  # noqa: S311 - load-test choices, not security  # nosec B311
+_rng = random.Random()  # noqa: S311 - load-test choices, not security
 
 
 def _cookie(name: str, value: str, host: str) -> Cookie:

@@ -45,7 +45,7 @@ import random
 import shutil
 import signal
 import socket
-import subprocess  # only to start our own gunicorn, Celery and Locust, fixed arguments  # nosec B404
+import subprocess  # only to start our own gunicorn, Celery and Locust, fixed arguments
 import sys
 import tempfile
 import time
@@ -152,10 +152,13 @@ def _prepare(args, workdir: Path) -> dict:
     from demo.management.commands.seed_demo import DEMO_PASSWORD
 
     started = time.perf_counter()
-    call_command("migrate", "--noinput", verbosity=0)
-    with open(workdir / "seed.log", "w") as seed_log:
-        call_command("seed_demo", stdout=seed_log)
-    log(f"migrated and seeded the demo in {time.perf_counter() - started:.0f} s")
+    if args.template:
+        log(f"the demo copied from {args.template}, migrated and seeded")
+    else:
+        call_command("migrate", "--noinput", verbosity=0)
+        with open(workdir / "seed.log", "w") as seed_log:
+            call_command("seed_demo", stdout=seed_log)
+        log(f"migrated and seeded the demo in {time.perf_counter() - started:.0f} s")
     step = time.perf_counter()
     organizations = scale_marketplace(
         capabilities=args.capabilities,
@@ -236,7 +239,7 @@ def _accounts(args, organizations: dict) -> dict:
     from accounts.models import Membership
     from marketplace.services.applications import application_submit
 
-    rng = random.Random(11)  # noqa: S311 - benchmark data, not security  # nosec B311
+    rng = random.Random(11)  # noqa: S311 - benchmark data, not security
     accounts = {"sme": [], "platform": []}
     platform_orgs = organizations["platforms"][: args.platform_accounts]
     platform_ids = [org["id"] for org in platform_orgs]
@@ -297,7 +300,7 @@ def _step_data(accounts: dict) -> dict:
     from marketplace.models import Application, Capability, Need
     from matching.models import Feedback, Match
 
-    rng = random.Random()  # noqa: S311 - benchmark data, not security  # nosec B311
+    rng = random.Random()  # noqa: S311 - benchmark data, not security
     sme_ids = [account["organization"] for account in accounts["sme"]]
     platform_ids = [account["organization"] for account in accounts["platform"]]
     applied, open_by_org = set(), {}
@@ -385,7 +388,7 @@ def _free_port() -> int:
 
 def _spawn(command: list[str], env: dict, output) -> subprocess.Popen:
     """Our own gunicorn, Celery worker or Locust: programs of the virtualenv, fixed arguments."""
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)  # noqa: S603  # nosec B603
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)  # noqa: S603
 
 
 def _stop(process: subprocess.Popen | None) -> None:
@@ -609,6 +612,11 @@ def _parse(argv) -> argparse.Namespace:
     parser.add_argument("--fail-on-error", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the database, its accounts file and the work folder")
     parser.add_argument(
+        "--template",
+        metavar="DATABASE",
+        help="copy this migrated and seeded demo database instead of migrating and seeding (CI: scripts/demo-template)",
+    )
+    parser.add_argument(
         "--reuse",
         metavar="ACCOUNTS_JSON",
         type=Path,
@@ -661,7 +669,8 @@ def main(argv=None) -> int:
     server = worker = None
     log(f"database {name}, work folder {workdir}")
     if not reused:
-        _admin_sql(admin, f'CREATE DATABASE "{name}"')
+        template = f' TEMPLATE "{args.template}"' if args.template else ""
+        _admin_sql(admin, f'CREATE DATABASE "{name}"{template}')
     try:
         _redis_flush(broker_url)
         _redis_flush(cache_url)

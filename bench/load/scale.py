@@ -245,7 +245,7 @@ def scale_marketplace(
     """Add organisations, capabilities and needs until the published totals
     reach ``capabilities`` and ``needs``; returns the new organisations
     (``{"platforms": [...], "smes": [...]}``, ids, owners, facts)."""
-    rng = random.Random(seed)  # noqa: S311 - benchmark data, not security  # nosec B311
+    rng = random.Random(seed)  # noqa: S311 - benchmark data, not security
     now = timezone.now()
     with transaction.atomic():
         platform_orgs = _organizations(rng, OrganizationKind.PLATFORM, platforms, password_hash, 1)

@@ -11,6 +11,8 @@ Http404 → 404, StateConflict (config/errors.py; the marketplace's
 TransitionNotAllowed is one) → 409.
 """
 
+from typing import Any
+
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -60,7 +62,9 @@ def _first_message(detail) -> str:
 
 def error_body(exc: exceptions.APIException) -> dict:
     if isinstance(exc, exceptions.ValidationError):
-        fields = exc.detail if isinstance(exc.detail, dict) else {api_settings.NON_FIELD_ERRORS_KEY: exc.detail}
+        fields: dict[Any, Any] = (
+            exc.detail if isinstance(exc.detail, dict) else {api_settings.NON_FIELD_ERRORS_KEY: exc.detail}
+        )
         general = fields.get(api_settings.NON_FIELD_ERRORS_KEY)
         if general:
             message = _first_message(general)
@@ -71,8 +75,8 @@ def error_body(exc: exceptions.APIException) -> dict:
             message = _("Some fields are not valid; see extra.fields.")
         return {"message": message, "code": "invalid", "extra": {"fields": fields}}
     extra = {}
-    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-        extra["wait"] = round(exc.wait)
+    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:  # type: ignore[attr-defined]  # the stubs lack Throttled.wait
+        extra["wait"] = round(exc.wait)  # type: ignore[attr-defined]
     codes = exc.get_codes()
     return {"message": _first_message(exc.detail), "code": codes if isinstance(codes, str) else "error", "extra": extra}
 

@@ -77,7 +77,7 @@ class ActionRateThrottle(throttling.BaseThrottle):
 
     def __init__(self, action: str):
         self.action = action
-        self._wait = None
+        self._wait: float | None = None
 
     def allow_request(self, request, view) -> bool:
         if not (request.user and request.user.is_authenticated):

@@ -7,6 +7,7 @@ e-mail printed to the console.
 """
 
 from pathlib import Path
+from typing import Any
 
 import environ
 from celery.schedules import crontab
@@ -422,7 +423,7 @@ object's state does not allow 409.
     "SECURITY": [{"tokenAuth": []}, {"cookieAuth": []}],
 }
 
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {

@@ -10,7 +10,7 @@ import os
 from config.settings.base import *  # noqa: F403
 from config.settings.base import env
 
-SECRET_KEY = "test-only-secret-key-not-for-production-use-0123456789"  # noqa: S105 - test settings; production requires SECRET_KEY from the environment  # nosec B105
+SECRET_KEY = "test-only-secret-key-not-for-production-use-0123456789"  # noqa: S105 - test settings; production requires SECRET_KEY from the environment
 DEBUG = False
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -6,9 +6,10 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.utils.formats import date_format, number_format
-from django.utils.functional import cached_property
+from django.utils.functional import Promise, cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
@@ -56,7 +57,13 @@ def month_axis(month: date, *, first: bool) -> list[str]:
     return [short, str(month.year)] if first or month.month == 1 else [short]
 
 
-FORMATTERS = {COUNT: format_count, PERCENT: format_percent, DAYS: format_days, MONTH: format_month, TEXT: str}
+FORMATTERS: dict[str, Callable[[Any], str]] = {
+    COUNT: format_count,
+    PERCENT: format_percent,
+    DAYS: format_days,
+    MONTH: format_month,
+    TEXT: str,
+}
 
 
 def csv_value(kind: str, value):
@@ -85,7 +92,7 @@ class Column:
     ``TEXT``); ``link`` names the row key holding a URL for the cell."""
 
     key: str
-    label: str
+    label: str | Promise  # a lazy translation, read in the language of each request
     kind: str = TEXT
     link: str = ""
 

@@ -50,12 +50,12 @@ __all__ = ["EMAIL_DOMAIN", "SEED", "generate", "matches_backdate", "plan_demo"]
 def plan_demo(*, seeded: dict, today: date) -> Plan:
     """The whole demo as data, from SEED alone. ``seeded`` maps the credit codes
     of seed_demo's organisations to their fields (read, not invented)."""
-    rng = random.Random(SEED)  # noqa: S311 - demo content, not security  # nosec B311
+    rng = random.Random(SEED)  # noqa: S311 - demo content, not security
     platforms, smes = plan_organizations(rng, seeded)
     plan = Plan(platforms, smes, *plan_listings(rng, platforms, smes, today))
     # Generators of their own, so that the listings stay what they were before these existed.
-    plan_history(plan, random.Random(SEED + 1))  # noqa: S311 - demo content, not security  # nosec B311
-    plan_exchanges(plan, random.Random(SEED + 2), today)  # noqa: S311 - demo content, not security  # nosec B311
+    plan_history(plan, random.Random(SEED + 1))  # noqa: S311 - demo content, not security
+    plan_exchanges(plan, random.Random(SEED + 2), today)  # noqa: S311 - demo content, not security
     return plan
 
 

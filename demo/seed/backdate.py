@@ -41,7 +41,7 @@ def _last_pks() -> tuple[int, int]:
     """The greatest primary keys of audit events and notifications."""
     quote = connection.ops.quote_name
     maxima = [(quote(model._meta.pk.column), quote(model._meta.db_table)) for model in (AuditEvent, Notification)]
-    sql = "SELECT " + ", ".join(f"(SELECT MAX({pk}) FROM {table})" for pk, table in maxima)  # noqa: S608 - names from the models' meta  # nosec B608
+    sql = "SELECT " + ", ".join(f"(SELECT MAX({pk}) FROM {table})" for pk, table in maxima)  # noqa: S608 - names from the models' meta
     with connection.cursor() as cursor:
         cursor.execute(sql)
         return tuple(pk or 0 for pk in cursor.fetchone())
@@ -54,7 +54,7 @@ def _update(model, fields: list[str], rows: list[tuple]) -> None:
     quote, columns = connection.ops.quote_name, [model._meta.get_field(name) for name in fields]
     assignments = ", ".join(f"{quote(column.column)} = %s" for column in columns)
     table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
-    sql = f"UPDATE {table} SET {assignments} WHERE {pk} = %s"  # noqa: S608 - names from the models' meta  # nosec B608
+    sql = f"UPDATE {table} SET {assignments} WHERE {pk} = %s"  # noqa: S608 - names from the models' meta
     params = [
         [column.get_db_prep_value(value, connection) for column, value in zip(columns, values, strict=True)] + [pk]
         for pk, *values in rows

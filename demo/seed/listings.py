@@ -197,7 +197,7 @@ def _capability_plan(rng: random.Random, org: OrgPlan, offering: Offering, used_
 def _plan_capabilities(platforms: list[OrgPlan]) -> list[ListingPlan]:
     plans = []
     for org in platforms:
-        rng = random.Random(org.seed)  # noqa: S311 - demo content, not security  # nosec B311
+        rng = random.Random(org.seed)  # noqa: S311 - demo content, not security
         pool = [offering for domain in org.domains for offering in OFFERINGS[domain]]
         used_titles = set()
         for offering in rng.sample(pool, min(org.listings, len(pool))):
@@ -276,7 +276,7 @@ def _need_plan(rng: random.Random, org: OrgPlan, problem: Problem, used_titles: 
 def _plan_needs(smes: list[OrgPlan], today: date) -> list[ListingPlan]:
     plans = []
     for org in smes:
-        rng = random.Random(org.seed)  # noqa: S311 - demo content, not security  # nosec B311
+        rng = random.Random(org.seed)  # noqa: S311 - demo content, not security
         own = PROBLEMS[INDUSTRY_PROBLEMS.get(org.fields["industry"], "business_services")]
         count = org.listings
         chosen = rng.sample(own, min(len(own), count - count // 3)) + rng.sample(PROBLEMS["general"], count // 3)

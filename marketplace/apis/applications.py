@@ -15,7 +15,7 @@ Endpoints (route names in the ``api`` namespace):
 from collections.abc import Callable
 
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -52,9 +52,8 @@ class ApplicationSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
         read_only_fields = fields
 
-    def get_decline_reason(self, application) -> serializers.ChoiceField(
-        choices=DeclineReason.choices, allow_null=True
-    ):
+    @extend_schema_field(serializers.ChoiceField(choices=DeclineReason.choices, allow_null=True))
+    def get_decline_reason(self, application) -> str | None:
         return application.decline_reason or None
 
     def get_decline_reason_label(self, application) -> str | None:
@@ -139,11 +138,13 @@ class ApplicationFilter(SelectorFilterSet):
 
     class Meta:
         model = Application
-        fields = []
+        fields: list[str] = []
 
     def select(self, data):
         return selectors.applications_for_membership(
-            membership=self.request.membership, status=data.get("status") or "", capability_id=data.get("capability")
+            membership=self.request.membership,
+            status=data.get("status") or "",
+            capability_id=data.get("capability"),
         )
 
 
@@ -179,7 +180,7 @@ class ApplicationViewSet(ApiViewSet):
         return throttles
 
     def _get(self, pk) -> Application:
-        return selectors.application_get_for_member(membership=self.request.membership, pk=int(pk))
+        return selectors.application_get_for_member(membership=self.request.membership, pk=int(pk))  # type: ignore[attr-defined]  # Request passes it on to HttpRequest
 
     def _input(self, serializer_class) -> dict:
         serializer = serializer_class(data=self.request.data)

@@ -23,14 +23,14 @@ from config.api.views import ApiViewSet
 from marketplace import selectors
 from marketplace.apis.summaries import CapabilitySummarySerializer, NeedSummarySerializer
 from marketplace.choices import InvitationStatus
-from marketplace.models import Invitation
+from marketplace.models import Application, Invitation
 from marketplace.services import invitations as invitation_services
 
 
 class InvitationSerializer(serializers.ModelSerializer):
     capability = CapabilitySummarySerializer(read_only=True)
     need = NeedSummarySerializer(read_only=True)
-    application = serializers.PrimaryKeyRelatedField(
+    application: "serializers.PrimaryKeyRelatedField[Application]" = serializers.PrimaryKeyRelatedField(
         read_only=True, allow_null=True, help_text="The application that answered it (status accepted), or null."
     )
     answered_at = serializers.DateTimeField(read_only=True, allow_null=True)
@@ -53,7 +53,7 @@ class InvitationFilter(StrictFilterSet):
 
     class Meta:
         model = Invitation
-        fields = []
+        fields: list[str] = []
 
 
 ANSWER = {"request": None}
@@ -78,7 +78,7 @@ class InvitationViewSet(ApiViewSet):
     filterset_class = InvitationFilter
 
     def _get(self, pk) -> Invitation:
-        return selectors.invitation_get_for_member(membership=self.request.membership, pk=int(pk))
+        return selectors.invitation_get_for_member(membership=self.request.membership, pk=int(pk))  # type: ignore[attr-defined]  # Request passes it on to HttpRequest
 
     def _output(self, invitation, status_code=status.HTTP_200_OK) -> Response:
         return Response(self.get_serializer(invitation).data, status=status_code)

@@ -1,6 +1,9 @@
 """Capabilities and needs: the public catalogue and board, and the owners'
 create, edit and state changes. Same selectors and services as the pages."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -37,7 +40,7 @@ class TagNamesField(serializers.ListField):
         return [tag.name for tag in data.all()]
 
 
-MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": 0, "allow_null": True, "required": False}
+MONEY: dict[str, Any] = {"max_digits": 12, "decimal_places": 2, "min_value": 0, "allow_null": True, "required": False}
 
 
 # --- serializers -----------------------------------------------------------------
@@ -203,7 +206,7 @@ class CapabilityFilter(ListingFilter):
 
     class Meta:
         model = Capability
-        fields = []
+        fields: list[str] = []
 
     def of_organization(self, membership):
         return selectors.capabilities_of_organization(membership=membership)
@@ -221,7 +224,7 @@ class NeedFilter(ListingFilter):
 
     class Meta:
         model = Need
-        fields = []
+        fields: list[str] = []
 
     def of_organization(self, membership):
         return selectors.needs_of_organization(membership=membership)
@@ -238,11 +241,11 @@ class ListingViewSet(ApiViewSet):
     model, serializers and selectors."""
 
     permission_classes = [PublicReadActsForOrganization]
-    model = None
-    input_serializer_class = None
-    list_serializer_class = None
-    get_for_viewer = None
-    get_for_owner = None
+    model: type[Capability] | type[Need]
+    input_serializer_class: type[serializers.Serializer]
+    list_serializer_class: type[serializers.Serializer]
+    get_for_viewer: Callable[..., Capability | Need]
+    get_for_owner: Callable[..., Capability | Need]
 
     def get_queryset(self):
         return self.model.objects.none()  # lists come from the filter's selector

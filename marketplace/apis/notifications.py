@@ -12,7 +12,7 @@ Endpoints (route names in the ``api`` namespace):
   answers ``{"marked": n}``.
 """
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -37,7 +37,8 @@ class NotificationSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "title", "body", "link", "read", "read_at", "created_at"]
         read_only_fields = fields
 
-    def get_link(self, notification) -> serializers.URLField(allow_null=True):
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_link(self, notification) -> str | None:
         return self.context["request"].build_absolute_uri(notification.url) if notification.url else None
 
     def get_read(self, notification) -> bool:
@@ -64,7 +65,7 @@ class NotificationFilter(StrictFilterSet):
 
     class Meta:
         model = Notification
-        fields = []
+        fields: list[str] = []
 
     def filter_unread(self, queryset, name, value):
         return queryset.filter(read_at__isnull=value)
@@ -83,7 +84,9 @@ class NotificationViewSet(ApiViewSet):
     # organisation must not read a person's news from another.
     def _get(self, pk: str) -> Notification:
         return selectors.notification_get_for_user(
-            user=self.request.user, pk=int(pk), organization=self.request.membership.organization
+            user=self.request.user,
+            pk=int(pk),
+            organization=self.request.membership.organization,  # type: ignore[attr-defined]  # Request passes it on to HttpRequest
         )
 
     def list(self, request):

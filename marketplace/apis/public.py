@@ -34,7 +34,7 @@ class TagFilter(SelectorFilterSet):
 
     class Meta:
         model = Tag
-        fields = []
+        fields: list[str] = []
 
     def select(self, data):
         return statistics.tags_in_use(query=data.get("q", ""))

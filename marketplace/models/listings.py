@@ -1,6 +1,6 @@
 """Capabilities (what platforms open) and needs (what SMEs look for)."""
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -12,7 +12,7 @@ from accounts.choices import Industry, OrganizationKind, Province, SizeBand
 from marketplace.choices import AccessModel, CapabilityKind, DataClassification, ListingStatus, NeedVisibility
 from marketplace.fields import ChoiceSetField
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
+MONEY: dict[str, Any] = {"max_digits": 12, "decimal_places": 2}
 
 
 def money_range_constraints(prefix: str, low: str, high: str) -> list[models.CheckConstraint]:

@@ -256,8 +256,10 @@ def message_send(*, membership: Membership, application_id: int, body: str) -> M
     application = (
         Application.objects.select_related("capability__organization", "sme").filter(pk=application_id).first()
     )
-    sides = (application.sme_id, application.capability.organization_id) if application else ()
-    if membership.organization_id not in sides:
+    if application is None or membership.organization_id not in (
+        application.sme_id,
+        application.capability.organization_id,
+    ):
         raise PermissionDenied(_("Only the two organisations of an application can write in its thread."))
     body = body.strip()
     if not body:

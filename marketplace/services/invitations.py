@@ -78,12 +78,9 @@ def _answer(*, invitation_id: int, membership: Membership, status: str, side: st
         .filter(pk=invitation_id)
         .first()
     )
-    owner_id = (
-        (invitation.need.organization_id if side == "sme" else invitation.capability.organization_id)
-        if invitation
-        else None
-    )
-    if owner_id != membership.organization_id:
+    if invitation is None or membership.organization_id != (
+        invitation.need.organization_id if side == "sme" else invitation.capability.organization_id
+    ):
         raise PermissionDenied(_("This invitation is not yours to answer."))
     if invitation.status != InvitationStatus.OPEN:
         raise TransitionNotAllowed(_("This invitation was already answered or withdrawn."))

@@ -4,6 +4,8 @@ A notification is created per person, in that person's language, inside the
 transaction of the event; its e-mail is sent by a Celery task after commit.
 """
 
+from functools import partial
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
@@ -48,7 +50,7 @@ def notify_users(
     from marketplace.tasks import notification_email_send
 
     for notification in created:
-        transaction.on_commit(lambda pk=notification.pk: task_send(notification_email_send, pk), robust=True)
+        transaction.on_commit(partial(task_send, notification_email_send, notification.pk), robust=True)
     return created
 
 

@@ -19,7 +19,7 @@ def tags_parse(text: str) -> list[str]:
 
 def tags_get_or_create(*, names: list[str]) -> list[Tag]:
     """The tags for these names, created when new; duplicates (by key) once."""
-    by_key = {}
+    by_key: dict[str, str] = {}  # key: the name as first written
     for name in names:
         key = normalize_tag(name)
         if not key:

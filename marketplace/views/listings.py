@@ -168,10 +168,10 @@ def _listing_type_for(request, slug: str) -> ListingType:
 
 @membership_required
 def workspace_list(request, listing_type: str):
-    listing_type = _listing_type_for(request, listing_type)
-    listings = listing_type.of_organization(membership=request.membership)
+    listing_kind = _listing_type_for(request, listing_type)
+    listings = listing_kind.of_organization(membership=request.membership)
     context = {
-        "listing_type": listing_type,
+        "listing_type": listing_kind,
         "page": paginate(request, listings),
     }
     return render(request, "marketplace/workspace_list.html", context)
@@ -179,12 +179,12 @@ def workspace_list(request, listing_type: str):
 
 @membership_required
 def listing_create(request, listing_type: str):
-    listing_type = _listing_type_for(request, listing_type)
-    form = listing_type.form(request.POST or None)
+    listing_kind = _listing_type_for(request, listing_type)
+    form = listing_kind.form(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             listing = listing_services.listing_create(
-                model=listing_type.model,
+                model=listing_kind.model,
                 membership=request.membership,
                 fields=form.service_fields(),
                 tag_names=form.cleaned_data["tags"],
@@ -194,14 +194,14 @@ def listing_create(request, listing_type: str):
         else:
             messages.success(request, _("Saved as a draft. Submit it for review when it is ready."))
             return redirect(listing_services.listing_url(listing))
-    context = {"form": form, "listing_type": listing_type, "listing": None}
+    context = {"form": form, "listing_type": listing_kind, "listing": None}
     return render(request, "marketplace/listing_form.html", context, status=400 if form.errors else 200)
 
 
 @membership_required
 def listing_edit(request, listing_type: str, pk: int):
-    listing_type = _listing_type_for(request, listing_type)
-    listing = listing_type.get_for_owner(membership=request.membership, pk=pk)
+    listing_kind = _listing_type_for(request, listing_type)
+    listing = listing_kind.get_for_owner(membership=request.membership, pk=pk)
     if listing.status not in listing_services.EDITABLE:
         messages.error(
             request,
@@ -210,7 +210,7 @@ def listing_edit(request, listing_type: str, pk: int):
         )
         return redirect(listing_services.listing_url(listing))
     status_before = listing.status
-    form = listing_type.form(request.POST or None, instance=listing)
+    form = listing_kind.form(request.POST or None, instance=listing)
     if request.method == "POST" and form.is_valid():
         try:
             listing = listing_services.listing_update(
@@ -230,15 +230,15 @@ def listing_edit(request, listing_type: str, pk: int):
             else:
                 messages.success(request, _("Saved."))
             return redirect(listing_services.listing_url(listing))
-    context = {"form": form, "listing_type": listing_type, "listing": listing}
+    context = {"form": form, "listing_type": listing_kind, "listing": listing}
     return render(request, "marketplace/listing_form.html", context, status=400 if form.errors else 200)
 
 
 @require_POST
 @membership_required
 def listing_action(request, listing_type: str, pk: int, action: str):
-    listing_type = _listing_type_for(request, listing_type)
-    listing = listing_type.get_for_owner(membership=request.membership, pk=pk)
+    listing_kind = _listing_type_for(request, listing_type)
+    listing = listing_kind.get_for_owner(membership=request.membership, pk=pk)
     if action not in OWNER_ACTIONS:
         raise PermissionDenied(_("Only moderators can do that."))
     service, done = OWNER_ACTIONS[action]
@@ -249,5 +249,5 @@ def listing_action(request, listing_type: str, pk: int, action: str):
     else:
         messages.success(request, str(done))
     if action == "retract":
-        return redirect(f"marketplace:{listing_type.slug}_edit", pk=listing.pk)
+        return redirect(f"marketplace:{listing_kind.slug}_edit", pk=listing.pk)
     return redirect(listing_services.listing_url(listing))

@@ -33,9 +33,10 @@ Steps 3 to 5 are one code path (``Matcher.propose``). Step 2 has two ways:
 """
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -98,7 +99,7 @@ class Proposal:
     score: float
     rank: int
     features: dict[str, float]
-    reasons: list[dict]
+    reasons: list[dict[str, Any]]
 
 
 @dataclass
@@ -126,7 +127,7 @@ class Queries:
 class _Stopwatch:
     """Adds the seconds since the last lap to ``stats[name]`` (when asked to keep stats)."""
 
-    def __init__(self, stats: dict | None):
+    def __init__(self, stats: dict[str, float] | None):
         self.stats = stats
         self.last = time.perf_counter()
 
@@ -144,7 +145,7 @@ class _Stopwatch:
 def eligible_pairs(needs: NeedTable, need_rows: np.ndarray, caps: CapabilityTable, cap_rows: np.ndarray) -> np.ndarray:
     """``features.eligible`` for aligned pairs of rows (many needs at once)."""
     kinds = needs.kinds[need_rows]
-    keep = (kinds == 0) | ((caps.kind[cap_rows] & kinds) != 0)
+    keep: np.ndarray = (kinds == 0) | ((caps.kind[cap_rows] & kinds) != 0)
     regions = caps.regions[cap_rows]
     keep &= (regions == 0) | ((regions & needs.region[need_rows]) != 0)
     sizes = caps.size_bands[cap_rows]
@@ -184,7 +185,8 @@ def _best_per_row(rows: np.ndarray, columns: np.ndarray, scores: np.ndarray, dep
     sorted_rows = rows[order]
     first = np.r_[0, np.flatnonzero(sorted_rows[1:] != sorted_rows[:-1]) + 1]
     rank = np.arange(len(order)) - np.repeat(first, np.diff(np.r_[first, len(order)]))
-    return order[rank < depth]
+    best: np.ndarray = order[rank < depth]
+    return best
 
 
 class Matcher:
@@ -226,17 +228,17 @@ class Matcher:
         # One pass over all texts fits the model and gives the catalogue's rows.
         self.matrix = self.text_model.fit_transform(texts + list(extra_texts) or [""])[: len(texts)]
         self.table = CapabilityTable(self.capabilities, self.codes, self.tags)
-        self._term_names = None
-        self._term_matrix = None
+        self._term_names: list[str] | None = None
+        self._term_matrix: Any = None
         self._parts: tuple[PartitionedIndex, np.ndarray, np.ndarray] | None = None
         self._dense_parts: DenseIndex | None = None
-        self._reason_facts = None
+        self._reason_facts: _CapabilityFacts | None = None
 
     def __len__(self) -> int:
         return len(self.capabilities)
 
     @cached_property
-    def positions(self) -> dict:
+    def positions(self) -> dict[int | str, int]:
         """Each capability's row in the catalogue, by id."""
         return {record.id: row for row, record in enumerate(self.capabilities)}
 
@@ -371,7 +373,7 @@ class Matcher:
         n_threads: int = 1,
         oversample: float = OVERSAMPLE,
         exact_fallback: bool = True,
-        stats: dict | None = None,
+        stats: dict[str, float] | None = None,
         vectors: np.ndarray | None = None,
     ) -> Iterator[list[list[Proposal]]]:
         """What ``match`` gives, for many needs: yields, ``chunk_size`` needs at
@@ -438,7 +440,7 @@ class Matcher:
         kind they want (the all-kinds parts when they name none), nationwide or
         in their province."""
         self.bulk_index()
-        _index, part_kinds, part_regions = self._parts
+        _index, part_kinds, part_regions = self._parts  # type: ignore[misc]  # bulk_index() has built them
         wanted = []
         for kind_key, region_key in zip(part_kinds.tolist(), part_regions.tolist(), strict=True):
             by_kind = (table.kinds == 0) if kind_key == ANY_KIND else ((table.kinds & kind_key) != 0)
@@ -448,14 +450,14 @@ class Matcher:
 
     def bulk_candidates(
         self,
-        queries,
+        queries: Any,
         table: NeedTable,
         depth: int,
         *,
         n_threads: int = 1,
         oversample: float = OVERSAMPLE,
         exact_fallback: bool = True,
-        stats: dict | None = None,
+        stats: dict[str, float] | None = None,
     ) -> Candidates:
         """The ``depth`` most similar eligible capabilities of each need, by the
         partitioned top-n search; the same as ``candidates`` (see the module
@@ -526,7 +528,7 @@ class Matcher:
     def propose(
         self,
         needs: Sequence[NeedRecord],
-        queries,
+        queries: Any,
         table: NeedTable,
         found: Candidates,
         scorer: LinearScorer,
@@ -534,7 +536,7 @@ class Matcher:
         k: int,
         now: float,
         explain: bool = True,
-        stats: dict | None = None,
+        stats: dict[str, float] | None = None,
     ) -> list[list[Proposal]]:
         """Features of the candidate pairs, their scores, the best ``k`` per
         need (ties by text similarity, then catalogue order), reasons, and the
@@ -583,19 +585,31 @@ class Matcher:
         clock.lap("proposals")
         return results
 
-    def _ids(self) -> list:
+    def _ids(self) -> list[int | str]:
+        return self._facts().ids
+
+    def _facts(self) -> "_CapabilityFacts":
         if self._reason_facts is None:
             self._reason_facts = _CapabilityFacts(self.capabilities, self.tags.names)
-        return self._reason_facts.ids
+        return self._reason_facts
 
     # -- reasons -----------------------------------------------------------------
 
-    def reasons(self, needs, queries, table, found, features, scorer, chosen, now) -> list[list[dict]]:
+    def reasons(
+        self,
+        needs: Sequence[NeedRecord],
+        queries: Any,
+        table: NeedTable,
+        found: Candidates,
+        features: np.ndarray,
+        scorer: LinearScorer,
+        chosen: np.ndarray,
+        now: float,
+    ) -> list[list[dict[str, Any]]]:
         """For each chosen pair, up to three reasons: the features that raised
         its score most, each with the values that make it concrete. Vectorised
         but for building the dicts themselves."""
-        self._ids()
-        facts = self._reason_facts
+        facts = self._facts()
         contributions = scorer.contributions(features[chosen])
         contributions[:, [FEATURES.index(name) for name in NOT_REASONS]] = -np.inf
         top = np.argsort(-contributions, axis=1, kind="stable")[:, :MAX_REASONS]
@@ -606,7 +620,7 @@ class Matcher:
         feature_of = top[pair_of, slot]
         need_rows, cap_rows = found.need_rows[chosen], found.cap_rows[chosen]
 
-        built: list = [None] * len(pair_of)
+        built: list[Any] = [None] * len(pair_of)
         for feature, name in enumerate(FEATURES):
             where = np.flatnonzero(feature_of == feature)
             if not len(where):
@@ -655,7 +669,7 @@ class Matcher:
         semantic = (1.0 - weight) * np.clip(found.semantic[pairs], 0.0, 1.0)
         return (semantic > weight * found.lexical[pairs]).tolist()
 
-    def _shared_words(self, queries, need_rows, cap_rows) -> list[list[str]]:
+    def _shared_words(self, queries: Queries, need_rows: np.ndarray, cap_rows: np.ndarray) -> list[list[str]]:
         """The rarest terms (highest TF-IDF weight product) both texts use, at
         most TERMS_CONSIDERED, best first (ties in column order)."""
         width = self.text_model.term_columns
@@ -667,16 +681,18 @@ class Matcher:
         shared.sum_duplicates()
         return _best_names(shared, self._term_names, TERMS_CONSIDERED, lambda columns, data: (-data,))
 
-    def _shared_tags(self, table: NeedTable, need_rows, cap_rows) -> list[list[str]]:
+    def _shared_tags(self, table: NeedTable, need_rows: np.ndarray, cap_rows: np.ndarray) -> list[list[str]]:
         """The tags both name, as the catalogue writes them, the first MAX_TAGS in name order."""
         width = min(table.tags.shape[1], self.table.tags.shape[1])
         shared = table.tags[need_rows][:, :width].multiply(self.table.tags[cap_rows][:, :width]).tocsr()
         shared.sum_duplicates()
-        facts = self._reason_facts
+        facts = self._facts()
         return _best_names(shared, facts.tag_names, MAX_TAGS, lambda columns, data: (facts.tag_order[columns],))
 
 
-def _best_names(shared, names: list[str], limit: int, keys) -> list[list[str]]:
+def _best_names(
+    shared: Any, names: list[str], limit: int, keys: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, ...]]
+) -> list[list[str]]:
     """Per row of ``shared``, the names of its first ``limit`` columns in the
     order given by ``keys(columns, data)`` (a tuple of sort keys, most
     significant last as for ``np.lexsort``), ties in column order."""
@@ -720,7 +736,7 @@ class _CapabilityFacts:
         published = self.published[cap]
         return None if published is None else max(0, int((now - published) // DAY))
 
-    def reason(self, name: str, cap: int) -> dict:
+    def reason(self, name: str, cap: int) -> dict[str, Any]:
         if name == "kind":
             return {"code": name, "kind": self.kind[cap]}
         if name == "budget":

@@ -10,6 +10,7 @@ code the web application and the rebuild use), with the given scorer.
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 from matching.ml.encoder import Encoder
 from matching.ml.engine import Matcher
@@ -23,7 +24,7 @@ class EvaluationError(ValueError):
     """A file that cannot be read as an evaluation set."""
 
 
-def _read_jsonl(path: Path, required: tuple[str, ...]) -> list[dict]:
+def _read_jsonl(path: Path, required: tuple[str, ...]) -> list[dict[str, Any]]:
     rows = []
     try:
         # utf-8-sig: a byte-order mark, as some editors write, is not an error.
@@ -47,7 +48,7 @@ def _read_jsonl(path: Path, required: tuple[str, ...]) -> list[dict]:
     return rows
 
 
-def load(capabilities_path: Path, needs_path: Path) -> tuple[list[CapabilityRecord], list[NeedRecord], list[set]]:
+def load(capabilities_path: Path, needs_path: Path) -> tuple[list[CapabilityRecord], list[NeedRecord], list[set[Any]]]:
     capabilities = [
         CapabilityRecord(
             id=row["id"],
@@ -76,7 +77,7 @@ def evaluate(
     config: TextModelConfig | None = None,
     encoder: Encoder | None = None,
     floor: float = 0.0,
-) -> dict:
+) -> dict[str, Any]:
     """Recall@5, Recall@10, NDCG@k and MRR over the needs, and the seconds taken
     (fitting the text model, encoding and indexing the catalogue and ranking
     every need). ``encoder``: the semantic view (None: lexical only). ``floor``:

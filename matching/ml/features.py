@@ -41,7 +41,7 @@ class Codes:
     """Gives each distinct value of a choice (a kind, a province, …) a bit.
     Each choice (``space``) has bits of its own: 64 bits per choice, not in all."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._bits: dict[str, dict[str, int]] = {}
 
     def bit(self, value: str, space: str = "") -> int:
@@ -64,7 +64,7 @@ class Codes:
 class TagVocabulary:
     """Tags of the catalogue by folded key, with the name to show for each."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.columns: dict[str, int] = {}
         self.names: list[str] = []
 
@@ -86,7 +86,7 @@ class TagVocabulary:
                     columns.append(column)
         return self._build(rows, columns, len(tag_lists))
 
-    def _build(self, rows, columns, count) -> sparse.csr_matrix:
+    def _build(self, rows: list[int], columns: list[int], count: int) -> sparse.csr_matrix:
         data = np.ones(len(rows), dtype=np.float32)
         # Room for tags added later; only columns seen so far can be set.
         shape = (count, max(len(self.names), 1))
@@ -95,7 +95,7 @@ class TagVocabulary:
         return matrix
 
 
-def _floats(values) -> np.ndarray:
+def _floats(values: Iterable[float | None]) -> np.ndarray:
     """Optional numbers (prices, budgets, times) as floats, NaN where unknown."""
     return np.array([np.nan if value is None else float(value) for value in values], dtype=np.float64)
 
@@ -120,7 +120,13 @@ class CapabilityTable:
 class NeedTable:
     """A batch of needs' facts as columns."""
 
-    def __init__(self, records: Sequence[NeedRecord], codes: Codes, tags: TagVocabulary, positions: dict | None = None):
+    def __init__(
+        self,
+        records: Sequence[NeedRecord],
+        codes: Codes,
+        tags: TagVocabulary,
+        positions: dict[int | str, int] | None = None,
+    ):
         # The excluded (need row, catalogue row) pairs as keys row * width + column;
         # ``positions`` maps capability ids to catalogue rows.
         positions = positions or {}
@@ -174,7 +180,8 @@ def eligible(needs: NeedTable, need_row: int, caps: CapabilityTable, columns: np
 
 def text_similarity(scores: np.ndarray) -> np.ndarray:
     """The fused TF-IDF cosine of the two texts (0 to 1)."""
-    return np.clip(scores, 0.0, 1.0)
+    clipped: np.ndarray = np.clip(scores, 0.0, 1.0)
+    return clipped
 
 
 def tag_overlap(shared: np.ndarray) -> np.ndarray:
@@ -212,7 +219,9 @@ def size_eligibility(need_size: np.ndarray, cap_sizes: np.ndarray) -> np.ndarray
     return _membership(need_size, cap_sizes)
 
 
-def budget_fit(budget_min, budget_max, price_min, price_max) -> np.ndarray:
+def budget_fit(
+    budget_min: np.ndarray, budget_max: np.ndarray, price_min: np.ndarray, price_max: np.ndarray
+) -> np.ndarray:
     """1 when the monthly price range meets the budget range (or the capability
     is free); neutral when either side is unknown; below 0.5 when the cheapest
     price is above the budget, falling with the ratio budget / price."""
@@ -242,7 +251,9 @@ def freshness(published_at: np.ndarray, now: float) -> np.ndarray:
     return np.where(np.isnan(published_at), 0.5, 0.5 ** (age_days / FRESHNESS_HALF_LIFE_DAYS))
 
 
-def shared_tag_counts(needs: NeedTable, caps: CapabilityTable, need_rows, cap_rows) -> np.ndarray:
+def shared_tag_counts(
+    needs: NeedTable, caps: CapabilityTable, need_rows: np.ndarray, cap_rows: np.ndarray
+) -> np.ndarray:
     width = min(needs.tags.shape[1], caps.tags.shape[1])
     left = needs.tags[:, :width][need_rows]
     right = caps.tags[:, :width][cap_rows]

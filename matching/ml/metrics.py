@@ -1,6 +1,7 @@
 """Ranking quality: NDCG@k, recall@k and MRR for binary relevance."""
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -26,7 +27,7 @@ def reciprocal_rank(ranked: Sequence[int], relevant: set[int]) -> float:
     return 0.0
 
 
-def summarize(rankings: Sequence[Sequence], relevants: Sequence[set], k: int = 10) -> dict[str, float]:
+def summarize(rankings: Sequence[Sequence[Any]], relevants: Sequence[set[Any]], k: int = 10) -> dict[str, float]:
     """Mean metrics over queries (queries without relevant items are skipped):
     recall@5, recall@10, NDCG@k and MRR over the whole ranking."""
     pairs = [(ranked, relevant) for ranked, relevant in zip(rankings, relevants, strict=True) if relevant]

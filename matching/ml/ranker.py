@@ -27,6 +27,7 @@ freshness      0.02    newer listings, a little first
 """
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -83,7 +84,7 @@ class LinearScorer:
     # ranking a near-identical text below a merely similar one).
     upper: np.ndarray | None = None
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.basis not in BASES:
             raise ValueError(f"unknown basis {self.basis!r}")
         if self.weights.shape != (len(FEATURES) * BASES[self.basis],):
@@ -95,7 +96,7 @@ class LinearScorer:
         return features if self.upper is None else np.minimum(features, self.upper)
 
     def score(self, features: np.ndarray) -> np.ndarray:
-        z = expand(self._within(features), self.basis) @ self.weights + self.intercept
+        z: np.ndarray = expand(self._within(features), self.basis) @ self.weights + self.intercept
         return 1.0 / (1.0 + np.exp(-z)) if self.logistic else z
 
     def fit(self, scores: np.ndarray, need_rows: np.ndarray, n_needs: int) -> np.ndarray:
@@ -111,9 +112,10 @@ class LinearScorer:
         a pair whose features are all neutral."""
         baseline = expand(self._within(NEUTRAL[None, :]), self.basis)
         terms = (expand(self._within(features), self.basis) - baseline) * self.weights
-        return terms.reshape(len(features), BASES[self.basis], len(FEATURES)).sum(axis=1)
+        summed: np.ndarray = terms.reshape(len(features), BASES[self.basis], len(FEATURES)).sum(axis=1)
+        return summed
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "features": list(FEATURES),
             "basis": self.basis,
@@ -124,7 +126,7 @@ class LinearScorer:
         }
 
     @classmethod
-    def from_dict(cls, data: dict) -> "LinearScorer":
+    def from_dict(cls, data: dict[str, Any]) -> "LinearScorer":
         if list(data.get("features", [])) != list(FEATURES):
             raise ValueError("the stored model was trained on other features")
         weights = np.array([float(w) for w in data["weights"]], dtype=np.float64)
@@ -214,7 +216,7 @@ def fit_logistic(labels: Labels, *, regularisation: float = 1.0, basis: str = "q
 class TrainingResult:
     candidate: LinearScorer | None
     promote: bool
-    metrics: dict = field(default_factory=dict)
+    metrics: dict[str, float] = field(default_factory=dict)
     explanation: str = ""
 
 
@@ -222,7 +224,7 @@ def train(labels: Labels, active: LinearScorer, *, held_out: float = 0.2) -> Tra
     """Fit on the older labels, compare with the active scorer on the newer
     ones, and say whether the candidate should replace it."""
     positives = int(labels.outcomes.sum())
-    metrics = {"labels": len(labels), "positives": positives, "negatives": len(labels) - positives}
+    metrics: dict[str, float] = {"labels": len(labels), "positives": positives, "negatives": len(labels) - positives}
     if len(labels) < MIN_LABELS or positives == 0 or positives == len(labels):
         return TrainingResult(
             None, False, metrics, f"needs at least {MIN_LABELS} labels of both outcomes to learn from"

@@ -47,4 +47,4 @@ class NeedRecord:
     budget_max: float | None = None
     published_at: float | None = None
     # Capabilities never to propose to this need (its SME applied to them already).
-    excluded: frozenset = frozenset()
+    excluded: frozenset[int | str] = frozenset()

@@ -139,7 +139,7 @@ class PartitionedIndex:
 
     @property
     def nbytes(self) -> int:
-        matrices = sum(m.data.nbytes + m.indices.nbytes + m.indptr.nbytes for m in self._by_feature)
+        matrices: int = sum(m.data.nbytes + m.indices.nbytes + m.indptr.nbytes for m in self._by_feature)
         return matrices + sum(f.nbytes for f in self._features if f is not None)
 
     def search(
@@ -174,8 +174,9 @@ class PartitionedIndex:
             if not len(rows) or not size:
                 continue
             block = queries[rows]
-            if self._features[part] is not None:
-                block = _restrict(block, self._features[part])
+            features = self._features[part]
+            if features is not None:
+                block = _restrict(block, features)
             if exact:
                 found = (block @ self._by_feature[part]).tocsr()
                 found.data[found.data < 0] = 0  # scores are never negative; keep the rule of the top-n path

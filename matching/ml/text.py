@@ -133,7 +133,7 @@ class TextModel:
         ]
         return sparse.hstack(blocks, format="csr", dtype=np.float32)
 
-    def _views(self):
+    def _views(self) -> list[tuple[TfidfVectorizer, np.float32]]:
         """Each view and the factor its normalised rows are scaled by."""
         weight = self.config.term_weight
         return [(self._terms, np.float32(np.sqrt(weight))), (self._chars, np.float32(np.sqrt(1.0 - weight)))]

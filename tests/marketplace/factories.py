@@ -6,10 +6,43 @@ from django.utils import timezone
 from accounts.choices import Industry, Province
 from marketplace.choices import AccessModel, CapabilityKind, ListingStatus, NeedVisibility
 from marketplace.models import Application, Capability, Need
+from marketplace.search import build_document
+from marketplace.services.tags import tags_get_or_create
 from tests.accounts.factories import OrganizationFactory, PlatformFactory
 
 
-class CapabilityFactory(factory.django.DjangoModelFactory):
+def search_fields(listing, tag_names=()) -> dict:
+    """The search columns as marketplace/services/listings.py fills them when
+    a listing is saved: every text and tag in ``search_document``, the title
+    alone in ``search_title`` (PostgreSQL derives the stored vectors from
+    both). tests/marketplace/test_factories.py holds the two to the same
+    result."""
+    texts = [listing.title, getattr(listing, "summary", ""), listing.description, " ".join(tag_names)]
+    return {"search_document": build_document(*texts), "search_title": build_document(listing.title)}
+
+
+class ListingFactory(factory.django.DjangoModelFactory):
+    """Listings searchable as the services leave them. ``tags=["OCR", "发票"]``
+    sets tags (made as the services make them) and indexes them too."""
+
+    class Meta:
+        abstract = True
+        skip_postgeneration_save = True  # tags saves what it changes
+
+    search_document = factory.LazyAttribute(lambda listing: search_fields(listing)["search_document"])
+    search_title = factory.LazyAttribute(lambda listing: search_fields(listing)["search_title"])
+
+    @factory.post_generation
+    def tags(listing, create, names, **kwargs):
+        if not create or not names:
+            return
+        listing.tags.set(tags_get_or_create(names=list(names)))
+        for name, value in search_fields(listing, [tag.name for tag in listing.tags.all()]).items():
+            setattr(listing, name, value)
+        listing.save(update_fields=["search_document", "search_title"])
+
+
+class CapabilityFactory(ListingFactory):
     class Meta:
         model = Capability
 
@@ -23,7 +56,7 @@ class CapabilityFactory(factory.django.DjangoModelFactory):
     published_at = factory.LazyFunction(timezone.now)
 
 
-class NeedFactory(factory.django.DjangoModelFactory):
+class NeedFactory(ListingFactory):
     class Meta:
         model = Need
 

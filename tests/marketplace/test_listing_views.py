@@ -5,7 +5,6 @@ from django.urls import reverse
 
 from marketplace.choices import ListingStatus
 from marketplace.models import Capability, Need
-from marketplace.search import build_document
 from tests.marketplace.factories import CapabilityFactory, NeedFactory
 
 pytestmark = pytest.mark.django_db
@@ -23,13 +22,10 @@ def client_as(client, cast, role):
 @pytest.fixture
 def listings(cast):
     def capability(status, **kwargs):
-        c = CapabilityFactory(organization=cast.platform, status=status, title=f"Cap {status}", **kwargs)
-        c.search_document = build_document(c.title, c.summary)
-        c.save()
-        return c
+        return CapabilityFactory(organization=cast.platform, status=status, title=f"Cap {status}", **kwargs)
 
     def need(status, visibility="public", **kwargs):
-        n = NeedFactory(
+        return NeedFactory(
             organization=cast.sme,
             status=status,
             visibility=visibility,
@@ -37,10 +33,6 @@ def listings(cast):
             description=f"SECRET-DETAIL {status} {visibility}",
             **kwargs,
         )
-        n.search_document = build_document(n.title, n.description)
-        n.search_title = build_document(n.title)
-        n.save()
-        return n
 
     return {
         "cap_published": capability(ListingStatus.PUBLISHED),
@@ -325,10 +317,6 @@ def test_search_ranks_title_words_above_body_words(db, cast):
     # Body-only mention, newer; title mention, older: the title one comes first.
     titled = CapabilityFactory(organization=cast.platform, title="VAT invoice reader", summary="Reads scans")
     body = CapabilityFactory(organization=cast.platform, title="GPU hours", summary="VAT special invoices available")
-    for capability in (titled, body):
-        capability.search_document = build_document(capability.title, capability.summary)
-        capability.search_title = build_document(capability.title)
-        capability.save()
     from marketplace.selectors import capabilities_catalogue
 
     assert [c.pk for c in capabilities_catalogue(query="invoices reader")][:2] == [titled.pk, body.pk]

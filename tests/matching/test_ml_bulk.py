@@ -191,6 +191,7 @@ def test_a_need_whose_nearest_are_filtered_out_is_searched_again_exactly():
 # Deterministic ------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_bulk_repeats_exactly_however_the_work_is_split(regional):
     first = bulk(regional, NEEDS)
     assert bulk(regional, NEEDS) == first

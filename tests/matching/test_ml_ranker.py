@@ -319,6 +319,7 @@ def test_train_does_not_promote_a_candidate_that_only_ties():
     assert not result.promote
 
 
+@pytest.mark.slow
 def test_train_rarely_promotes_a_candidate_fitted_to_noise():
     promoted = 0
     for seed in range(40):

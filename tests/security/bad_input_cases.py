@@ -147,6 +147,14 @@ def form_values(kind: str) -> list[BadValue]:
 SHARED_FORM_VALUES = {"100,000 characters", "NUL byte", "lone surrogate (invalid UTF-8)", "right-to-left override"}
 SHARED_JSON_VALUES = {"NUL byte", "lone surrogate", "item: NUL byte", "unknown choice", "object instead of string",
                       "string instead of number", "-1", "list instead of string"}  # fmt: skip
+# Within one form or request body, the first field of each kind gets every
+# value of its kind; the next fields of that kind (a create form's title,
+# summary, description, notes, terms...) go through the same field classes
+# and cleaning, so they get one representative set: what reaches their own
+# limits (length, minimum, range, item count), the database and the decoder,
+# an unknown choice, and <script> (each field's page must show it escaped).
+REPRESENTED_FORM_VALUES = SHARED_FORM_VALUES | {"<script>", "unknown choice", "-1"}
+REPRESENTED_JSON_VALUES = SHARED_JSON_VALUES | {"100,000 characters", "<script>", "10**20", "10,000 items"}
 
 # The page lists' query strings: forgiving on purpose (a stale bookmark still
 # shows the list: an invalid filter is ignored, a page number out of range
@@ -250,8 +258,21 @@ BODY_CASES = {
     "wrong Content-Type (form)": (b"title=x", "application/x-www-form-urlencoded"),
     "wrong Content-Type (text)": (b'{"title": "x"}', "text/plain"),
 }
+# Of those, the bodies the parser refuses before any view sees them (DRF's
+# JSON parser and content negotiation, the UTF-8 middleware: one code path
+# for every route) go to the first operation of each method; the bodies that
+# parse (a list, a string, a number) reach each view and go to every one.
+PARSER_REFUSED = {"JSON nested 10,000 deep", "object nested 10,000 deep", "invalid JSON", "not UTF-8",
+                  "wrong Content-Type (form)", "wrong Content-Type (text)"}  # fmt: skip
 TEN_MB = 10 * 1024 * 1024
 TEN_MB_PADDING = b"&padding=" + b"x" * TEN_MB
+
+
+# A query parameter already tried under another operation (the same name and
+# kind: the paginator's page and page_size, the lists' shared filters) gets
+# these: what reaches the decoder and the database, an unknown value, the
+# largest number.
+REPRESENTED_QUERY_VALUES = {"NUL byte", "lone surrogate", "unknown value", "10**20", "10**9", "abc"}
 
 
 def api_query_values(name: str, kind: str) -> dict:

@@ -9,9 +9,15 @@ fields where the page leaves a field empty), then once per field and bad
 value with the other fields as they were. The pages' filter forms (method
 GET) and page numbers get the query-string values. API: every operation of
 the OpenAPI schema with a request body gets, per property, the values of its
-kind and wrong JSON types, and whole bodies that are not valid JSON objects;
-every query parameter gets the values of its kind; every route that takes a
-body also gets 10 MB.
+kind and wrong JSON types, and whole bodies that are not valid JSON objects
+(those the parser refuses for every route alike: to the first operation of
+each method); every query parameter gets the values of its kind (a parameter
+already tried under another operation: a representative set); every route
+that takes a body also gets 10 MB. Within one form or body, the first field of each kind
+gets all the values of its kind and the next ones of that kind a
+representative set (bad_input_cases.REPRESENTED_FORM_VALUES and
+REPRESENTED_JSON_VALUES); a form or schema already tried under another route
+gets the shared set.
 
 Each request runs in a savepoint that is rolled back, with the cache cleared
 (no rate limit counts across cases). A case must never answer 5xx; a refused
@@ -50,15 +56,9 @@ from matching.models import Match
 from tests.accounts.factories import TEST_PASSWORD, make_credit_code
 from tests.marketplace.factories import capability_fields, need_fields
 from tests.security import bad_input_cases as cases
-from tests.security.test_leak_scan import (  # noqa: F401 - world is the shared seeded marketplace (a fixture)
-    all_routes,
-    extra_variants,
-    make_callers,
-    path_variants,
-    world,
-)
+from tests.security.test_leak_scan import all_routes, extra_variants, make_callers, path_variants
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 WRITE = re.compile(r"^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)", re.IGNORECASE)
 # Bookkeeping that a refused request writes by design: a session's expiry
@@ -142,6 +142,8 @@ class Catalogue:
     escaped_shown: set = field(default_factory=set)  # fields whose accepted markup was seen escaped
     operations: dict = field(default_factory=dict)  # "METHOD path" -> caller name or None
     tried_properties: set = field(default_factory=set)
+    tried_parser_methods: set = field(default_factory=set)  # methods already sent the bodies the parser refuses
+    tried_query_params: set = field(default_factory=set)  # (name, kind) of query parameters already tried
     seconds: Counter = field(default_factory=Counter)
 
     def fail(self, case: Case, detail: str) -> None:
@@ -437,6 +439,7 @@ def run_forms(w, callers: dict, cat: Catalogue, secrets: dict) -> None:
         signature = tuple(sorted((name, found.kind) for name, found in form.fields.items()))
         repeated = signature in seen
         seen.add(signature)
+        kinds_tried = set()
         for name, found in form.fields.items():
             found.kind = KIND_OF.get(PREFIXED.sub("", name), found.kind)
             values = cases.form_values(found.kind)
@@ -444,6 +447,9 @@ def run_forms(w, callers: dict, cat: Catalogue, secrets: dict) -> None:
                 # The same form class as a route already tried (create and edit pages): the values
                 # that reach the database or the decoder.
                 values = [bad for bad in values if bad.name in cases.SHARED_FORM_VALUES]
+            elif found.kind in kinds_tried:
+                values = [bad for bad in values if bad.name in cases.REPRESENTED_FORM_VALUES]
+            kinds_tried.add(found.kind)
             for bad in values:
                 expected = bad.outcome(found.kind)
                 if expected == cases.ACCEPTED and cat.baseline[where] >= 400:
@@ -572,6 +578,7 @@ def run_api_body(w, callers, cat, key, method, path, schema, components) -> None
     cat.operations[key] = caller_name
     client = callers[caller_name or "anonymous"].client
     reachable = caller_name is not None
+    kinds_tried = set()
     for name, prop in schema.get("properties", {}).items():
         kind, nullable, _enum = cases.schema_kind(prop, components)
         kind = KIND_OF.get(name, kind)
@@ -582,7 +589,10 @@ def run_api_body(w, callers, cat, key, method, path, schema, components) -> None
         signature = (schema_name.removeprefix("Patched"), name)
         if signature in cat.tried_properties:
             values = {key: value for key, value in values.items() if key in cases.SHARED_JSON_VALUES}
+        elif (kind, item_kind, nullable) in kinds_tried:
+            values = {key: value for key, value in values.items() if key in cases.REPRESENTED_JSON_VALUES}
         cat.tried_properties.add(signature)
+        kinds_tried.add((kind, item_kind, nullable))
         for value_name, (value, expected) in values.items():
             if not reachable or (expected == cases.ACCEPTED and method == "POST" and key not in BASE_BODIES):
                 expected = cases.EITHER if expected == cases.ACCEPTED or not reachable else expected
@@ -593,9 +603,13 @@ def run_api_body(w, callers, cat, key, method, path, schema, components) -> None
                 fields = response.json().get("extra", {}).get("fields", {})
                 if name in fields and value_name in ("<script>", "HTML", "zero-width space"):
                     cat.fail(case, f"a valid text was refused: {fields[name]}")
+    parser_tried = method in cat.tried_parser_methods
+    cat.tried_parser_methods.add(method)
     for value_name, (body, content_type) in cases.BODY_CASES.items():
         case = Case("api-whole-body", key, value_name, cases.REFUSED if reachable else cases.EITHER)
         if value_name == "wrong Content-Type (form)" and method == "DELETE":
+            continue
+        if parser_tried and value_name in cases.PARSER_REFUSED:
             continue
         response, written, _e = _api_send(client, method, url, body, content_type)
         _judge(cat, case, response, written)
@@ -613,7 +627,11 @@ def run_api_query(w, callers, cat, key, path, params, components) -> None:
         name = param["name"]
         kind, _nullable, enum = cases.schema_kind(param.get("schema", {}), components)
         kind = "text" if kind == "text" and not enum else ("choice" if enum else kind)
-        for value_name, (value, expected) in cases.api_query_values(name, kind).items():
+        values = cases.api_query_values(name, kind)
+        if (name, kind) in cat.tried_query_params:
+            values = {key: value for key, value in values.items() if key in cases.REPRESENTED_QUERY_VALUES}
+        cat.tried_query_params.add((name, kind))
+        for value_name, (value, expected) in values.items():
             values = value if isinstance(value, list) else [value]
             query = "&".join(f"{quote_plus(name)}={quote_plus(item)}" for item in values)
             case = Case("api-query", f"{key} ?{name} ({kind})", value_name, expected)
@@ -639,7 +657,7 @@ def quiet_loggers(*names):
 
 
 @pytest.fixture(scope="module")
-def catalogue(world):  # noqa: F811 - the leak scan's fixture, imported above
+def catalogue(world):
     started = time.monotonic()
     with quiet_loggers("django.request", "django.security"):
         callers = {caller.name: caller for caller in make_callers(world)}

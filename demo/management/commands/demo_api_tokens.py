@@ -19,7 +19,7 @@ from accounts.choices import OrganizationKind, Role
 from accounts.models import Membership
 from demo.management.commands.seed_demo import DEMO_USERS
 
-TOKEN_NAME = "Demo API token (demo_api_tokens)"  # noqa: S105 - a label, not a secret  # nosec B105
+TOKEN_NAME = "Demo API token (demo_api_tokens)"  # noqa: S105 - a label, not a secret
 # role in the output → (e-mail of the demo login, the kind of organisation it must own)
 DEMO_TOKEN_OWNERS = {
     "sme": (DEMO_USERS[0][0], OrganizationKind.SME),

@@ -18,7 +18,7 @@ from demo import seed
 from marketplace.choices import ApplicationStatus, InvitationStatus
 from matching.services.hooks import matching_deferred
 
-DEMO_PASSWORD = "tandem-demo-2026"  # noqa: S105 - published on purpose: demo logins  # nosec B105
+DEMO_PASSWORD = "tandem-demo-2026"  # noqa: S105 - published on purpose: demo logins
 
 # Fictional firms. Codes are well-formed (valid check character) but belong to no one.
 DEMO_ORGANIZATIONS = [

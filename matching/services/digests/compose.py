@@ -184,6 +184,7 @@ def _link(route: str, pk: int, anchor: str = "") -> str:
 def _item(match: Match, side: str) -> DigestItem:
     """The other side's listing: the capability proposed to an SME, the need
     a platform's capability fits."""
+    other: Capability | Need
     if side == SME:
         other, route = match.capability, "marketplace:capability_detail"
     else:
@@ -205,6 +206,7 @@ def _section(organization: Organization, side: str, matches: list[Match]) -> Dig
     for match in matches:
         if shown == PER_ORGANIZATION:
             break
+        listing: Capability | Need
         if side == SME:
             listing, route = match.need, "marketplace:need_detail"
         else:
@@ -234,7 +236,7 @@ def _since(last_sent: datetime | None, now: datetime) -> datetime:
 def _pairs_sent(user_ids: set[int], now: datetime) -> dict[int, set[tuple[int, int]]]:
     """{user id: the (need id, capability id) pairs their digests of the past
     SENT_MEMORY showed}, in one query."""
-    sent = defaultdict(set)
+    sent: defaultdict[int, set[tuple[int, int]]] = defaultdict(set)
     rows = DigestDelivery.objects.filter(
         user_id__in=user_ids, status=DigestStatus.SENT, period_end__gt=now - SENT_MEMORY
     ).values_list("user_id", "pairs")
@@ -271,8 +273,8 @@ def digests_compose(*, user_ids: list[int], now: datetime) -> list[Digest]:
         since=min(since.values()),
     )
     digests = []
-    for user_id, own in groupby(memberships, key=lambda m: m.user_id):
-        own = list(own)
+    for user_id, group in groupby(memberships, key=lambda m: m.user_id):
+        own = list(group)
         sections = []
         for membership in own:
             side = PLATFORM if membership.organization.is_platform else SME
