@@ -1,4 +1,4 @@
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from django import forms
 from django.conf import settings
@@ -50,7 +50,14 @@ def value_as_typed(form: forms.Form, name: str):
         return None
 
 
-class LockoutMixin:
+if TYPE_CHECKING:
+    # What LockoutMixin is mixed into, for the type checker (at run time a plain mixin).
+    _LockoutBase = AuthenticationForm
+else:
+    _LockoutBase = object
+
+
+class LockoutMixin(_LockoutBase):
     """An AuthenticationForm that the lock-out can refuse before it checks
     the password: accounts.sign_in.sign_in_attempt decides (and records
     each wrong password); the form reports the refusal."""

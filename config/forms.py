@@ -69,7 +69,7 @@ class UserTextFormMixin:
         return cleaned
 
 
-def add_service_error(error: ValidationError, *forms: forms.Form) -> None:
+def add_service_error(error: ValidationError, *forms: forms.BaseForm) -> None:
     """Show a service's ValidationError on the page: each field's errors on
     the form that has that field (a form's ``service_field_names`` maps a
     service's argument to the field that sets it), the rest at the top of the
@@ -85,5 +85,5 @@ def add_service_error(error: ValidationError, *forms: forms.Form) -> None:
             owner.add_error(_form_field(owner, field), field_errors)
 
 
-def _form_field(form: forms.Form, service_field: str) -> str:
+def _form_field(form: forms.BaseForm, service_field: str) -> str:
     return getattr(form, "service_field_names", {}).get(service_field, service_field)

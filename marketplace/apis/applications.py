@@ -222,7 +222,7 @@ class ApplicationViewSet(ApiViewSet):
         """Run one transition service (application_accept, …) with the serializer's input."""
         application = self._get(pk)
         arguments = self._input(input_serializer) if input_serializer else {}
-        service(membership=self.request.membership, application_id=application.pk, **arguments)
+        service(membership=self.request.membership, application_id=application.pk, **arguments)  # type: ignore[attr-defined]  # Request passes it on to HttpRequest
         return self._output(self._get(application.pk))
 
     @extend_schema(

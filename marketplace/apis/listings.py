@@ -283,10 +283,10 @@ class ListingViewSet(ApiViewSet):
     def _update(self, request, pk: str, partial: bool):
         listing = type(self).get_for_owner(membership=request.membership, pk=int(pk))
         fields, tags = self._write_input(partial=partial, instance=listing)
-        listing = listing_services.listing_update(
+        updated = listing_services.listing_update(
             listing=listing, membership=request.membership, fields=fields, tag_names=tags
         )
-        return self._output(type(self).get_for_viewer(user=request.user, membership=request.membership, pk=listing.pk))
+        return self._output(type(self).get_for_viewer(user=request.user, membership=request.membership, pk=updated.pk))
 
     def update(self, request, pk: str):
         return self._update(request, pk, partial=False)
@@ -301,11 +301,11 @@ class ListingViewSet(ApiViewSet):
         listing_action = listing_transitions.LISTING_ACTIONS[action_name]
         if listing_action.by_owner:
             listing = type(self).get_for_owner(membership=request.membership, pk=int(pk))
-            listing = listing_action.service(listing=listing, membership=request.membership, reason=reason)
+            changed = listing_action.service(listing=listing, membership=request.membership, reason=reason)
         else:
             listing = type(self).get_for_viewer(user=request.user, membership=request.membership, pk=int(pk))
-            listing = listing_action.service(listing=listing, user=request.user, reason=reason)
-        return self._output(type(self).get_for_viewer(user=request.user, membership=request.membership, pk=listing.pk))
+            changed = listing_action.service(listing=listing, user=request.user, reason=reason)
+        return self._output(type(self).get_for_viewer(user=request.user, membership=request.membership, pk=changed.pk))
 
 
 def _transition_action(action_name: str, listing_label: str):

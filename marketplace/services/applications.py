@@ -179,7 +179,7 @@ class ApplicationSubmission:
     def record(self, application: Application) -> None:
         """The invitation it answers is accepted; the audit trail; the platform is told."""
         if self.invitation_id is not None:
-            self.accept_invitation(application)
+            self.accept_invitation(application, self.invitation_id)
         audit_record(
             actor=self.membership.user,
             target=application,
@@ -195,18 +195,18 @@ class ApplicationSubmission:
             actor=self.membership.user,
         )
 
-    def accept_invitation(self, application: Application) -> None:
+    def accept_invitation(self, application: Application, invitation_id: int) -> None:
         # A conditional UPDATE: an invitation withdrawn or answered meanwhile
         # is not accepted, and the whole application rolls back.
         answered = Invitation.objects.filter(
-            pk=self.invitation_id,
+            pk=invitation_id,
             capability=application.capability,
             need__organization_id=self.membership.organization_id,
             status=InvitationStatus.OPEN,
         ).update(status=InvitationStatus.ACCEPTED, application=application, answered_at=timezone.now())
         if not answered:
             raise TransitionNotAllowed(_("This invitation is no longer open."))
-        invitation = Invitation.objects.select_related("capability__organization").get(pk=self.invitation_id)
+        invitation = Invitation.objects.select_related("capability__organization").get(pk=invitation_id)
         audit_record(
             actor=self.membership.user,
             target=invitation,

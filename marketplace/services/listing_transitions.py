@@ -10,6 +10,7 @@ what that transition changes and whom it tells.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
@@ -123,7 +124,7 @@ def _stamps(listing: Listing, transition: Transition, *, moderation_reason: str 
 
 def _after_transition(listing: Listing, from_state: str) -> None:
     if listing.takes_applications and from_state == ListingStatus.PUBLISHED and not listing.is_published:
-        _tell_open_applicants(listing)
+        _tell_open_applicants(cast(Capability, listing))  # only capabilities take applications
     if listing.status == ListingStatus.PUBLISHED:
         listing_published.send(sender=type(listing), listing=listing)
     elif from_state == ListingStatus.PUBLISHED:

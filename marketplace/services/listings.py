@@ -5,8 +5,11 @@ What differs between the two kinds is on the models (``owner_kind``,
 services.listing_transitions.
 """
 
+from typing import cast
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Field
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Membership
 from marketplace.choices import ListingStatus
 from marketplace.errors import TransitionNotAllowed
-from marketplace.models.listings import Listing
+from marketplace.models.listings import Capability, Listing
 from marketplace.search import build_document
 from marketplace.services.audit import audit_record
 from marketplace.services.tags import tags_get_or_create
@@ -36,7 +39,7 @@ def listing_url(listing: Listing) -> str:
 
 def _differs(model: type[Listing], name: str, old, new) -> bool:
     """Compare as stored: ["b", "a"] and ["a", "b"] are the same set, 500 and 500.00 the same price."""
-    field = model._meta.get_field(name)
+    field = cast(Field, model._meta.get_field(name))  # an editable field of its own, not a reverse relation
     return field.get_prep_value(old) != field.get_prep_value(new)
 
 
@@ -92,9 +95,10 @@ def listing_update(*, listing: Listing, membership: Membership, fields: dict, ta
     new version. Side effects: an audit event; re-matching after commit when
     it is or was published."""
     model = type(listing)
-    listing = model.objects.select_for_update().filter(pk=listing.pk).first()
-    if listing is None:
+    locked = model.objects.select_for_update().filter(pk=listing.pk).first()
+    if locked is None:
         raise PermissionDenied(_("No such %(thing)s.") % {"thing": listing_label(model)})
+    listing = locked
     listing_require_owner(membership, listing)
     if listing.status not in EDITABLE:
         raise TransitionNotAllowed(
@@ -111,7 +115,7 @@ def listing_update(*, listing: Listing, membership: Membership, fields: dict, ta
     for name in changed:
         setattr(listing, name, fields[name])
     if terms_changed:
-        listing.terms_version += 1
+        cast(Capability, listing).terms_version += 1  # only capabilities have terms
     listing.full_clean(exclude=["search_document", "search_title"])
     listing.save()
     tags = tags_get_or_create(names=tag_names)

@@ -50,8 +50,11 @@ class Transition:
 
 
 @dataclass(frozen=True)
-class StateMachine[RowT: StatefulRow]:
-    """What the core needs to know of one kind of row."""
+class StateMachine[RowT]:
+    """What the core needs to know of one kind of row. (``transition_apply``,
+    which reads and saves the row, requires a ``StatefulRow``: a bound here
+    would be checked before django-stubs has typed an abstract model's fields,
+    and ``Listing`` would fail it.)"""
 
     # The rows, with what the checks and the notifications read joined in.
     rows: Callable[[], models.QuerySet]

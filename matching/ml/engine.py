@@ -36,9 +36,10 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, Protocol, cast
 
 import numpy as np
+from scipy import sparse
 
 from matching.ml.calibration import RELEVANCE_FLOOR
 from matching.ml.encoder import Encoder, listing_text
@@ -119,9 +120,16 @@ class Queries:
     """A batch of needs as the views see them: TF-IDF rows, sentence vectors
     (None without a semantic view) and how Chinese each text is."""
 
-    lexical: object
+    lexical: sparse.csr_matrix
     vectors: np.ndarray | None
     shares: np.ndarray
+
+
+class _PartSearch(Protocol):
+    """One view's search of the catalogue's parts (``PartitionedIndex.search``,
+    ``DenseIndex.search_parts``) for given query rows per part."""
+
+    def __call__(self, wanted: Sequence[np.ndarray], n: int, /, *, exact: bool = False) -> Pool: ...
 
 
 class _Stopwatch:
@@ -216,7 +224,7 @@ class Matcher:
         self.fusion = fusion or FusionConfig()
         self.relevance_floor = relevance_floor
         self.shares = np.array([chinese_share(text) for text in texts], dtype=np.float32)
-        self.vectors = None
+        self.vectors: np.ndarray | None = None
         if encoder is not None:
             if vectors is None:
                 vectors = encoder.encode([capability_semantic_text(record) for record in self.capabilities])
@@ -251,7 +259,13 @@ class Matcher:
     @cached_property
     def dense_index(self) -> DenseIndex:
         """The catalogue's vectors ready for exact retrieval (``match``)."""
-        return DenseIndex(self.vectors)
+        return DenseIndex(self._semantic_vectors)
+
+    @property
+    def _semantic_vectors(self) -> np.ndarray:
+        """The catalogue's sentence vectors: read only with a semantic view
+        (the needs' ``Queries.vectors`` are set only when these are)."""
+        return cast(np.ndarray, self.vectors)
 
     # -- the pipeline ------------------------------------------------------------
 
@@ -273,7 +287,7 @@ class Matcher:
         """The ``depth`` most similar eligible capabilities of each need by each
         view (exact), scored by the fused similarity."""
 
-        def keep(row, columns):
+        def keep(row: int, columns: np.ndarray) -> np.ndarray:
             return eligible(table, row, self.table, columns)
 
         indices, scores = self.index.search(queries.lexical, depth, chunk_size=chunk_size, keep=keep)
@@ -301,11 +315,15 @@ class Matcher:
         missing = np.flatnonzero(~found)
         if len(missing):
             lexical_scores[missing] = self._lexical_pairs(queries.lexical, need_rows[missing], cap_rows[missing])
-        semantic_scores = np.einsum("ij,ij->i", queries.vectors[need_rows], self.vectors[cap_rows]).astype(np.float32)
+        # Both views' candidates: the needs have sentence vectors.
+        need_vectors = cast(np.ndarray, queries.vectors)
+        semantic_scores = np.einsum("ij,ij->i", need_vectors[need_rows], self._semantic_vectors[cap_rows]).astype(
+            np.float32
+        )
         text = fuse(lexical_scores, semantic_scores, queries.shares[need_rows], self.shares[cap_rows], self.fusion)
         return Candidates(need_rows, cap_rows, text, lexical_scores, semantic_scores)
 
-    def _lexical_pairs(self, queries, need_rows: np.ndarray, cap_rows: np.ndarray) -> np.ndarray:
+    def _lexical_pairs(self, queries: sparse.csr_matrix, need_rows: np.ndarray, cap_rows: np.ndarray) -> np.ndarray:
         """The lexical similarity of given pairs, one small product per need
         (pairs of one need together cost one product; any order works)."""
         scores = np.zeros(len(need_rows), dtype=np.float32)
@@ -326,7 +344,7 @@ class Matcher:
         lexical = self._lexical_pairs(queries.lexical, need_rows, cap_rows)
         if queries.vectors is None:
             return lexical
-        semantic = np.einsum("ij,ij->i", queries.vectors[need_rows], self.vectors[cap_rows])
+        semantic = np.einsum("ij,ij->i", queries.vectors[need_rows], self._semantic_vectors[cap_rows])
         return fuse(lexical, semantic, queries.shares[need_rows], self.shares[cap_rows], self.fusion)
 
     def text_to(self, queries: Queries, position: int) -> np.ndarray:
@@ -334,7 +352,7 @@ class Matcher:
         lexical = np.asarray((queries.lexical @ self.matrix[position].T).todense(), dtype=np.float32).ravel()
         if queries.vectors is None:
             return lexical
-        semantic = queries.vectors @ self.vectors[position]
+        semantic = queries.vectors @ self._semantic_vectors[position]
         shares = np.full(len(lexical), self.shares[position], dtype=np.float32)
         return fuse(lexical, semantic, queries.shares, shares, self.fusion)
 
@@ -466,21 +484,31 @@ class Matcher:
         wanted = self._wanted(table)
         pool_size = max(1, int(np.ceil(depth * oversample)))
 
-        def lexical_search(rows, n, exact=False):
+        def lexical_search(rows: Sequence[np.ndarray], n: int, exact: bool = False) -> Pool:
             return index.search(queries.lexical, n, rows, n_threads=n_threads, exact=exact)
 
         found = self._pooled(lexical_search, wanted, table, depth, pool_size, exact_fallback, stats)
         if queries.vectors is None:
             return found
 
-        def semantic_search(rows, n, exact=False):
-            return self._dense_parts.search_parts(queries.vectors, n, rows, exact=exact)
+        # bulk_index() has built the semantic parts: there is a semantic view.
+        dense_parts = cast(DenseIndex, self._dense_parts)
+
+        def semantic_search(rows: Sequence[np.ndarray], n: int, exact: bool = False) -> Pool:
+            return dense_parts.search_parts(queries.vectors, n, rows, exact=exact)
 
         semantic = self._pooled(semantic_search, wanted, table, depth, pool_size, exact_fallback, stats)
         return self._fused(queries, found, semantic)
 
     def _pooled(
-        self, search, wanted, table: NeedTable, depth: int, pool_size: int, exact_fallback, stats
+        self,
+        search: _PartSearch,
+        wanted: list[np.ndarray],
+        table: NeedTable,
+        depth: int,
+        pool_size: int,
+        exact_fallback: bool,
+        stats: dict[str, float] | None,
     ) -> Candidates:
         """One view's exact eligible top ``depth`` from its pooled top-n search:
         the needs whose pool could have missed a better eligible capability
@@ -663,11 +691,12 @@ class Matcher:
     def _by_meaning(self, found: Candidates, pairs: np.ndarray) -> list[bool]:
         """Whether the semantic view gave the pair more of its text similarity
         than shared words did."""
-        if found.semantic is None:
+        if found.semantic is None or found.lexical is None:
             return [False] * len(pairs)
         weight = self.fusion.lexical_weight
         semantic = (1.0 - weight) * np.clip(found.semantic[pairs], 0.0, 1.0)
-        return (semantic > weight * found.lexical[pairs]).tolist()
+        by_meaning: list[bool] = (semantic > weight * found.lexical[pairs]).tolist()
+        return by_meaning
 
     def _shared_words(self, queries: Queries, need_rows: np.ndarray, cap_rows: np.ndarray) -> list[list[str]]:
         """The rarest terms (highest TF-IDF weight product) both texts use, at

@@ -29,7 +29,7 @@ class FusionConfig:
     # The share of the semantic similarity a pair keeps when its texts are in different languages.
     cross_language: float = 0.4
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if not 0.0 <= self.lexical_weight <= 1.0 or not 0.0 <= self.cross_language <= 1.0:
             raise ValueError("fusion weights must lie between 0 and 1")
 
@@ -46,4 +46,5 @@ def fuse(
     semantic = np.clip(semantic, 0.0, 1.0)
     weighted = config.lexical_weight * lexical + (1.0 - config.lexical_weight) * semantic
     apart = np.abs(need_share - capability_share)
-    return np.maximum(weighted, config.cross_language * apart * semantic).astype(np.float32)
+    fused: np.ndarray = np.maximum(weighted, config.cross_language * apart * semantic).astype(np.float32)
+    return fused

@@ -4,6 +4,7 @@ during bulk loads. Cheap to import: web processes load this, never NumPy."""
 
 import threading
 from contextlib import contextmanager
+from functools import partial
 
 from django.db import transaction
 
@@ -49,7 +50,11 @@ def organization_matches_refresh(*, organization_ids: list[int]) -> None:
     if getattr(_deferred, "active", False):
         return
     for organization_id in organization_ids:
-        transaction.on_commit(lambda pk=organization_id: task_send(tasks.match_organization_needs, pk), robust=True)
+        transaction.on_commit(partial(_organization_needs_rematch, organization_id), robust=True)
+
+
+def _organization_needs_rematch(organization_id: int) -> None:
+    task_send(tasks.match_organization_needs, organization_id)
 
 
 def matches_rebuild_queue() -> None:

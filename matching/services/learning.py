@@ -52,12 +52,13 @@ def training_labels() -> Labels:
         ):
             if value and when:
                 add(vector, int(value == Feedback.INTERESTED), match.need_id, when)
-    decided = Application.objects.filter(
-        need__isnull=False,
-        decided_at__isnull=False,
-        status__in=[ApplicationStatus.ACCEPTED, ApplicationStatus.DECLINED],
-    ).values_list("need_id", "capability_id", "status", "decided_at")
-    decided = list(decided)
+    decided = list(
+        Application.objects.filter(
+            need__isnull=False,
+            decided_at__isnull=False,
+            status__in=[ApplicationStatus.ACCEPTED, ApplicationStatus.DECLINED],
+        ).values_list("need_id", "capability_id", "status", "decided_at")
+    )
     proposals = Match.objects.filter(need_id__in={row[0] for row in decided}).values_list(
         "need_id", "capability_id", "features"
     )

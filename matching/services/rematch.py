@@ -33,9 +33,9 @@ BULK_FROM = 100
 CAPABILITY_REACH = 200
 
 
-def _already_applied(records: list[NeedRecord]) -> dict[int, set[int]]:
-    """Per need, the capabilities its SME has applied to (pending, accepted or
-    declined): proposing them again would only repeat the question."""
+def _already_applied(records: list[NeedRecord]) -> dict[int | str, set[int]]:
+    """Per need (by ``NeedRecord.id``), the capabilities its SME has applied to
+    (pending, accepted or declined): proposing them again would only repeat the question."""
     needs = Need.objects.filter(pk__in=[record.id for record in records]).values_list("pk", "organization_id")
     organization_of = dict(needs)
     applied: dict[int, set[int]] = {}
@@ -68,11 +68,12 @@ def match_needs(need_ids: list[int]) -> int:
         # Capabilities the SME applied to are filtered out like ineligible ones.
         records = [replace(record, excluded=frozenset(applied.get(record.id, ()))) for record in records]
         matcher = matcher_get()
-        options = {"k": PROPOSALS_PER_NEED, "depth": CANDIDATE_DEPTH, "vectors": needs_vectors(matcher, records)}
+        vectors = needs_vectors(matcher, records)
         if len(records) >= BULK_FROM:
-            found = [row for chunk in matcher.match_bulk(records, scorer, **options) for row in chunk]
+            chunks = matcher.match_bulk(records, scorer, k=PROPOSALS_PER_NEED, depth=CANDIDATE_DEPTH, vectors=vectors)
+            found = [row for chunk in chunks for row in chunk]
         else:
-            found = matcher.match(records, scorer, **options)
+            found = matcher.match(records, scorer, k=PROPOSALS_PER_NEED, depth=CANDIDATE_DEPTH, vectors=vectors)
         for record, row in zip(records, found, strict=True):
             proposals.append([replace(p, reasons=_with_budget(p.reasons, record)) for p in row])
     return proposals_store(sorted(need_ids), proposals, version, started)
