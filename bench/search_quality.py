@@ -108,6 +108,11 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--keep", type=Path, help="SQLite file to seed once and reuse (default: a throwaway one)")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs of every query (default 3)")
+    parser.add_argument(
+        "--segmenter",
+        choices=["words", "bigrams", "unigrams+bigrams"],
+        help="how Chinese query runs become words (default: marketplace.search.SEGMENTER)",
+    )
     parser.add_argument("--show", type=int, default=0, help="print the top N titles of every query below NDCG 1")
     arguments = parser.parse_args(argv)
     database_url = os.environ.get("DATABASE_URL", "")
@@ -123,12 +128,15 @@ def main(argv=None) -> int:
         _setup_django(database_url)
         _seed(fresh=fresh)
         from bench.search_judgments import load, title_variants
+        from marketplace import search
+
+        search.SEGMENTER = arguments.segmenter or search.SEGMENTER
 
         result = evaluate(load(), title_variants(), repeat=arguments.repeat, show=arguments.show)
         from django.db import connection
 
         print(
-            f"{connection.vendor}, {result['capabilities']} published capabilities, "
+            f"{connection.vendor}, Chinese segmented as {search.SEGMENTER}, {result['capabilities']} published capabilities, "
             f"{result['queries']['all']} queries ({result['queries']['zh']} zh, {result['queries']['en']} en)"
         )
         ndcg = result["ndcg"]

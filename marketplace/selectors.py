@@ -7,21 +7,24 @@ Anything not published is seen by its owner and admins only. What a user may
 not see is a 404.
 """
 
+import math
+from collections.abc import Sequence
 from functools import reduce
-from operator import or_
+from operator import and_, or_
 
 from django.contrib.contenttypes.models import ContentType
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+from django.contrib.postgres.search import SearchQuery, SearchVectorExact, SearchVectorField
 from django.db import connections
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Avg, Case, Count, ExpressionWrapper, F, FloatField, Q, QuerySet, Value, When
 from django.db.models.expressions import Col, Expression
+from django.db.models.functions import Length
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership
 from marketplace.choices import OPEN_APPLICATION_STATUSES, ApplicationStatus, ListingStatus, NeedVisibility
 from marketplace.models import Application, AuditEvent, Capability, Invitation, Message, Need, Notification, Tag
-from marketplace.search import query_tokens
+from marketplace.search import query_hints, query_words
 
 
 def _is_admin(user) -> bool:
@@ -172,36 +175,124 @@ def needs_of_organization(*, membership: Membership) -> QuerySet[Need]:
 # --- search -----------------------------------------------------------------
 
 
-# The query as typed in the title, then query words in the title, then anywhere.
-RANKED_ORDER = ["-title_match", "-title_rank", "-rank", "-published_at", "-pk"]
+# Listings holding more of the query's words first, then by relevance score.
+RANKED_ORDER = ["-coverage", "-score", "meaning", "-published_at", "-pk"]
+
+# BM25 (Robertson and Zaragoza's "probabilistic relevance framework"), with
+# the title as a field weighted above the rest of the text (BM25F). Documents
+# hold each token once (marketplace.search.build_document), so a word's
+# frequency is per field: TITLE_WEIGHT for a title hit plus 1 for the text; a
+# sentence repeated across many descriptions counts no more than once, and a
+# word in many listings has a low IDF.
+BM25_K1 = 1.2
+BM25_B = 0.5
+TITLE_WEIGHT = 3.0
+# marketplace.search.query_hints (a character of a longer Chinese word, a Latin
+# word matched whole): weak evidence, never counted as a word held (coverage).
+HINT_WEIGHT = 0.3
 
 
-def text_search(queryset: QuerySet, query: str, *, column: str = "search_document") -> tuple[QuerySet, bool]:
-    """Filter by the search query and annotate its ranks; returns (queryset, ranked).
+def text_search(
+    queryset: QuerySet, query: str, *, column: str = "search_document", also: Sequence[int] = ()
+) -> tuple[QuerySet, bool]:
+    """Filter by the search query and rank; returns (queryset, ranked).
 
     ``column`` holds the listing's tokens: ``search_document`` (all its text)
-    or ``search_title`` (the title alone). Three ranks, used in RANKED_ORDER:
-    ``title_match`` (the query as typed is in the title), ``title_rank`` (query
-    words in the title) and ``rank`` (query words in ``column``).
+    or ``search_title`` (the title alone). Annotates, for RANKED_ORDER:
+    ``coverage`` (how many query words the listing holds), ``score`` (BM25F:
+    each word's rarity in ``queryset``, saturated by how it is held, title
+    above text, long texts discounted) and ``meaning`` (position in ``also``).
+    ``also`` are ids found by other means (the semantic search backend) that
+    are kept, after the listings the words find, in their order.
     """
-    tokens = query_tokens(query or "")
-    if not tokens:
+    words = query_words(query or "")
+    if not words:
         return queryset, False
-    queryset = queryset.annotate(
-        title_match=Case(
-            When(title__icontains=query.strip()[:200], then=Value(1)), default=Value(0), output_field=IntegerField()
-        )
+    hints = query_hints(words)
+    postgres = connections[queryset.db].vendor == "postgresql"
+    scored = words + [hint.word for hint in hints]
+    held = [_word_condition(word, column, postgres=postgres) for word in scored]
+    in_title = [_word_condition(word, "search_title", postgres=postgres) for word in scored]
+    reach = queryset.filter(
+        _any_held(words + [hint.word for hint in hints if hint.stands_in_for is not None], column, postgres=postgres)
     )
-    if connections[queryset.db].vendor == "postgresql":
-        expression = " | ".join(f"{token.token}:*" if token.prefix else token.token for token in tokens)
-        search_query = SearchQuery(expression, search_type="raw", config="simple")
-        vector = _StoredVector(STORED_VECTORS[column])
-        queryset = queryset.annotate(search=vector).filter(search=search_query)
-        title_rank = SearchRank(_StoredVector(STORED_VECTORS["search_title"]), search_query)
-        return queryset.annotate(title_rank=title_rank, rank=SearchRank(vector, search_query)), True
-    conditions, score = _token_hits(column, tokens)
-    _title_conditions, title_score = _token_hits("search_title", tokens)
-    return queryset.filter(reduce(or_, conditions)).annotate(title_rank=title_score, rank=score), True
+    total, text_counts, title_counts, mean_length = _document_frequencies(queryset, reach, held, in_title, column)
+    unheld = {index for index in range(len(words)) if not text_counts[index]}
+    found = _any_held(words + [hint.word for hint in hints if hint.stands_in_for in unheld], column, postgres=postgres)
+    if also:
+        found = Q(found) | Q(pk__in=list(also))
+    candidates = queryset.filter(found)
+    norm = Value(BM25_K1 * (1 - BM25_B)) + Value(BM25_K1 * BM25_B / mean_length) * Length(column)
+    score = Value(0.0)
+    for i, (in_text, in_head) in enumerate(zip(held, in_title, strict=True)):
+        share = 1.0 if i < len(words) else HINT_WEIGHT
+        text_idf, title_idf = (share * _idf(total, counts[i]) for counts in (text_counts, title_counts))
+        frequency = Case(
+            When(in_head, then=Value(TITLE_WEIGHT + 1)), When(in_text, then=Value(1.0)), default=Value(0.0)
+        )
+        weight = Case(
+            When(in_head, then=Value((TITLE_WEIGHT + 1) * title_idf)),
+            When(in_text, then=Value(text_idf)),
+            default=Value(0.0),
+        )
+        score = score + Value(BM25_K1 + 1) * weight / (frequency + norm)
+    coverage = sum((Case(When(condition, then=1), default=0) for condition in held[: len(words)]), Value(0))
+    meaning = Case(*(When(pk=pk, then=Value(rank)) for rank, pk in enumerate(also)), default=Value(0))
+    ranked = candidates.annotate(coverage=coverage, score=ExpressionWrapper(score, output_field=FloatField()))
+    return ranked.annotate(meaning=meaning if also else Value(0)), True
+
+
+def _idf(total: int, frequency: int) -> float:
+    return math.log(1 + (total - frequency + 0.5) / (frequency + 0.5))
+
+
+def _document_frequencies(queryset: QuerySet, candidates: QuerySet, held: list, in_title: list, column: str):
+    """How many listings of ``queryset`` there are, how many hold each word
+    (in ``column``, and in the title), and the mean length of ``column``
+    among the candidates.
+
+    Counted over the candidates (every listing holding a word is one) in one
+    query, which the GIN index serves on PostgreSQL. The title counts give
+    a title hit its own rarity: a word that a boilerplate line puts in many
+    descriptions ("可开具增值税专用发票") is common in the text, but still rare,
+    and telling, in titles.
+    """
+    counts = candidates.aggregate(
+        length=Avg(Length(column)),
+        **{f"text{i}": Count("pk", filter=condition) for i, condition in enumerate(held)},
+        **{f"title{i}": Count("pk", filter=condition) for i, condition in enumerate(in_title)},
+    )
+    text_counts = [counts[f"text{i}"] for i in range(len(held))]
+    title_counts = [counts[f"title{i}"] for i in range(len(held))]
+    return queryset.count(), text_counts, title_counts, counts["length"] or 1.0
+
+
+def _tsquery(word) -> str:
+    return " & ".join(f"{token.token}:*" if token.prefix else token.token for token in word.tokens)
+
+
+def _word_condition(word, column: str, *, postgres: bool):
+    """A condition true for listings holding every token of ``word`` in ``column``."""
+    if postgres:
+        search_query = SearchQuery(_tsquery(word), search_type="raw", config="simple")
+        return SearchVectorExact(_StoredVector(STORED_VECTORS[column]), search_query)
+    return reduce(
+        and_,
+        (
+            Q(**{f"{column}__contains": f" {token.token}" if token.prefix else f" {token.token} "})
+            for token in word.tokens
+        ),
+    )
+
+
+def _any_held(words, column: str, *, postgres: bool):
+    """A condition true for listings holding any of ``words``: on PostgreSQL,
+    one ``@@`` for all of them, so that one GIN index scan finds the candidates."""
+    if not postgres:
+        return reduce(or_, (_word_condition(word, column, postgres=False) for word in words))
+    expression = " | ".join(f"({_tsquery(word)})" for word in words)
+    search_query = SearchQuery(expression, search_type="raw", config="simple")
+    return SearchVectorExact(_StoredVector(STORED_VECTORS[column]), search_query)
 
 
 # PostgreSQL keeps each token column's vector in a stored generated column
@@ -224,21 +315,6 @@ class _StoredVector(Expression):
         target = SearchVectorField()
         target.column = self.column
         return Col(query.get_initial_alias(), target, output_field=SearchVectorField())
-
-
-def _token_hits(column: str, tokens) -> tuple[list[Q], Case]:
-    """SQLite: one LIKE condition per token, and the number of tokens that match."""
-    conditions = [
-        Q(**{f"{column}__contains": f" {token.token}" if token.prefix else f" {token.token} "}) for token in tokens
-    ]
-    score = sum(
-        (
-            Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
-            for condition in conditions
-        ),
-        Value(0, output_field=IntegerField()),
-    )
-    return conditions, score
 
 
 FACET_TAGS = 15
