@@ -22,6 +22,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership
+from marketplace import semantic
 from marketplace.choices import OPEN_APPLICATION_STATUSES, ApplicationStatus, ListingStatus, NeedVisibility
 from marketplace.models import Application, AuditEvent, Capability, Invitation, Message, Need, Notification, Tag
 from marketplace.search import query_hints, query_words
@@ -83,7 +84,12 @@ def capabilities_catalogue(
         capabilities = capabilities.filter(access_model=access_model)
     if budget is not None:
         capabilities = capabilities.filter(Q(price_min_monthly__lte=budget) | Q(price_min_monthly__isnull=True))
-    capabilities, ranked = text_search(capabilities, query)
+    found, ranked = text_search(capabilities, query)
+    if ranked and sort == "relevance" and semantic.semantic_search_backend is not None:
+        also = semantic.capabilities_by_meaning(query=query, lexical_count=found.count())
+        if also:
+            found, ranked = text_search(capabilities, query, also=also)
+    capabilities = found
     order = RANKED_ORDER if ranked and sort == "relevance" else ["-published_at", "-pk"]
     return capabilities.select_related("organization").prefetch_related("tags").order_by(*order)
 
