@@ -11,9 +11,9 @@ no full-text search at all, so Tandem prepares the text itself:
 
 Each CJK n-gram is written as an ASCII token ("z" + hex code points) so both
 databases treat every token as one plain word. The tokens of a listing are
-kept in its ``search_document`` column: PostgreSQL indexes it with a GIN index
-on ``to_tsvector('simple', ...)`` and ranks with ``ts_rank``; SQLite matches
-tokens with ``LIKE`` and ranks by the number of tokens matched.
+kept in its ``search_document`` column, each once (and the title's alone in
+``search_title``): PostgreSQL keeps their vectors in stored, GIN-indexed
+columns and matches with ``@@``; SQLite matches tokens with ``LIKE``.
 
 Queries are split into words, and a word matches a listing when all of its
 tokens are in it: a Latin word is one token, matched as a prefix ("invoice"
@@ -21,10 +21,13 @@ finds "invoices"); a Chinese run is cut into words by a dictionary segmenter
 (rjieba: "发票识别" is 发票 + 识别), and a Chinese word is its character when it
 is one character long, else its bigrams, all required ("增值税" needs 增值 and
 值税). The documents need no dictionary: only the query is segmented, so a
-better dictionary changes no stored row. ``SEGMENTERS`` keeps the dictionary-free
-ways too (each bigram a word; unigrams and bigrams), for bench.search_quality to
-compare. marketplace.selectors.text_search ranks the words (term rarity over
-the catalogue, titles above the rest, every word matched first).
+better dictionary changes no stored row. A character the dictionary leaves
+alone joins a neighbour, and ``query_hints`` adds weak evidence: the
+characters of Chinese words (which also find listings for a two-character word
+no listing holds: 仓库 finds 仓储), the pairs of longer ones, Latin words
+matched whole. ``SEGMENTERS`` keeps the dictionary-free ways too (each bigram a
+word; unigrams and bigrams), for bench.search_quality to compare.
+marketplace.selectors.text_search ranks (BM25F, every word held first).
 """
 
 import re
@@ -219,11 +222,12 @@ class QueryHint(NamedTuple):
 
     word: QueryWord
     stands_in_for: int | None
+    title_only: bool = False  # evidence only when the title holds it
 
 
 def query_hints(words: list[QueryWord]) -> list[QueryHint]:
     """The hints of a query's words: the characters of its Chinese words, and
-    its Latin words matched whole (the listing about "MES" above "messaging").
+    its Latin words matched whole in titles (the listing about "MES" above "messaging").
     A two-character word no listing holds is found by its characters (仓库
     finds 仓储), a longer one by its pairs (区块链 finds 区块 but not 冷链)."""
     known = {word.text for word in words}
