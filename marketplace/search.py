@@ -222,12 +222,14 @@ class QueryHint(NamedTuple):
 
     word: QueryWord
     stands_in_for: int | None
-    title_only: bool = False  # evidence only when the title holds it
+    # Evidence in the text too, not only in the title. Parts of Chinese words
+    # count in the text only while they stand in for a word no listing holds.
+    in_text: bool = False
 
 
 def query_hints(words: list[QueryWord]) -> list[QueryHint]:
     """The hints of a query's words: the characters of its Chinese words, and
-    its Latin words matched whole in titles (the listing about "MES" above "messaging").
+    its Latin words matched whole (the listing about "MES" above "messaging").
     A two-character word no listing holds is found by its characters (仓库
     finds 仓储), a longer one by its pairs (区块链 finds 区块 but not 冷链)."""
     known = {word.text for word in words}
@@ -243,7 +245,7 @@ def query_hints(words: list[QueryWord]) -> list[QueryHint]:
             for pair in _segment_bigrams(word.text):
                 hints.setdefault(pair, QueryHint(_cjk_word(pair), index))
     whole = [
-        QueryHint(QueryWord(word.text, (QueryToken(word.text, prefix=False),)), None)
+        QueryHint(QueryWord(word.text, (QueryToken(word.text, prefix=False),)), None, in_text=True)
         for word in words
         if word.tokens[0].prefix
     ]

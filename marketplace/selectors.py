@@ -235,29 +235,35 @@ def text_search(
     postgres = connections[queryset.db].vendor == "postgresql"
     scored = words + [hint.word for hint in hints]
     in_title = [_word_condition(word, "search_title", postgres=postgres) for word in scored]
-    held = [_word_condition(word, column, postgres=postgres) for word in words] + [
-        in_title[len(words) + i] if hint.title_only else _word_condition(hint.word, column, postgres=postgres)
-        for i, hint in enumerate(hints)
-    ]
+    held = [_word_condition(word, column, postgres=postgres) for word in scored]
     statistics = _statistics(queryset, scored, held, in_title, column, postgres=postgres)
     total, text_counts, title_counts, mean_length = statistics
     unheld = {index for index in range(len(words)) if not text_counts[index]}
-    found = _any_held(words + [hint.word for hint in hints if hint.stands_in_for in unheld], column, postgres=postgres)
+    finders = words + [hint.word for hint in hints if hint.stands_in_for in unheld]
+    found = _any_held(finders, column, postgres=postgres)
     if also:
         found = Q(found) | Q(pk__in=list(also))
     candidates = queryset.filter(found)
     length = _text_length(column, postgres=postgres)
     norm = Value(BM25_K1 * (1 - BM25_B)) + Value(BM25_K1 * BM25_B / mean_length) * length
+    # Reading a listing's document vector is most of the ranking's cost (it
+    # is compressed out of line), so it is read only where it can tell: not
+    # for the one word that found every candidate, nor for parts of a word
+    # that listings hold; titles are short and cheap to read.
+    text_known = len(finders) == 1 and not also
     score = Value(0.0)
     for i, (in_text, in_head) in enumerate(zip(held, in_title, strict=True)):
-        share = 1.0 if i < len(words) else HINT_WEIGHT
+        hint = hints[i - len(words)] if i >= len(words) else None
+        share = HINT_WEIGHT if hint else 1.0
         text_idf, title_idf = (share * _idf(total, counts[i]) for counts in (text_counts, title_counts))
-        # One CASE per word, so that each listing's vectors are read once per word.
-        score += Case(
-            When(in_head, then=Value((BM25_K1 + 1) * (TITLE_WEIGHT + 1) * title_idf) / (TITLE_WEIGHT + 1 + norm)),
-            When(in_text, then=Value((BM25_K1 + 1) * text_idf) / (1 + norm)),
-            default=Value(0.0),
-        )
+        in_head_score = Value((BM25_K1 + 1) * (TITLE_WEIGHT + 1) * title_idf) / (TITLE_WEIGHT + 1 + norm)
+        in_text_score = Value((BM25_K1 + 1) * text_idf) / (1 + norm)
+        if i == 0 and text_known:
+            score += Case(When(in_head, then=in_head_score), default=in_text_score)
+        elif hint and not (hint.in_text or hint.stands_in_for in unheld):
+            score += Case(When(in_head, then=in_head_score), default=Value(0.0))
+        else:
+            score += Case(When(in_head, then=in_head_score), When(in_text, then=in_text_score), default=Value(0.0))
     if len(words) == 1 and not also:
         # Every candidate holds the word, or none does (its parts found them):
         # a constant, and one reading of every candidate's vector less.
