@@ -27,7 +27,7 @@ characters of Chinese words (which also find listings for a two-character word
 no listing holds: 仓库 finds 仓储), the pairs of longer ones, Latin words
 matched whole. ``SEGMENTERS`` keeps the dictionary-free ways too (each bigram a
 word; unigrams and bigrams), for bench.search_quality to compare.
-marketplace.selectors.text_search ranks (BM25F, every word held first).
+marketplace.ranking.text_search ranks (BM25F, every word held first).
 """
 
 import re

@@ -1,6 +1,6 @@
 """Extension point: catalogue search by meaning.
 
-Marketplace finds capabilities by their words (``selectors.text_search``). A
+Marketplace finds capabilities by their words (``ranking.text_search``). A
 query whose words few listings hold, such as "business license OCR" for a
 listing titled 营业执照识别 API, can still be answered by meaning. That needs
 the sentence encoder of the ``matching`` app, which marketplace must not

@@ -1,7 +1,7 @@
 """PostgreSQL: keep the length of each listing's search document in a stored
 generated column.
 
-Search ranking (BM25, marketplace.selectors.text_search) normalises by the
+Search ranking (BM25, marketplace.ranking.text_search) normalises by the
 length of a listing's text, once for every query word it holds. Read from
 ``search_document`` or ``search_vector``, that length decompressed the
 listing's long document again for every word: a third of a common query's
