@@ -7,21 +7,21 @@ Anything not published is seen by its owner and admins only. What a user may
 not see is a 404.
 """
 
-from functools import reduce
-from operator import or_
-
 from django.contrib.contenttypes.models import ContentType
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
-from django.db import connections
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
-from django.db.models.expressions import Col, Expression
+from django.db.models import (
+    Count,
+    F,
+    Q,
+    QuerySet,
+)
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership
+from marketplace import semantic
 from marketplace.choices import OPEN_APPLICATION_STATUSES, ApplicationStatus, ListingStatus, NeedVisibility
 from marketplace.models import Application, AuditEvent, Capability, Invitation, Message, Need, Notification, Tag
-from marketplace.search import query_tokens
+from marketplace.ranking import RANKED_ORDER, text_search
 
 
 def _is_admin(user) -> bool:
@@ -80,7 +80,12 @@ def capabilities_catalogue(
         capabilities = capabilities.filter(access_model=access_model)
     if budget is not None:
         capabilities = capabilities.filter(Q(price_min_monthly__lte=budget) | Q(price_min_monthly__isnull=True))
-    capabilities, ranked = text_search(capabilities, query)
+    found, ranked = text_search(capabilities, query)
+    if ranked and sort == "relevance" and semantic.semantic_search_backend is not None:
+        also = semantic.capabilities_by_meaning(query=query, lexical_count=found.count())
+        if also:
+            found, ranked = text_search(capabilities, query, also=also)
+    capabilities = found
     order = RANKED_ORDER if ranked and sort == "relevance" else ["-published_at", "-pk"]
     return capabilities.select_related("organization").prefetch_related("tags").order_by(*order)
 
@@ -169,76 +174,7 @@ def needs_of_organization(*, membership: Membership) -> QuerySet[Need]:
     )
 
 
-# --- search -----------------------------------------------------------------
-
-
-# The query as typed in the title, then query words in the title, then anywhere.
-RANKED_ORDER = ["-title_match", "-title_rank", "-rank", "-published_at", "-pk"]
-
-
-def text_search(queryset: QuerySet, query: str, *, column: str = "search_document") -> tuple[QuerySet, bool]:
-    """Filter by the search query and annotate its ranks; returns (queryset, ranked).
-
-    ``column`` holds the listing's tokens: ``search_document`` (all its text)
-    or ``search_title`` (the title alone). Three ranks, used in RANKED_ORDER:
-    ``title_match`` (the query as typed is in the title), ``title_rank`` (query
-    words in the title) and ``rank`` (query words in ``column``).
-    """
-    tokens = query_tokens(query or "")
-    if not tokens:
-        return queryset, False
-    queryset = queryset.annotate(
-        title_match=Case(
-            When(title__icontains=query.strip()[:200], then=Value(1)), default=Value(0), output_field=IntegerField()
-        )
-    )
-    if connections[queryset.db].vendor == "postgresql":
-        expression = " | ".join(f"{token.token}:*" if token.prefix else token.token for token in tokens)
-        search_query = SearchQuery(expression, search_type="raw", config="simple")
-        vector = _StoredVector(STORED_VECTORS[column])
-        queryset = queryset.annotate(search=vector).filter(search=search_query)
-        title_rank = SearchRank(_StoredVector(STORED_VECTORS["search_title"]), search_query)
-        return queryset.annotate(title_rank=title_rank, rank=SearchRank(vector, search_query)), True
-    conditions, score = _token_hits(column, tokens)
-    _title_conditions, title_score = _token_hits("search_title", tokens)
-    return queryset.filter(reduce(or_, conditions)).annotate(title_rank=title_score, rank=score), True
-
-
-# PostgreSQL keeps each token column's vector in a stored generated column
-# (migration marketplace 0008), GIN-indexed; ranking reads it instead of
-# computing to_tsvector again for every matching listing.
-STORED_VECTORS = {"search_document": "search_vector", "search_title": "title_vector"}
-
-
-class _StoredVector(Expression):
-    """The stored vector column of the queryset's own table, as a column of
-    whatever alias that table has in the final SQL (it is "U0" when the
-    search is a subquery, as the facets use it). Django does not map the
-    column, so this resolves to a Col of a field made for it."""
-
-    def __init__(self, column: str):
-        super().__init__(output_field=SearchVectorField())
-        self.column = column
-
-    def resolve_expression(self, query=None, *args, **kwargs):
-        target = SearchVectorField()
-        target.column = self.column
-        return Col(query.get_initial_alias(), target, output_field=SearchVectorField())
-
-
-def _token_hits(column: str, tokens) -> tuple[list[Q], Case | Value]:
-    """SQLite: one LIKE condition per token, and the number of tokens that match."""
-    conditions = [
-        Q(**{f"{column}__contains": f" {token.token}" if token.prefix else f" {token.token} "}) for token in tokens
-    ]
-    score = sum(
-        (
-            Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
-            for condition in conditions
-        ),
-        Value(0, output_field=IntegerField()),
-    )
-    return conditions, score
+# --- search facets -----------------------------------------------------------
 
 
 FACET_TAGS = 15

@@ -4,7 +4,7 @@
 import pytest
 
 from marketplace import selectors
-from marketplace.search import build_document, index_tokens, query_tokens
+from marketplace.search import MAX_QUERY_WORDS, build_document, index_tokens, query_hints, query_words
 from tests.marketplace.factories import CapabilityFactory
 
 
@@ -22,14 +22,30 @@ def test_full_width_letters_count_as_ascii():
     assert index_tokens("ＯＣＲ") == ["ocr"]
 
 
-def test_query_uses_pairs_for_chinese_and_prefixes_for_words():
-    tokens = query_tokens("发票识别 invoice")
-    assert [token.prefix for token in tokens] == [False, False, False, True]
-    assert query_tokens("云")[0].token == index_tokens("云")[0]
+def test_query_is_cut_into_words_chinese_ones_held_as_their_pairs():
+    words = query_words("发票识别 invoice 增值税")
+    assert [word.text for word in words] == ["发票", "识别", "invoice", "增值税"]
+    assert [[token.prefix for token in word.tokens] for word in words] == [[False], [False], [True], [False, False]]
+    assert all(token.token in index_tokens("增值税") for token in words[3].tokens)
+    assert query_words("云")[0].tokens[0].token == index_tokens("云")[0]
+
+
+def test_a_character_the_segmenter_leaves_alone_joins_a_neighbour():
+    assert [word.text for word in query_words("大模型")] == ["大模型"]
+    assert [word.text for word in query_words("区块链")] == ["区块链"]
+    assert [word.text for word in query_words("把纸质发票录进系统")] == ["纸质", "发票", "录进", "系统"]
+
+
+def test_hints_stand_in_for_a_word_by_its_parts():
+    hints = {hint.word.text: hint.stands_in_for for hint in query_hints(query_words("仓库 区块链 MES"))}
+    assert hints["仓"] == hints["库"] == 0  # two characters: each finds listings for 仓库
+    assert hints["区块"] == hints["块链"] == 1  # longer: its pairs do
+    assert hints["链"] is None  # a single character of a longer word only scores
+    assert hints["mes"] is None  # "mes" matched whole only scores
 
 
 def test_query_is_bounded():
-    assert len(query_tokens(" ".join(f"word{i}" for i in range(500)))) == 24
+    assert len(query_words(" ".join(f"word{i}" for i in range(500)))) == MAX_QUERY_WORDS
 
 
 def test_document_is_space_framed_and_deduplicated():
