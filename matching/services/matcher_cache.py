@@ -17,7 +17,7 @@ from matching.services.vectors import capability_vectors, encoder_get
 NEED_TEXTS_FOR_WEIGHTS = 20_000
 
 
-def _catalogue_fingerprint() -> tuple:
+def catalogue_fingerprint() -> tuple:
     """Changes whenever the catalogue changes (a capability published, edited
     or withdrawn), and each day: track records (decided applications) are
     refreshed daily rather than rebuilding every worker's matcher per decision."""
@@ -38,7 +38,7 @@ _cache_lock = threading.Lock()
 def matcher_get() -> Matcher:
     """The matcher for the published catalogue, built once per worker process
     and rebuilt when the catalogue changes (one aggregate query tells)."""
-    fingerprint = _catalogue_fingerprint()
+    fingerprint = catalogue_fingerprint()
     with _cache_lock:
         if _cache.matcher is None or _cache.fingerprint != fingerprint:
             # The old matcher goes first: two catalogues in memory at once are not needed.

@@ -104,3 +104,27 @@ def test_without_an_encoder_matching_uses_words_alone(bilingual, settings):
     _defects, _gpu, need = bilingual
     rematch.match_need(need.pk)
     assert not ListingVector.objects.exists()
+
+
+@pytest.mark.usefixtures("semantic")
+def test_catalogue_search_finds_by_meaning_what_its_words_miss(client, bilingual):
+    """ "视觉检测" shares no word with an English listing; matching's backend for
+    marketplace's search hook finds it by meaning (its vector stored by the worker)."""
+    from django.urls import reverse
+
+    from matching.services import semantic_search
+
+    defects, gpu, _need = bilingual
+    matcher_cache.matcher_get()  # a worker matched the catalogue: vectors stored
+    semantic_search._vectors.fingerprint = None
+    response = client.get(reverse("marketplace:catalogue"), {"q": "布匹瑕疵检测"})
+    assert response.status_code == 200
+    found = [capability.pk for capability in response.context["page"]]
+    assert found and found[0] == defects.pk
+    assert gpu.pk not in found
+
+
+def test_without_an_encoder_search_by_meaning_finds_nothing(bilingual):
+    from matching.services.semantic_search import capabilities_by_meaning
+
+    assert capabilities_by_meaning(query="布匹瑕疵检测", limit=5) == []
