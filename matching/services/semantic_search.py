@@ -13,8 +13,6 @@ found by words only until it is stored."""
 import threading
 from dataclasses import dataclass
 
-from django.conf import settings
-
 from marketplace.models import Capability
 
 # Below this cosine a capability is not "about" the query: unrelated texts
@@ -61,13 +59,15 @@ def _catalogue_vectors(encoder_name: str):
 def capabilities_by_meaning(*, query: str, limit: int) -> list[int]:
     """Published capabilities closest in meaning to ``query``, best first
     (at most ``limit``, none below MIN_SIMILARITY)."""
-    if settings.MATCHING_ENCODER == "none" or not query.strip():
+    if not query.strip():
         return []
     import numpy as np
 
     from matching.services.vectors import encoder_get
 
     encoder = encoder_get()
+    if encoder is None:
+        return []
     ids, matrix = _catalogue_vectors(encoder.name)
     if not len(ids):
         return []
