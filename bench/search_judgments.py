@@ -27,10 +27,8 @@ def _vocabulary():
     import django
 
     django.setup()
-    try:
-        from marketplace.demo import vocabulary
-    except ImportError:  # the demo may move to its own app
-        from demo import vocabulary
+    from demo.seed import vocabulary
+
     return vocabulary
 
 
