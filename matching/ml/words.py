@@ -33,6 +33,7 @@ CHINESE_FILLERS = frozenset(
         "实现", "相关", "功能", "能力", "模型", "使用", "用于", "一个", "一些", "什么", "怎么",
         "想要", "想", "能够", "快速", "专业", "智能", "在线", "相应", "以及", "或者", "主要",
         "中小企业", "客户", "用户", "产品", "业务", "管理", "问题", "情况", "目前", "现在",
+        "数据", "接口", "专家", "培训", "行业", "每月", "价格", "预算", "免费", "开放", "售后",
     }
 )  # fmt: skip
 ENGLISH_FILLERS = frozenset(
@@ -44,6 +45,8 @@ ENGLISH_FILLERS = frozenset(
         "data", "information", "online", "smart", "automatic", "automatically", "fast", "easy",
         "professional", "customer", "customers", "user", "users", "product", "products", "management",
         "like", "looking", "get", "make", "able", "new", "also", "please", "would", "could",
+        "industry", "industries", "month", "monthly", "year", "open", "price", "budget", "free", "after",
+        "sales", "expert", "experts", "team", "quality", "work",
     }
 )  # fmt: skip
 

@@ -26,7 +26,7 @@ from matching.ml.words import readable_words
         # A pair of words is kept when both words carry meaning.
         (["invoice ocr", "invoice"], "invoice OCR", "Invoice OCR API", ["invoice ocr"]),
         # A word pair across a particle stands for nothing.
-        (["的数", "数据"], "价格的数据", "海关的数据", ["数据"]),
+        (["的数", "关税"], "价格的关税", "海关的关税", ["关税"]),
         # Filler words of Chinese needs are not reasons.
         (["需要", "物流"], "我们需要物流", "物流需要", ["物流"]),
     ],
