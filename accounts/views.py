@@ -190,6 +190,9 @@ class PasswordResetView(RefusedFormMixin, auth_views.PasswordResetView):
         recipient = normalize_email_address(form.cleaned_data["email"])
         if ratelimit.hit("password_reset", f"email:{recipient}") is not None:
             return redirect(self.get_success_url())
+        # The link is built on SITE_URL, as in every other e-mail: Django's
+        # would take the request's Host (port and all), which the asker sets.
+        self.extra_email_context = {"site_url": settings.SITE_URL.rstrip("/")}
         return super().form_valid(form)
 
 

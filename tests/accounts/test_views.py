@@ -181,6 +181,16 @@ class TestPasswordReset:
         assert response.status_code == 302
         assert User.objects.get(email="alice@example.com").check_password("brand-new-password-9")
 
+    def test_the_reset_link_is_on_site_url_whatever_host_asked(self, client, cast, settings):
+        settings.SITE_URL = "https://tandem.example"
+
+        client.post(reverse("accounts:password_reset"), {"email": "alice@example.com"}, HTTP_HOST="127.0.0.1:6666")
+
+        body = mail.outbox[0].body
+        link = next(line for line in body.splitlines() if "/accounts/password/reset/" in line)
+        assert link.startswith(f"{settings.SITE_URL}/accounts/password/reset/")
+        assert "6666" not in body and "127.0.0.1" not in body
+
     def test_an_invalid_address_is_refused(self, client, db):
         response = client.post(reverse("accounts:password_reset"), {"email": "not an address"})
         assert response.status_code == 400
