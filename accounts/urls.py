@@ -14,7 +14,7 @@ urlpatterns = [
     ),
     path("accounts/login/code/", views.login_code, name="login_code"),
     path("accounts/login/setup/", views.login_setup, name="login_setup"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
     path("accounts/profile/", views.profile, name="profile"),
     path("accounts/two-factor/", views.two_factor_settings, name="two_factor"),
     path("accounts/two-factor/setup/", views.two_factor_setup, name="two_factor_setup"),

@@ -8,12 +8,12 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect
+from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
 from django.utils.decorators import method_decorator
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import i18n
@@ -46,6 +46,7 @@ from accounts.models import normalize_email_address
 from config import ratelimit
 from config.forms import add_service_error
 from config.ratelimit import by_address, rate_limited
+from config.redirects import next_path, redirect_to_next
 from config.views import bad_request_page
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -66,7 +67,19 @@ def set_language_cookie(response, language: str) -> None:
     )
 
 
-class TwoStepSignInMixin:
+class SameSiteNextMixin(auth_views.RedirectURLMixin):
+    """Django's sign-in and sign-out views follow ``next`` to any URL on the
+    request's host; ours follow a path on this site only (config.redirects)."""
+
+    def get_redirect_url(self, request: HttpRequest | None = None) -> str:
+        return next_path(request or self.request, field=self.redirect_field_name) or ""  # type: ignore[attr-defined]
+
+
+class LogoutView(SameSiteNextMixin, auth_views.LogoutView):
+    """Sign out (POST), then to ``next`` when it is a path on this site."""
+
+
+class TwoStepSignInMixin(SameSiteNextMixin):
     """The password step of a sign-in. When the account has two-factor
     authentication on (or must have it), the right password does not sign
     in: it starts a pending sign-in and sends the person to give a code (or
@@ -177,6 +190,9 @@ class PasswordResetView(RefusedFormMixin, auth_views.PasswordResetView):
         recipient = normalize_email_address(form.cleaned_data["email"])
         if ratelimit.hit("password_reset", f"email:{recipient}") is not None:
             return redirect(self.get_success_url())
+        # The link is built on SITE_URL, as in every other e-mail: Django's
+        # would take the request's Host (port and all), which the asker sets.
+        self.extra_email_context = {"site_url": settings.SITE_URL.rstrip("/")}
         return super().form_valid(form)
 
 
@@ -393,11 +409,7 @@ def organization_switch(request):
         user=request.user, session=request.session, organization_id=form.cleaned_data["organization"]
     )
     messages.success(request, _("You are now acting for %(org)s.") % {"org": membership.organization})
-    next_url = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        # Not redirect(): it would read a bare word such as "x" as a view name (NoReverseMatch, a 500).
-        return HttpResponseRedirect(next_url)
-    return redirect("home")
+    return redirect_to_next(request, default="home")
 
 
 def organization_public(request, pk: int):
@@ -645,6 +657,8 @@ def language_set(request):
     if request.POST.get("language") not in dict(settings.LANGUAGES):
         return bad_request_page(request, _("Choose one of the languages the site offers."))
     response = i18n.set_language(request)
+    if response.has_header("Location"):
+        response["Location"] = next_path(request) or reverse("home")
     if request.user.is_authenticated:
         services.user_set_language(user=request.user, language=request.POST.get("language", ""))
     return response

@@ -2,9 +2,9 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -13,6 +13,7 @@ from accounts.decorators import membership_required
 from config.forms import add_service_error
 from config.fragments import fragment_requested, render_page, vary_on_fragment
 from config.ratelimit import rate_limited
+from config.redirects import redirect_to_next, same_site_path
 from marketplace import selectors
 from marketplace.errors import TransitionNotAllowed
 from marketplace.forms import (
@@ -240,9 +241,7 @@ def notification_open(request, pk: int):
     """Follow a notification's link, marking it read on the way."""
     notification = selectors.notification_get_for_user(user=request.user, pk=pk)
     notification_services.notifications_mark_read(user=request.user, notification_ids=[notification.pk])
-    if notification.url and url_has_allowed_host_and_scheme(notification.url, allowed_hosts={request.get_host()}):
-        return redirect(notification.url)
-    return redirect("marketplace:notifications")
+    return HttpResponseRedirect(same_site_path(notification.url) or reverse("marketplace:notifications"))
 
 
 @require_POST
@@ -250,7 +249,4 @@ def notification_open(request, pk: int):
 def notifications_mark_read(request):
     ids = [pk for pk in map(parse_id, request.POST.getlist("notification")) if pk is not None]
     notification_services.notifications_mark_read(user=request.user, notification_ids=ids or None)
-    next_url = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return redirect(next_url)
-    return redirect("marketplace:notifications")
+    return redirect_to_next(request, default="marketplace:notifications")

@@ -3,6 +3,7 @@ import re
 import pytest
 from django.core import mail
 from django.db import connection
+from django.shortcuts import resolve_url
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -179,6 +180,16 @@ class TestPasswordReset:
         )
         assert response.status_code == 302
         assert User.objects.get(email="alice@example.com").check_password("brand-new-password-9")
+
+    def test_the_reset_link_is_on_site_url_whatever_host_asked(self, client, cast, settings):
+        settings.SITE_URL = "https://tandem.example"
+
+        client.post(reverse("accounts:password_reset"), {"email": "alice@example.com"}, HTTP_HOST="127.0.0.1:6666")
+
+        body = mail.outbox[0].body
+        link = next(line for line in body.splitlines() if "/accounts/password/reset/" in line)
+        assert link.startswith(f"{settings.SITE_URL}/accounts/password/reset/")
+        assert "6666" not in body and "127.0.0.1" not in body
 
     def test_an_invalid_address_is_refused(self, client, db):
         response = client.post(reverse("accounts:password_reset"), {"email": "not an address"})
@@ -515,6 +526,32 @@ def test_the_language_chosen_in_the_footer_is_remembered_for_the_next_sign_in(cl
     cast.alice.user.refresh_from_db()
     assert cast.alice.user.preferred_language == "zh-hans"
     assert client.cookies["django_language"].value == "zh-hans"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("next_value", ["x", "//evil.example/", "http://testserver/needs/", "javascript:alert(1)"])
+def test_sign_in_sign_out_and_the_language_switch_follow_only_a_path_on_this_site(
+    client, cast, settings, password, next_value
+):
+    signed_in = client.post(
+        reverse("accounts:login"), {"username": "alice@example.com", "password": password, "next": next_value}
+    )
+    language = client.post(reverse("set_language"), {"language": "en", "next": next_value})
+    signed_out = client.post(reverse("accounts:logout"), {"next": next_value})
+
+    assert signed_in.status_code == language.status_code == signed_out.status_code == 302
+    assert signed_in.url == resolve_url(settings.LOGIN_REDIRECT_URL)
+    assert language.url == reverse("home")
+    assert signed_out.url == resolve_url(settings.LOGOUT_REDIRECT_URL)
+
+
+@pytest.mark.django_db
+def test_sign_in_follows_a_path_on_this_site(client, cast, password):
+    response = client.post(
+        reverse("accounts:login"), {"username": "alice@example.com", "password": password, "next": "/needs/?page=2"}
+    )
+
+    assert response.url == "/needs/?page=2"
 
 
 @pytest.mark.django_db

@@ -280,6 +280,28 @@ def test_an_invitation_cannot_be_used_for_another_capability(client, cast, capab
     assert Invitation.objects.get().status == InvitationStatus.OPEN
 
 
+@pytest.mark.parametrize(
+    ("next_value", "target"),
+    [
+        ("/applications/?page=2", "/applications/?page=2"),
+        ("x", None),
+        ("home", None),
+        ("https://evil.example/", None),
+        ("//evil.example/", None),
+        ("/\\evil.example/", None),
+        ("javascript:alert(1)", None),
+        ("", None),
+    ],
+)
+def test_marking_notifications_read_follows_only_a_path_on_this_site(client, cast, next_value, target):
+    client.force_login(cast.bob.user)
+
+    response = client.post(reverse("marketplace:notifications_mark_read"), {"next": next_value})
+
+    assert response.status_code == 302
+    assert response["Location"] == (target or reverse("marketplace:notifications"))
+
+
 @pytest.mark.parametrize("value", ["²", "-3", "99999999999999999999999", "abc"])
 def test_odd_ids_are_ignored_not_500(client, cast, capability, value):
     client.force_login(cast.bob.user)

@@ -22,14 +22,18 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.messages import get_messages
 from django.contrib.sessions.models import Session
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, SuspiciousOperation, ValidationError
 from django.db import connection
-from django.test import Client
+from django.http import Http404
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
+from django.views import defaults
 
 from accounts.middleware import REFRESH_EVERY, REFRESHED_AT, SIGNED_IN_AT
 from accounts.models import User
+from config.outages import server_error
+from config.views import bad_request, page_not_found
 from tests.accounts.test_views import signup_data
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -405,6 +409,43 @@ def test_a_form_with_too_many_fields_is_a_400(production, https):
     response = https.post(reverse("accounts:login"), body, content_type="application/x-www-form-urlencoded")
 
     assert response.status_code == 400
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/", "/health/"])
+def test_a_host_outside_allowed_hosts_gets_the_sites_400_page(path):
+    """Refused before the authentication middleware runs: the error page and
+    its context processors render with no request.user or request.membership."""
+    response = Client().get(path, HTTP_HOST="evil.example")
+
+    assert response.status_code == 400
+    assert "Something in that request was not right" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/", "/health/"])
+def test_a_host_outside_allowed_hosts_gets_the_sites_400_page_in_production(production, path):
+    response = Client().get(path, HTTP_HOST="evil.example", headers={"X-Forwarded-Proto": "https"})
+
+    assert response.status_code == 400
+    assert "Something in that request was not right" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("handler", "status"),
+    [
+        (lambda request: bad_request(request, SuspiciousOperation()), 400),
+        (lambda request: defaults.permission_denied(request, PermissionDenied()), 403),
+        (lambda request: page_not_found(request, Http404()), 404),
+        (server_error, 500),
+    ],
+)
+def test_error_pages_render_without_any_middleware_state(handler, status):
+    """No session, user or membership on the request, and no database."""
+    response = handler(RequestFactory().get("/somewhere/"))
+
+    assert response.status_code == status
+    assert b"<h1>" in response.content
 
 
 @pytest.mark.django_db
