@@ -440,8 +440,9 @@ LOGGING: dict[str, Any] = {
 APPLICATION_EXPIRY_DAYS = env.int("APPLICATION_EXPIRY_DAYS", default=30)
 
 # Matching: proposals whose calibrated fit is below this are not made (no
-# padding); matching/ml/calibration.py explains the value.
-MATCHING_RELEVANCE_FLOOR = env.float("MATCHING_RELEVANCE_FLOOR", default=0.01)
+# padding). Unset: matching's own floor (RELEVANCE_FLOOR in
+# matching/ml/calibration.py, which says why it is what it is).
+MATCHING_RELEVANCE_FLOOR = env.float("MATCHING_RELEVANCE_FLOOR", default=None)
 # The semantic view's sentence encoder: "use" (Universal Sentence Encoder
 # multilingual, installed from requirements-models.txt) or "none" (words only).
 MATCHING_ENCODER = env.str("MATCHING_ENCODER", default="use")

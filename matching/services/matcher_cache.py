@@ -9,6 +9,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from marketplace.models import Capability, Need
+from matching.ml.calibration import RELEVANCE_FLOOR
 from matching.ml.engine import Matcher
 from matching.services.records import capability_records
 from matching.services.vectors import capability_vectors, encoder_get
@@ -54,7 +55,9 @@ def matcher_get() -> Matcher:
             _cache.matcher = Matcher(
                 capabilities,
                 extra_texts=[f"{title} {text}" for title, text in need_texts],
-                relevance_floor=settings.MATCHING_RELEVANCE_FLOOR,
+                relevance_floor=RELEVANCE_FLOOR
+                if settings.MATCHING_RELEVANCE_FLOOR is None
+                else settings.MATCHING_RELEVANCE_FLOOR,
                 encoder=encoder,
                 vectors=None if encoder is None else capability_vectors(capabilities, encoder),
             )

@@ -12,7 +12,6 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 from django.conf import settings
-from django.db import IntegrityError, transaction
 
 from marketplace.models import Capability, Need
 from matching.ml.encoder import Encoder, encoder_for
@@ -71,24 +70,21 @@ def vectors_for(kind: str, items: Sequence[tuple[int, str]], encoder: Encoder) -
 
 
 def _store(kind: str, rows: list[tuple[int, str, np.ndarray]], encoder: Encoder) -> None:
-    """Insert or replace the rows' vectors (a concurrent worker storing the
-    same listing's vector is fine: the last one wins, both are right)."""
+    """Insert or replace the rows' vectors."""
     objects = [
         ListingVector(
             kind=kind, listing_id=listing_id, encoder=encoder.name, digest=digest, vector=vector.astype("<f4").tobytes()
         )
         for listing_id, digest, vector in rows
     ]
-    try:
-        with transaction.atomic():
-            ListingVector.objects.bulk_create(
-                objects,
-                update_conflicts=True,
-                unique_fields=["kind", "listing_id"],
-                update_fields=["encoder", "digest", "vector", "encoded_at"],
-            )
-    except IntegrityError:  # pragma: no cover - a race on a database without ON CONFLICT
-        pass
+    # One INSERT … ON CONFLICT DO UPDATE: a worker storing the same listing's
+    # vector at the same moment only makes the last write win.
+    ListingVector.objects.bulk_create(
+        objects,
+        update_conflicts=True,
+        unique_fields=["kind", "listing_id"],
+        update_fields=["encoder", "digest", "vector", "encoded_at"],
+    )
 
 
 def capability_vectors(records, encoder: Encoder) -> np.ndarray:
@@ -125,12 +121,12 @@ def listing_vectors_refresh(*, progress: Callable[[int, int], None] | None = Non
 
 
 def listing_vectors_prune() -> int:
-    """Vectors of listings that no longer exist."""
-    deleted = (
-        ListingVector.objects.filter(kind=CAPABILITY)
-        .exclude(listing_id__in=Capability.objects.values("pk"))
-        .delete()[0]
-    )
-    return (
-        deleted + ListingVector.objects.filter(kind=NEED).exclude(listing_id__in=Need.objects.values("pk")).delete()[0]
-    )
+    """Delete the vectors of listings that no longer exist; returns how many."""
+    deleted = 0
+    for kind, model in ((CAPABILITY, Capability), (NEED, Need)):
+        deleted += (
+            ListingVector.objects.filter(kind=kind)
+            .exclude(listing_id__in=model.objects.values_list("pk", flat=True))
+            .delete()[0]
+        )
+    return deleted

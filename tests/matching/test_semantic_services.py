@@ -15,7 +15,7 @@ from tests.marketplace.factories import CapabilityFactory, NeedFactory
 @pytest.fixture
 def semantic(settings):
     settings.MATCHING_ENCODER = "use"
-    settings.MATCHING_RELEVANCE_FLOOR = 0.01
+    settings.MATCHING_RELEVANCE_FLOOR = None  # the production floor
     matcher_cache._cache.matcher = None
     yield
     matcher_cache._cache.matcher = None
