@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from matching.ml.calibration import Calibration, need_context
+from matching.ml.calibration import GOOD_MATCH, Calibration, need_context
 from matching.ml.encoder import UniversalSentenceEncoder
 from matching.ml.engine import Matcher, capability_semantic_text
 from matching.ml.evaluation import load
@@ -131,7 +131,10 @@ def main(argv=None) -> int:
         z = calibration.score * rows[:, 1] + calibration.margin * rows[:, 2] + calibration.gap * rows[:, 3]
         return 1.0 / (1.0 + np.exp(-(z + calibration.intercept)))
 
-    print(f"{'held-out set':<18} {'pairs':>6} {'Brier':>7} {'mean fit':>9} {'observed':>9} {'best, no match':>15}")
+    print(
+        f"{'held-out set':<18} {'pairs':>6} {'Brier':>7} {'mean fit':>9} {'observed':>9} {'best, no match':>15} "
+        f"{'good: relevant':>15} {'good: other':>12} {'good, no match':>15}"
+    )
     pooled_p, pooled_y = [], []
     for name, rows, empty in held_parts:
         p = probability(rows)
@@ -139,13 +142,18 @@ def main(argv=None) -> int:
         pooled_y.append(rows[:, 4])
         brier = float(np.mean((p - rows[:, 4]) ** 2))
         best_empty = probability(empty[empty[:, 3] == 0])
+        relevant = rows[:, 4] == 1
         print(
             f"{name:<18} {len(rows):>6} {brier:>7.4f} {p.mean():>9.3f} {rows[:, 4].mean():>9.3f} "
-            f"{np.median(best_empty):>15.3f}"
+            f"{np.median(best_empty):>15.3f} {np.mean(p[relevant] >= GOOD_MATCH):>15.3f} "
+            f"{np.mean(p[~relevant] >= GOOD_MATCH):>12.3f} {np.mean(best_empty >= GOOD_MATCH):>15.3f}"
         )
     p, y = np.concatenate(pooled_p), np.concatenate(pooled_y)
     print(f"{'all':<18} {len(p):>6} {float(np.mean((p - y) ** 2)):>7.4f} {p.mean():>9.3f} {y.mean():>9.3f}")
-    print("(best, no match: the median fit of a need's best candidate when its relevant capabilities are removed)")
+    print("(best, no match: the median fit of a need's best candidate when its relevant capabilities are removed;")
+    print(
+        f" good: the share of relevant pairs, other pairs and such best candidates with a fit of GOOD_MATCH {GOOD_MATCH} or more)"
+    )
     print("\nReliability (held-out pairs in deciles of predicted fit):")
     print(f"{'decile':>6} {'pairs':>6} {'predicted':>10} {'observed':>9}")
     for number, chunk in enumerate(np.array_split(np.argsort(p, kind="stable"), 10), start=1):

@@ -35,10 +35,10 @@ import numpy as np
 CONTEXT = 20
 # What a need with fewer candidates than CONTEXT (a small catalogue, or few
 # capabilities of the kind it wants) counts for the missing ones: the score
-# of a need's 20th candidate in a larger catalogue (median .18 on our Chinese
-# sets, .17–.24 across all; bench.calibrate's pairs). Lower, and the best of a
-# few unrelated candidates would stand out as a good match.
-BASELINE = 0.18
+# of a need's 20th candidate in a larger catalogue (median .165 on our Chinese
+# sets, .16–.22 across all, measured with the fusion of both views). Lower,
+# and the best of a few unrelated candidates would stand out as a good match.
+BASELINE = 0.165
 
 
 def need_context(scores: np.ndarray, need_rows: np.ndarray, n_needs: int) -> tuple[np.ndarray, np.ndarray]:
@@ -80,9 +80,9 @@ class Calibration:
 
 
 # Fitted by bench.calibrate (docs/BENCHMARKS.md, "Calibration").
-PRIOR_CALIBRATION = Calibration(score=6.290, margin=53.305, gap=38.460, intercept=-4.562)
-# On our held-out Chinese needs: 56 % of relevant pairs reach it, 0.3 % of
-# the others; of needs with nothing relevant left in the catalogue, 13 % show
+PRIOR_CALIBRATION = Calibration(score=7.372, margin=47.071, gap=41.256, intercept=-4.502)
+# On our held-out Chinese needs: 48 % of relevant pairs reach it, 0.2 % of
+# the others; of needs with nothing relevant left in the catalogue, 9 % show
 # a candidate this high (docs/BENCHMARKS.md, "Calibration").
 GOOD_MATCH = 0.3
 # Costs NDCG@10 .006 on the Chinese and cross-language sets (ranking the whole

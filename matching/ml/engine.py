@@ -2,7 +2,10 @@
 the evaluation command:
 
 1. text: needs and capabilities become fused TF-IDF rows (``text``), the
-   lexical view, and sentence vectors (``encoder``), the semantic view;
+   lexical view, and sentence vectors (``encoder``), the semantic view; a
+   need of several sentences is also compared sentence by sentence (its best
+   sentence counts beside the whole text: a request that asks for two things
+   fits a capability that does one of them);
 2. retrieval: the ``depth`` most similar eligible capabilities per need by
    each view (``retrieval``), under the hard filters (kind, region, size,
    verification — ``features.eligible``); the union of the two is scored by
@@ -53,11 +56,11 @@ from matching.ml.features import (
     eligible,
     pair_features,
 )
-from matching.ml.fusion import FusionConfig, fuse
+from matching.ml.fusion import FusionConfig, fuse, fusion_parts
 from matching.ml.ranker import PRIOR, LinearScorer
 from matching.ml.records import CapabilityRecord, NeedRecord
 from matching.ml.retrieval import DenseIndex, PartitionedIndex, Pool, SparseIndex
-from matching.ml.text import TextModel, TextModelConfig, chinese_share
+from matching.ml.text import TextModel, TextModelConfig, chinese_share, sentences
 from matching.ml.words import readable_words
 from textkit.normalize import fold
 
@@ -89,6 +92,10 @@ BULK_CHUNK = 2048
 EXACT_CHUNK = 64
 # A part key's kind for the parts that hold every kind (for needs naming none).
 ANY_KIND = -1
+# The lexical similarity of a need of several sentences: this share is its best
+# sentence's, the rest the whole text's (chosen on the judged sets with the
+# fusion weights, docs/BENCHMARKS.md "Relevance").
+BEST_SENTENCE = 0.3
 
 
 @dataclass(frozen=True)
@@ -118,11 +125,16 @@ class Candidates:
 @dataclass
 class Queries:
     """A batch of needs as the views see them: TF-IDF rows, sentence vectors
-    (None without a semantic view) and how Chinese each text is."""
+    (None without a semantic view) and how Chinese each text is; and the
+    TF-IDF rows of the sentences of the needs that have several, need by need
+    (need ``i``'s are rows ``sentence_starts[i]`` to ``sentence_starts[i + 1]``
+    of ``sentences``; none for a need of one sentence)."""
 
     lexical: sparse.csr_matrix
     vectors: np.ndarray | None
     shares: np.ndarray
+    sentences: sparse.csr_matrix | None = None
+    sentence_starts: np.ndarray | None = None
 
 
 class _PartSearch(Protocol):
@@ -281,7 +293,13 @@ class Matcher:
         elif vectors is not None:
             vectors = np.asarray(vectors, dtype=np.float32).reshape(len(needs), self.encoder.dim)
         shares = np.array([chinese_share(text) for text in texts], dtype=np.float32)
-        return Queries(self.text_model.transform(texts), vectors, shares), table
+        split = [sentences(text) for text in texts]
+        counts = np.array([len(parts) if len(parts) > 1 else 0 for parts in split], dtype=np.int64)
+        queries = Queries(self.text_model.transform(texts), vectors, shares)
+        if counts.any():
+            queries.sentences = self.text_model.transform([part for parts in split if len(parts) > 1 for part in parts])
+            queries.sentence_starts = np.r_[0, np.cumsum(counts)]
+        return queries, table
 
     def candidates(self, queries: Queries, table: NeedTable, depth: int, *, chunk_size: int = 512) -> Candidates:
         """The ``depth`` most similar eligible capabilities of each need by each
@@ -294,7 +312,7 @@ class Matcher:
         need_rows, slots = np.nonzero(indices >= 0)
         lexical = Candidates(need_rows, indices[need_rows, slots].astype(np.int64), scores[need_rows, slots])
         if queries.vectors is None:
-            return lexical
+            return self._by_sentence(queries, lexical)
         indices, scores = self.dense_index.search(queries.vectors, depth, keep=keep)
         need_rows, slots = np.nonzero(indices >= 0)
         semantic = Candidates(need_rows, indices[need_rows, slots].astype(np.int64), scores[need_rows, slots])
@@ -315,6 +333,7 @@ class Matcher:
         missing = np.flatnonzero(~found)
         if len(missing):
             lexical_scores[missing] = self._lexical_pairs(queries.lexical, need_rows[missing], cap_rows[missing])
+        lexical_scores = self._blend_sentences(queries, need_rows, cap_rows, lexical_scores)
         # Both views' candidates: the needs have sentence vectors.
         need_vectors = cast(np.ndarray, queries.vectors)
         semantic_scores = np.einsum("ij,ij->i", need_vectors[need_rows], self._semantic_vectors[cap_rows]).astype(
@@ -322,6 +341,39 @@ class Matcher:
         )
         text = fuse(lexical_scores, semantic_scores, queries.shares[need_rows], self.shares[cap_rows], self.fusion)
         return Candidates(need_rows, cap_rows, text, lexical_scores, semantic_scores)
+
+    def _by_sentence(self, queries: Queries, found: Candidates) -> Candidates:
+        """Lexical candidates rescored with their needs' best sentences, in the
+        same order (need row, then best first)."""
+        text = self._blend_sentences(queries, found.need_rows, found.cap_rows, found.text)
+        order = np.lexsort((found.cap_rows, -text, found.need_rows))
+        return Candidates(found.need_rows[order], found.cap_rows[order], text[order])
+
+    def _blend_sentences(
+        self, queries: Queries, need_rows: np.ndarray, cap_rows: np.ndarray, whole: np.ndarray
+    ) -> np.ndarray:
+        """The lexical similarity of pairs whose whole-text similarity is
+        ``whole``: for needs of several sentences, blended with the best
+        sentence's (``BEST_SENTENCE``)."""
+        if queries.sentences is None or not len(need_rows):
+            return whole
+        starts = cast(np.ndarray, queries.sentence_starts)
+        several = np.flatnonzero(starts[need_rows + 1] > starts[need_rows])
+        if not len(several):
+            return whole
+        best = np.zeros(len(several), dtype=np.float32)
+        rows = need_rows[several]
+        order = np.argsort(rows, kind="stable")
+        sorted_rows = rows[order]
+        bounds = np.r_[0, np.flatnonzero(sorted_rows[1:] != sorted_rows[:-1]) + 1, len(order)]
+        for begin, end in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+            pairs = order[begin:end]
+            need = int(sorted_rows[begin])
+            block = queries.sentences[starts[need] : starts[need + 1]] @ self.matrix[cap_rows[several[pairs]]].T
+            best[pairs] = block.toarray().max(axis=0)
+        blended = whole.astype(np.float32, copy=True)
+        blended[several] = (1.0 - BEST_SENTENCE) * whole[several] + BEST_SENTENCE * best
+        return blended
 
     def _lexical_pairs(self, queries: sparse.csr_matrix, need_rows: np.ndarray, cap_rows: np.ndarray) -> np.ndarray:
         """The lexical similarity of given pairs, one small product per need
@@ -342,6 +394,7 @@ class Matcher:
         """The fused text similarity of given (need row, catalogue row) pairs."""
         need_rows, cap_rows = np.asarray(need_rows, dtype=np.int64), np.asarray(cap_rows, dtype=np.int64)
         lexical = self._lexical_pairs(queries.lexical, need_rows, cap_rows)
+        lexical = self._blend_sentences(queries, need_rows, cap_rows, lexical)
         if queries.vectors is None:
             return lexical
         semantic = np.einsum("ij,ij->i", queries.vectors[need_rows], self._semantic_vectors[cap_rows])
@@ -350,6 +403,8 @@ class Matcher:
     def text_to(self, queries: Queries, position: int) -> np.ndarray:
         """The fused text similarity of every need of the batch to one capability."""
         lexical = np.asarray((queries.lexical @ self.matrix[position].T).todense(), dtype=np.float32).ravel()
+        need_rows = np.arange(len(lexical), dtype=np.int64)
+        lexical = self._blend_sentences(queries, need_rows, np.full(len(lexical), position, dtype=np.int64), lexical)
         if queries.vectors is None:
             return lexical
         semantic = queries.vectors @ self._semantic_vectors[position]
@@ -489,7 +544,7 @@ class Matcher:
 
         found = self._pooled(lexical_search, wanted, table, depth, pool_size, exact_fallback, stats)
         if queries.vectors is None:
-            return found
+            return self._by_sentence(queries, found)
 
         # bulk_index() has built the semantic parts: there is a semantic view.
         dense_parts = cast(DenseIndex, self._dense_parts)
@@ -658,7 +713,7 @@ class Matcher:
                 similarity = features[chosen[pairs], feature].tolist()
                 terms = self._shared_words(queries, need_rows[pairs], cap_rows[pairs])
                 need_texts = {row: fold(needs[row].text) for row in set(need_rows[pairs].tolist())}
-                by_meaning = self._by_meaning(found, chosen[pairs])
+                by_meaning = self._by_meaning(queries, found, chosen[pairs])
                 items = []
                 for value, shared, need_row, cap_row, meaning in zip(
                     similarity, terms, need_rows[pairs].tolist(), cap_rows[pairs].tolist(), by_meaning, strict=True
@@ -688,14 +743,19 @@ class Matcher:
         bounds = np.searchsorted(pair_of, np.arange(len(chosen) + 1)).tolist()
         return [built[bounds[i] : bounds[i + 1]] for i in range(len(chosen))]
 
-    def _by_meaning(self, found: Candidates, pairs: np.ndarray) -> list[bool]:
+    def _by_meaning(self, queries: Queries, found: Candidates, pairs: np.ndarray) -> list[bool]:
         """Whether the semantic view gave the pair more of its text similarity
         than shared words did."""
         if found.semantic is None or found.lexical is None:
             return [False] * len(pairs)
-        weight = self.fusion.lexical_weight
-        semantic = (1.0 - weight) * np.clip(found.semantic[pairs], 0.0, 1.0)
-        by_meaning: list[bool] = (semantic > weight * found.lexical[pairs]).tolist()
+        parts = fusion_parts(
+            found.lexical[pairs],
+            found.semantic[pairs],
+            queries.shares[found.need_rows[pairs]],
+            self.shares[found.cap_rows[pairs]],
+            self.fusion,
+        )
+        by_meaning: list[bool] = (parts.semantic > parts.lexical).tolist()
         return by_meaning
 
     def _shared_words(self, queries: Queries, need_rows: np.ndarray, cap_rows: np.ndarray) -> list[list[str]]:

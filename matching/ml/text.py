@@ -28,9 +28,42 @@ from textkit.normalize import CJK_RANGES, fold
 
 _SEGMENT = re.compile(f"([{CJK_RANGES}]+)|([^\\W_]+)")
 
+# English function words: they carry no topic, and in long requests ("I'm
+# looking for … Can you also …") their sheer number outweighs the few words
+# that matter. Only grammar is listed, never a word a listing could be about
+# (so not "system", "bill" or "fire", which general stop lists drop).
+FUNCTION_WORDS = frozenset(
+    {
+        "a", "an", "the", "this", "that", "these", "those", "it", "its", "i", "me", "my", "mine", "we", "our",
+        "ours", "you", "your", "yours", "he", "him", "his", "she", "her", "hers", "they", "them", "their", "theirs",
+        "who", "whom", "whose", "which", "what", "whatever", "whoever", "there", "here", "am", "is", "are", "was",
+        "were", "be", "been", "being", "have", "has", "had", "having", "do", "does", "did", "doing", "done", "will",
+        "would", "shall", "should", "can", "could", "may", "might", "must", "ought", "let", "and", "or", "but",
+        "nor", "so", "yet", "if", "then", "than", "because", "as", "until", "while", "although", "though",
+        "whether", "either", "neither", "both", "of", "at", "by", "for", "with", "about", "against", "between",
+        "into", "through", "during", "before", "after", "above", "below", "to", "from", "up", "down", "in", "out",
+        "on", "off", "over", "under", "again", "further", "once", "via", "per", "all", "any", "each", "every",
+        "few", "more", "most", "other", "some", "such", "no", "not", "only", "own", "same", "too", "very", "just",
+        "also", "even", "s", "t", "d", "ll", "m", "re", "ve", "don",
+    }
+)  # fmt: skip
+
+
+# A Latin end mark ends a sentence before a space (not in "v1.2" or "e.g.x");
+# a Chinese one always.
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|(?<=[。！？；])\s*|\n+")
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a text (Chinese and Latin end marks, line breaks);
+    fragments of under four characters are not sentences."""
+    parts = (part.strip() for part in _SENTENCE_END.split(text or ""))
+    return [part for part in parts if len(part) > 3]
+
 
 def terms(text: str) -> list[str]:
-    """Latin words and word pairs; Chinese character pairs (or the character)."""
+    """Latin words and word pairs (function words left out: a pair joins the
+    words around them); Chinese character pairs (or the character)."""
     result: list[str] = []
     previous_word = None
     for match in _SEGMENT.finditer(fold(text)):
@@ -41,6 +74,8 @@ def terms(text: str) -> list[str]:
                 result.append(cjk)
             else:
                 result.extend(cjk[i : i + 2] for i in range(len(cjk) - 1))
+            continue
+        if word in FUNCTION_WORDS:
             continue
         result.append(word)
         if previous_word is not None:

@@ -6,7 +6,7 @@ from scipy import sparse
 
 from matching.ml.metrics import ndcg_at_k, recall_at_k, reciprocal_rank, summarize
 from matching.ml.retrieval import top_k
-from matching.ml.text import TextModel, TextModelConfig, terms
+from matching.ml.text import TextModel, TextModelConfig, sentences, terms
 
 
 def test_terms_are_words_word_pairs_and_chinese_pairs():
@@ -16,6 +16,23 @@ def test_terms_are_words_word_pairs_and_chinese_pairs():
 
 def test_word_pairs_do_not_cross_chinese_text():
     assert "api gpu" not in terms("API 算力 GPU")
+
+
+def test_function_words_are_left_out_and_pairs_join_the_words_around_them():
+    assert terms("Can you scan the invoices for us") == ["scan", "invoices", "scan invoices", "us", "invoices us"]
+    # Words a listing could be about stay, though general stop lists drop them.
+    assert {"system", "bill", "fire", "computer"} <= set(terms("system bill fire computer"))
+
+
+def test_sentences_split_at_end_marks_in_both_languages_but_not_inside_numbers():
+    assert sentences("We sell shoes. Need OCR v1.2 for invoices! 还要冷链。能否报价？") == [
+        "We sell shoes.",
+        "Need OCR v1.2 for invoices!",
+        "还要冷链。",
+        "能否报价？",
+    ]
+    assert sentences("OK. Fine") == ["Fine"]  # fragments are not sentences
+    assert sentences("") == []
 
 
 CAPABILITIES = [

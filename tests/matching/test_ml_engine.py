@@ -412,3 +412,30 @@ def test_a_catalogue_using_every_choice_value():
     matcher = Matcher(catalogue)
     need = NeedRecord("n", "发票 OCR", region="province-0", size_band="micro", industry="industry-0")
     assert [p.capability_id for p in matcher.match([need], now=NOW)[0]] == [0]
+
+
+def test_a_need_of_several_sentences_is_also_compared_sentence_by_sentence(monkeypatch):
+    """A request that says who the firm is and then what it needs: the
+    capability that fits the one sentence of need gains from that sentence's
+    own similarity; a need of one sentence is judged on its whole text only."""
+    from matching.ml import engine
+
+    capabilities = [
+        CapabilityRecord(id=1, title="VAT invoice OCR", description="Reads scanned VAT invoices into data."),
+        CapabilityRecord(id=2, title="Bakery staff rotas", description="Rotas for small family bakeries in Suzhou."),
+    ]
+    several = NeedRecord(
+        id=1, text="We are a small family bakery in Suzhou with twelve staff. We need OCR for scanned invoices."
+    )
+    one = NeedRecord(id=2, text="We need OCR for scanned invoices")
+
+    def text_similarity(share):
+        monkeypatch.setattr(engine, "BEST_SENTENCE", share)
+        found = engine.Matcher(capabilities, relevance_floor=0).match([several, one], now=NOW)
+        return [{p.capability_id: p.features["text"] for p in row} for row in found]
+
+    share = engine.BEST_SENTENCE
+    whole, blended = text_similarity(0.0), text_similarity(share)
+    assert blended[0][1] > whole[0][1] + 0.03
+    assert blended[0][1] - whole[0][1] > blended[0][2] - whole[0][2]
+    assert blended[1] == whole[1]

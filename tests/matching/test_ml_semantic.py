@@ -6,7 +6,7 @@ import pytest
 
 from matching.ml.encoder import HashingEncoder, UniversalSentenceEncoder, encoder_for, listing_text
 from matching.ml.engine import Matcher
-from matching.ml.fusion import FusionConfig, fuse
+from matching.ml.fusion import FusionConfig, fuse, fusion_parts
 from matching.ml.records import CapabilityRecord, NeedRecord
 from matching.ml.retrieval import DenseIndex
 from matching.ml.text import chinese_share
@@ -114,24 +114,52 @@ def test_fusion_grows_with_either_view_within_one_language():
 
 def test_across_languages_shared_words_cannot_drag_a_pair_below_its_meaning():
     """A Chinese need and an English capability that mean the same thing keep
-    a share of their semantic similarity; a naive weighted sum would not."""
-    config = FusionConfig()
+    ``cross_language`` of their (powered) semantic similarity, however few
+    words they share; within one language the same pair is judged on both views."""
+    config = FusionConfig(cross_language=0.5)
+    meaning = 0.8**config.semantic_power
     cross = fuse(np.array([0.0]), np.array([0.8]), np.array([1.0]), np.array([0.0]), config)[0]
-    naive = (1 - config.lexical_weight) * 0.8
-    assert cross == pytest.approx(config.cross_language * 0.8)
-    assert cross > naive
-    # Within one language the same pair would be judged on both views.
+    assert cross == pytest.approx(config.cross_language * meaning)
     same = fuse(np.array([0.0]), np.array([0.8]), np.array([1.0]), np.array([1.0]), config)[0]
-    assert same == pytest.approx(naive)
+    assert same == pytest.approx((1 - config.lexical_weight_chinese) * meaning)
+    assert cross > same
+    # Shared words still raise a pair across languages once they outweigh the floor.
+    assert fuse(np.array([0.9]), np.array([0.8]), np.array([1.0]), np.array([0.0]), config)[0] > cross
     # Negative cosines count as no similarity.
     assert fuse(np.array([0.1]), np.array([-0.5]), np.array([0.0]), np.array([0.0]), config)[0] == pytest.approx(
-        config.lexical_weight * 0.1
+        config.lexical_weight_english * 0.1
     )
+
+
+def test_meaning_weighs_more_between_chinese_texts_than_between_english_ones():
+    config = FusionConfig()
+    lexical, semantic = np.array([0.1]), np.array([0.7])
+    english = fuse(lexical, semantic, np.array([0.0]), np.array([0.0]), config)[0]
+    chinese = fuse(lexical, semantic, np.array([1.0]), np.array([1.0]), config)[0]
+    assert chinese > english
+    parts = fusion_parts(lexical, semantic, np.array([0.0]), np.array([0.0]), config)
+    assert parts.lexical[0] == pytest.approx(config.lexical_weight_english * 0.1)
+    assert parts.lexical[0] + parts.semantic[0] == pytest.approx(english)
+
+
+def test_the_semantic_power_keeps_unrelated_texts_from_adding_up():
+    """Cosines of unrelated texts sit around 0.2–0.3: powered, they count for
+    less, relative to a close pair, than as they are."""
+    plain, powered = FusionConfig(semantic_power=1.0), FusionConfig()
+    unrelated, close = np.array([0.0, 0.0]), np.array([0.25, 0.8])
+    same = np.zeros(2)
+    ratio_plain = np.divide(*fuse(unrelated, close, same, same, plain)[::-1])
+    ratio_powered = np.divide(*fuse(unrelated, close, same, same, powered)[::-1])
+    assert ratio_powered > ratio_plain
 
 
 def test_fusion_weights_are_checked():
     with pytest.raises(ValueError):
-        FusionConfig(lexical_weight=1.5)
+        FusionConfig(lexical_weight_english=1.5)
+    with pytest.raises(ValueError):
+        FusionConfig(cross_language=-0.1)
+    with pytest.raises(ValueError):
+        FusionConfig(semantic_power=0)
 
 
 # -- the matcher with both views ----------------------------------------------------------
