@@ -297,8 +297,9 @@ def _need_plan(
         "desired_start": start,
         "visibility": NeedVisibility.PLATFORMS_ONLY if rng.random() < 0.15 else NeedVisibility.PUBLIC,
     }
-    tags = [*problem.tags, INDUSTRY_ZH[industry] if language != EN else INDUSTRY_EN.get(industry, "SME")]
-    return ListingPlan(Need, org, fields, list(dict.fromkeys(tags))[:12], language, problem=problem)
+    # What it is about, not who asks: the firm's industry is a field of its own, and as a tag
+    # it would tie the need to every capability that names the industry ("物流", "logistics").
+    return ListingPlan(Need, org, fields, list(problem.tags), language, problem=problem)
 
 
 def _plan_needs(smes: list[OrgPlan], today: date, capabilities: list[ListingPlan]) -> list[ListingPlan]:

@@ -105,8 +105,8 @@ INDUSTRY_EN = {
 }  # fmt: skip
 # Tags any listing may carry, whatever it is about: a capability gets some of these at random.
 GENERIC_TAGS = ["中小企业", "SME", "数字化", "降本增效", "AI"]
-# Tags that say nothing about what a listing is for (a need is tagged with its industry's name
-# too): two listings sharing only these are not about the same thing. Compared normalised.
+# Tags that say nothing about what a listing is for (generic words, industry names): two
+# listings sharing only these are not about the same thing. Compared normalised.
 BROAD_TAGS = frozenset(normalize_tag(tag) for tag in (*GENERIC_TAGS, *INDUSTRY_ZH.values(), *INDUSTRY_EN.values()))
 
 
@@ -411,12 +411,12 @@ PROBLEMS = {
         _problem("新店选址数据", "site selection data for new shops", "data", "选址,POI,人流", "今年计划新开 4 家店，选址还靠实地蹲点", "we plan four new shops this year and still choose sites by standing on the street", "城市 POI 与人流热力数据", "Supermarkets,Baby Products"),
     ],
     "logistics": [
-        _problem("配送路线优化", "delivery route optimisation", "tool,api", "路径规划,配送,logistics", "20 辆车每天跑 300 多个点，排线靠调度员经验", "20 vans serve over 300 drops a day and routes depend on one dispatcher's memory", "车辆路径优化工具", "Logistics,Cold Chain,Supply Chain"),
+        _problem("配送路线优化", "delivery route optimisation", "tool,api", "路径规划,配送,route optimisation", "20 辆车每天跑 300 多个点，排线靠调度员经验", "20 vans serve over 300 drops a day and routes depend on one dispatcher's memory", "车辆路径优化工具", "Logistics,Cold Chain,Supply Chain"),
         _problem("冷链温度全程监控", "end-to-end cold-chain temperature monitoring", "api,tool", "冷链,温控,IoT", "客户要求提供全程温度记录，目前只能抽查", "customers want full temperature records and we can only spot-check", "冷链温度监测 API", "Cold Chain"),
         _problem("运单与回单 OCR", "OCR for waybills and signed receipts", "api", "OCR,运单,回单,单据", "每月上万张纸质单据要人工录入", "over 10,000 paper waybills and receipts a month are typed in by hand", "表格与单据通用识别"),
         _problem("整车与零担运价数据", "road freight rate data", "data", "运价,货运,freight", "报价时缺少市场运价参考，经常报高丢单或报低亏钱", "we quote without market rates and either lose bids or lose money", "全国公路货运价格指数", "Logistics,Supply Chain,Cold Chain"),
         _problem("仓库布局与拣货效率提升", "warehouse layout and picking improvements", "expertise", "仓储,拣货,warehouse", "仓库扩建后拣货路径变长，人效下降了 20%", "after extending the warehouse, picking paths grew and productivity fell by 20%", "仓库布局与拣货优化咨询", "Logistics,Supply Chain"),
-        _problem("多家快递轨迹统一查询", "parcel tracking across several couriers", "api", "物流,快递,tracking", "客户在几个快递公司网站之间来回查件", "customers hop between several courier websites to find their parcels", "物流轨迹查询 API", "Logistics,Supply Chain"),
+        _problem("多家快递轨迹统一查询", "parcel tracking across several couriers", "api", "快递,物流轨迹,tracking", "客户在几个快递公司网站之间来回查件", "customers hop between several courier websites to find their parcels", "物流轨迹查询 API", "Logistics,Supply Chain"),
         _problem("收货地址标准化", "delivery address cleaning", "api", "地址,geocoding,配送", "约 5% 的地址不完整，导致二次派送", "about 5% of addresses are incomplete and need a second delivery attempt", "地址解析与标准化接口", "Logistics,Cold Chain,Supply Chain"),
         _problem("港口船期数据对接", "port and vessel schedule data", "data,api", "港口,船期,shipping", "船期变化要靠电话确认，客户经常追问", "we confirm vessel schedules by phone and customers keep chasing us", "港口集装箱吞吐与船期数据", "Freight Forwarding,Supply Chain"),
         _problem("车队油耗与驾驶行为分析", "fuel use and driver behaviour analysis", "tool,model", "车队,油耗,telematics", "油费占运营成本三成，不清楚浪费在哪里", "fuel is 30% of operating cost and we do not know where it is wasted", "车队油耗与驾驶行为分析", "Logistics,Cold Chain"),
@@ -456,7 +456,7 @@ PROBLEMS = {
     ],
     "education": [
         _problem("在线直播教学平台", "a live online teaching platform", "tool", "在线教育,直播,课堂", "线下课程想同步开线上班，现有工具不稳定", "we want online versions of our classes and our current tool keeps dropping", "在线课堂与直播教学"),
-        _problem("作文自动批改", "automatic essay marking", "model,api", "批改,作文,教育", "老师每周要批改上千篇作文", "our teachers mark over a thousand essays a week", "作文智能批改模型", "Learning"),
+        _problem("作文自动批改", "automatic essay marking", "model,api", "批改,作文,NLP", "老师每周要批改上千篇作文", "our teachers mark over a thousand essays a week", "作文智能批改模型", "Learning"),
         _problem("岗位技能需求数据", "data on the skills employers ask for", "data", "职业教育,就业,技能", "课程设置跟不上企业用人需求变化", "our courses lag behind what employers now ask for", "职业技能岗位需求数据", "Education"),
         _problem("培训考试系统", "a training and exam system", "tool", "培训,考试,LMS", "考试还用纸质试卷，统计成绩耗时", "exams are on paper and adding up results takes days", "企业培训与考试平台", "Education"),
         _problem("课程视频字幕生成", "subtitles for course videos", "api,model", "字幕,语音识别,ASR,视频", "200 多个课程视频没有字幕，学员反馈不便", "over 200 course videos have no subtitles and learners complain", "语音转写 ASR API"),
@@ -479,7 +479,7 @@ PROBLEMS = {
     "environment": [
         _problem("出水水质异常预警", "early warning of effluent quality problems", "model,tool", "水质,在线监测,异常检测", "出水指标偶尔超标，等化验结果出来已经晚了", "effluent sometimes breaches its limits and lab results come too late", "时序异常检测模型"),
         _problem("水泵风机故障预警", "early warning of pump and blower failures", "tool,model", "预测性维护,故障预警,设备", "曝气风机突发故障会让整条处理线停运", "a failed aeration blower stops the whole treatment line", "设备预测性维护平台|时序异常检测模型"),
-        _problem("环保项目招标信息", "alerts for environmental tenders", "data,api", "招投标,环保,tender", "经常错过各地污水处理项目的招标", "we keep missing wastewater project tenders", "招投标公告数据"),
+        _problem("环保项目招标信息", "alerts for environmental tenders", "data,api", "招投标,污水处理,tender", "经常错过各地污水处理项目的招标", "we keep missing wastewater project tenders", "招投标公告数据"),
         _problem("污水站能耗优化", "energy savings at our treatment plant", "expertise,tool", "节能,能耗,电费", "电费是污水站最大的运行成本", "electricity is the plant's biggest running cost", "能耗诊断与碳足迹核算"),
     ],
     "energy": [

@@ -15,7 +15,9 @@ from demo.seed import plan_demo
 from demo.seed.listings import title_key
 from demo.seed.vocabulary import (
     BROAD_TAGS,
+    INDUSTRY_EN,
     INDUSTRY_PROBLEMS,
+    INDUSTRY_ZH,
     OFFERINGS,
     PROBLEMS,
     SECTORS,
@@ -240,3 +242,11 @@ def test_the_demo_smes_post_what_their_profiles_promise(plan):
 
 def test_every_offering_kind_is_in_the_catalogue(plan):
     assert {capability.fields["kind"] for capability in _published(plan.capabilities)} == set(CapabilityKind.values)
+
+
+def test_need_tags_are_about_the_problem_not_the_firm_s_industry(plan):
+    """An industry name as a tag would tie a need to every capability naming
+    that industry ("物流" on a parcel tracking API and on an address cleaning need)."""
+    industries = {normalize_tag(name) for name in (*INDUSTRY_ZH.values(), *INDUSTRY_EN.values())}
+    for need in plan.needs:
+        assert not {normalize_tag(tag) for tag in need.tags} & industries, (need.fields["title"], need.tags)
