@@ -265,7 +265,8 @@ def _need_plan(
         if start
         else ("", "")
     )
-    expectation = rng.choice(EXPECTATIONS)
+    # Computing power is rented: wanting it on the premises would contradict the need.
+    expectation = rng.choice(EXPECTATIONS if K.COMPUTE not in problem.kinds else EXPECTATIONS[:1] + EXPECTATIONS[2:])
     kinds = list(problem.kinds)
     # Some SMEs would take another kind of answer too, if the catalogue has a fitting one of it.
     extra = sorted(solver_kinds - set(kinds))
@@ -276,7 +277,7 @@ def _need_plan(
     size_zh, size_en = SIZE_ZH.get(size_band, ""), SIZE_EN.get(size_band, "small")
     zh = (
         f"我们是{city[0]}的一家{size_zh}{sector.zh_noun}，主营{sector.zh_products}。{problem.zh_why}。"
-        f"希望找到能解决「{problem.zh}」的{kinds_zh}，{expectation[0]}。{budget_text[0]}{start_text[0]}"
+        f"希望找到「{problem.zh}」方面的{kinds_zh}，{expectation[0]}。{budget_text[0]}{start_text[0]}"
     )
     en = (
         f"We are a {size_en} {sector.en_noun} in {city[1]} ({sector.en_products}). "

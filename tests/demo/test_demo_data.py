@@ -142,6 +142,8 @@ def test_need_texts_agree_with_their_title_and_firm(plan):
         assert problem.zh in description or problem.en in description, title
         assert sector.zh_noun in description or sector.en_noun in description, title
         assert set(problem.kinds) <= set(need.fields["kinds_wanted"]), title
+        if CapabilityKind.COMPUTE in problem.kinds:  # rented computing power is never on the premises
+            assert "私有化部署" not in description and "on our premises" not in description, title
 
 
 def test_every_published_need_has_an_answer_its_sme_can_see(plan):
