@@ -45,6 +45,7 @@ from demo.seed.correspondence import (
     SCOPES,
     VOLUMES,
 )
+from demo.seed.fit import fits
 from demo.seed.history import DAY, DAYS, LAST, after, before_last, between
 from demo.seed.plan import (
     SHOWCASE,
@@ -416,27 +417,45 @@ def _ranked(rng: random.Random, candidates: list[Candidate]) -> list[Candidate]:
 
 class Planner:
     """Chooses candidates once each, within the per-SME, -capability and -need
-    limits, and turns them into applications and invitations."""
+    limits, and turns them into applications and invitations.
 
-    def __init__(self, rng: random.Random, today: date):
+    An SME never applies to the last capability that fits one of its
+    published needs (``fit.fits``): the need's suggestions leave out what its
+    SME applied to, and every need keeps something fitting to suggest."""
+
+    def __init__(self, rng: random.Random, today: date, plan: Plan):
         self.rng, self.today = rng, today
+        self.fitting = {}  # SME's credit code → for each published need, the ids of the capabilities that fit it
+        for need in plan.needs:
+            if need.status == ListingStatus.PUBLISHED:
+                found = {id(capability) for capability in fits(need, plan.capabilities)}
+                self.fitting.setdefault(need.org.credit_code, []).append(found)
+        self.applied = {}  # SME's credit code → ids of the capabilities it applied to
         self.pairs = set()  # (SME, capability): applied or invited
         self.invited = set()  # (capability, need)
         self.counts = Counter()
         self.contexts = {}  # id(application) → (context, language), to rewrite decline notes
         self.applications, self.invitations = [], []
 
-    def pick(self, candidates, fits=lambda candidate: True, limits=LIMITS) -> Candidate | None:
+    def _leaves_a_fit(self, sme: str, capability: int) -> bool:
+        """Whether each of the SME's needs still has a fitting capability it
+        has not applied to once it applies to ``capability``."""
+        applied = self.applied.get(sme, set()) | {capability}
+        return all(found - applied for found in self.fitting.get(sme, []) if capability in found)
+
+    def pick(self, candidates, fits=lambda candidate: True, limits=LIMITS, applies: bool = True) -> Candidate | None:
         for candidate in candidates:
             pair = (candidate.sme.credit_code, id(candidate.capability))
             # Applications without a need count each as a need of their own.
             keys = {"sme": pair[0], "capability": pair[1], "need": id(candidate.need or candidate)}
-            if pair in self.pairs or not fits(candidate):
+            if pair in self.pairs or not fits(candidate) or (applies and not self._leaves_a_fit(*pair)):
                 continue
             if any(self.counts[(name, keys[name])] >= limit for name, limit in limits.items()):
                 continue
             self.pairs.add(pair)
             self.counts.update((name, keys[name]) for name in limits)
+            if applies:
+                self.applied.setdefault(pair[0], set()).add(pair[1])
             return candidate
         return None
 
@@ -460,7 +479,7 @@ class Planner:
                 and serves(candidate.capability, candidate.need)
             )
 
-        candidate = self.pick(pool, invitable, limits={})
+        candidate = self.pick(pool, invitable, limits={}, applies=outcome == InvitationStatus.ACCEPTED)
         if candidate is None:
             return
         self.invited.add((id(candidate.capability), id(candidate.need)))
@@ -476,7 +495,7 @@ def plan_exchanges(plan: Plan, rng: random.Random, today: date) -> None:
     """Fill ``plan.applications`` and ``plan.invitations``."""
     candidates = _candidates(plan)
     platform_code, sme_code = (body + credit_code_check_character(body) for body in SHOWCASE)
-    planner = Planner(rng, today)
+    planner = Planner(rng, today, plan)
     # The demo logins first. The SME applies for its needs and, browsing, to
     # the demo platform too, and is invited; the platform has applications of
     # every kind to answer and invites SMEs.

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from accounts.choices import SizeBand
 from accounts.validators import credit_code_check_character
+from demo.seed.fit import solvers_for
 from demo.seed.plan import SHOWCASE, ListingPlan, OrgPlan
 from demo.seed.vocabulary import (
     ACCESS_TEXT,
@@ -39,6 +40,7 @@ from demo.seed.vocabulary import (
     ZH,
     Offering,
     Problem,
+    problem_suits,
 )
 from marketplace.choices import AccessModel, CapabilityKind, DataClassification, ListingStatus, NeedVisibility
 from marketplace.models import Capability, Need
@@ -110,16 +112,35 @@ def _both(language: str, pair: tuple[str, str], sep: str = " ") -> str:
     return {ZH: zh, EN: en, MIXED: f"{zh}{sep}{en}"}[language]
 
 
-def _capability_plan(rng: random.Random, org: OrgPlan, offering: Offering, used_titles: set) -> ListingPlan | None:
-    language = _language(rng, org.language)
+def title_key(title: str) -> str:
+    """What makes two titles the same title: case and spacing aside."""
+    return " ".join(title.casefold().split())
+
+
+def _capability_title(rng: random.Random, language: str, offering: Offering, used_titles: set) -> tuple[str, str]:
+    """(title, language): a title no other capability of the demo has. The
+    same offering opened by two platforms gets another edition or the other
+    language's name, so a title always names one listing."""
     kind = offering.kind
-    if language == EN:
-        title = offering.en + rng.choice(TITLE_SUFFIX_EN[kind])
-    else:
-        title = offering.zh + rng.choice(TITLE_SUFFIX_ZH[kind])
-    if title in used_titles:
-        return None
-    used_titles.add(title)
+    zh = [offering.zh + suffix for suffix in dict.fromkeys(TITLE_SUFFIX_ZH[kind])]
+    en = [offering.en + suffix for suffix in dict.fromkeys(TITLE_SUFFIX_EN[kind])]
+    first = (
+        offering.en + rng.choice(TITLE_SUFFIX_EN[kind])
+        if language == EN
+        else offering.zh + rng.choice(TITLE_SUFFIX_ZH[kind])
+    )
+    others = [(title, language) for title in (en if language == EN else zh)]
+    others += [(title, ZH if language == EN else EN) for title in (zh if language == EN else en)]
+    for title, title_language in [(first, language), *others]:
+        if title_key(title) not in used_titles:
+            used_titles.add(title_key(title))
+            return title, title_language
+    raise ValueError(f"every title of {offering.zh} is taken: {len(others)} editions are not enough")
+
+
+def _capability_plan(rng: random.Random, org: OrgPlan, offering: Offering, used_titles: set) -> ListingPlan:
+    title, language = _capability_title(rng, _language(rng, org.language), offering, used_titles)
+    kind = offering.kind
     access = rng.choices(
         list(A),
         weights={
@@ -195,26 +216,31 @@ def _capability_plan(rng: random.Random, org: OrgPlan, offering: Offering, used_
 
 
 def _plan_capabilities(platforms: list[OrgPlan]) -> list[ListingPlan]:
+    """Each platform opens offerings of its domains, first those no platform
+    before it opens, so that every offering is in the catalogue."""
     plans = []
+    used_titles, opened = set(), set()
     for org in platforms:
         rng = random.Random(org.seed)  # noqa: S311 - demo content, not security
-        pool = [offering for domain in org.domains for offering in OFFERINGS[domain]]
-        used_titles = set()
-        for offering in rng.sample(pool, min(org.listings, len(pool))):
-            plan = _capability_plan(rng, org, offering, used_titles)
-            if plan is not None:
-                plans.append(plan)
+        pool = list(dict.fromkeys(offering for domain in org.domains for offering in OFFERINGS[domain]))
+        fresh = [offering for offering in pool if offering not in opened]
+        count = min(org.listings, len(pool))
+        chosen = rng.sample(fresh, min(count, len(fresh)))
+        chosen += rng.sample([offering for offering in pool if offering in opened], count - len(chosen))
+        for offering in chosen:
+            opened.add(offering)
+            plans.append(_capability_plan(rng, org, offering, used_titles))
     return plans
 
 
-def _need_plan(rng: random.Random, org: OrgPlan, problem: Problem, used_titles: set, today: date) -> ListingPlan | None:
+def _need_plan(
+    rng: random.Random, org: OrgPlan, problem: Problem, used_titles: set, today: date, solver_kinds: set
+) -> ListingPlan | None:
     language = _language(rng, org.language)
     sector, city = org.sector, org.city
     if language == EN:
-        template = rng.choice(NEED_TITLE_EN)
-        title = template.format(
-            p=problem.en, P=problem.en[0].upper() + problem.en[1:], city=city[1], noun=sector.en_noun
-        )
+        title = rng.choice(NEED_TITLE_EN).format(p=problem.en, city=city[1], noun=sector.en_noun)
+        title = title[0].upper() + title[1:]
     else:
         title = rng.choice(NEED_TITLE_ZH).format(p=problem.zh, city=city[0], noun=sector.zh_noun)
     if title in used_titles:
@@ -239,16 +265,19 @@ def _need_plan(rng: random.Random, org: OrgPlan, problem: Problem, used_titles: 
         if start
         else ("", "")
     )
-    expectation = rng.choice(EXPECTATIONS)
+    # Computing power is rented: wanting it on the premises would contradict the need.
+    expectation = rng.choice(EXPECTATIONS if K.COMPUTE not in problem.kinds else EXPECTATIONS[:1] + EXPECTATIONS[2:])
     kinds = list(problem.kinds)
-    if rng.random() < 0.2:
-        kinds.append(rng.choice([k for k in K if k not in kinds]))
+    # Some SMEs would take another kind of answer too, if the catalogue has a fitting one of it.
+    extra = sorted(solver_kinds - set(kinds))
+    if rng.random() < 0.2 and extra:
+        kinds.append(rng.choice(extra))
     kinds_zh = "或".join(KIND_ZH[k] for k in kinds)
     kinds_en = " or ".join(KIND_EN[k] for k in kinds)
     size_zh, size_en = SIZE_ZH.get(size_band, ""), SIZE_EN.get(size_band, "small")
     zh = (
         f"我们是{city[0]}的一家{size_zh}{sector.zh_noun}，主营{sector.zh_products}。{problem.zh_why}。"
-        f"希望找到能解决「{problem.zh}」的{kinds_zh}，{expectation[0]}。{budget_text[0]}{start_text[0]}"
+        f"希望找到「{problem.zh}」方面的{kinds_zh}，{expectation[0]}。{budget_text[0]}{start_text[0]}"
     )
     en = (
         f"We are a {size_en} {sector.en_noun} in {city[1]} ({sector.en_products}). "
@@ -269,20 +298,37 @@ def _need_plan(rng: random.Random, org: OrgPlan, problem: Problem, used_titles: 
         "desired_start": start,
         "visibility": NeedVisibility.PLATFORMS_ONLY if rng.random() < 0.15 else NeedVisibility.PUBLIC,
     }
-    tags = [*problem.tags, INDUSTRY_ZH[industry] if language != EN else INDUSTRY_EN.get(industry, "SME")]
-    return ListingPlan(Need, org, fields, list(dict.fromkeys(tags))[:12], language, problem=problem)
+    # What it is about, not who asks: the firm's industry is a field of its own, and as a tag
+    # it would tie the need to every capability that names the industry ("物流", "logistics").
+    return ListingPlan(Need, org, fields, list(problem.tags), language, problem=problem)
 
 
-def _plan_needs(smes: list[OrgPlan], today: date) -> list[ListingPlan]:
+def _plan_needs(smes: list[OrgPlan], today: date, capabilities: list[ListingPlan]) -> list[ListingPlan]:
+    """Each SME posts problems a firm of its industry and sector has (two
+    thirds its trade's, a third everyone's), each one the catalogue has a
+    published answer to that the SME may use."""
     plans = []
     for org in smes:
         rng = random.Random(org.seed)  # noqa: S311 - demo content, not security
-        own = PROBLEMS[INDUSTRY_PROBLEMS.get(org.fields["industry"], "business_services")]
+        industry = org.fields["industry"]
+
+        def answered(problem: Problem, org=org, industry=industry) -> bool:
+            suits = problem_suits(problem, industry, org.sector)
+            return suits and bool(solvers_for(org, problem, problem.kinds, capabilities))
+
+        own = [
+            problem for problem in PROBLEMS[INDUSTRY_PROBLEMS.get(industry, "business_services")] if answered(problem)
+        ]
+        general = [problem for problem in PROBLEMS["general"] if answered(problem)]
+        chosen = [problem for problem in own + general if problem.zh in org.problems]
+        own, general = [p for p in own if p not in chosen], [p for p in general if p not in chosen]
         count = org.listings
-        chosen = rng.sample(own, min(len(own), count - count // 3)) + rng.sample(PROBLEMS["general"], count // 3)
+        chosen += rng.sample(own, max(0, min(len(own), count - count // 3 - len(chosen))))
+        chosen += rng.sample(general, min(len(general), count - len(chosen)))
         used_titles = set()
         for problem in chosen:
-            plan = _need_plan(rng, org, problem, used_titles, today)
+            solver_kinds = {plan.fields["kind"] for plan in solvers_for(org, problem, set(K), capabilities)}
+            plan = _need_plan(rng, org, problem, used_titles, today, solver_kinds)
             if plan is not None:
                 plans.append(plan)
     return plans
@@ -313,21 +359,26 @@ def plan_listings(
     show work in progress too: something to finish, something waiting for
     review, a moderator's request."""
     capabilities = _plan_capabilities(platforms)
-    needs = _plan_needs(smes, today)
-    for listings, shares in ((capabilities, CAPABILITY_STATE_SHARES), (needs, NEED_STATE_SHARES)):
-        model = listings[0].model
-        for listing, status in zip(listings, _statuses(rng, len(listings), shares), strict=True):
-            listing.status = status
-        for body in SHOWCASE:
-            _showcase(listings, body + credit_code_check_character(body))
-        for listing in listings:
-            listing.with_changes_round = listing.status == S.PUBLISHED and rng.random() < 0.1
-            action = {S.CHANGES_REQUESTED: "request_changes", S.REJECTED: "reject", S.SUSPENDED: "suspend"}.get(
-                S.CHANGES_REQUESTED if listing.with_changes_round else listing.status
-            )
-            if action:
-                reasons = REASONS[(model, action)]
-                if listing.fields.get("kind") == K.DATA:
-                    reasons = reasons + DATA_REASONS.get(action, [])
-                listing.reason = _pick(listing.language, rng.choice(reasons))
+    _plan_states(rng, capabilities, CAPABILITY_STATE_SHARES)
+    # Needs after the capabilities' states: each is one the published catalogue answers.
+    needs = _plan_needs(smes, today, capabilities)
+    _plan_states(rng, needs, NEED_STATE_SHARES)
     return capabilities, needs
+
+
+def _plan_states(rng: random.Random, listings: list[ListingPlan], shares: dict) -> None:
+    model = listings[0].model
+    for listing, status in zip(listings, _statuses(rng, len(listings), shares), strict=True):
+        listing.status = status
+    for body in SHOWCASE:
+        _showcase(listings, body + credit_code_check_character(body))
+    for listing in listings:
+        listing.with_changes_round = listing.status == S.PUBLISHED and rng.random() < 0.1
+        action = {S.CHANGES_REQUESTED: "request_changes", S.REJECTED: "reject", S.SUSPENDED: "suspend"}.get(
+            S.CHANGES_REQUESTED if listing.with_changes_round else listing.status
+        )
+        if action:
+            reasons = REASONS[(model, action)]
+            if listing.fields.get("kind") == K.DATA:
+                reasons = reasons + DATA_REASONS.get(action, [])
+            listing.reason = _pick(listing.language, rng.choice(reasons))

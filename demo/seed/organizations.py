@@ -81,12 +81,13 @@ def _plan_platforms(rng: random.Random) -> list[OrgPlan]:
     return plans
 
 
-# seed_demo's SMEs: credit code body → (city, sector), so their needs read like the rest.
+# seed_demo's SMEs: credit code body → (city, sector, the problems its
+# profile says it has, posted first), so their needs read like the rest.
 SEED_SMES = {
-    "91330206MA2HDM003": (("宁波", "Ningbo"), SECTORS[Industry.MANUFACTURING][0]),
-    "91510100MA6CDM004": (("成都", "Chengdu"), SECTORS[Industry.LOGISTICS][2]),
-    "91320500MA1MDM005": (("苏州", "Suzhou"), SECTORS[Industry.MANUFACTURING][3]),
-}
+    "91330206MA2HDM003": (("宁波", "Ningbo"), SECTORS[Industry.MANUFACTURING][0], ("零件表面缺陷视觉检测", "成品需求预测")),
+    "91510100MA6CDM004": (("成都", "Chengdu"), SECTORS[Industry.LOGISTICS][2], ("配送路线优化", "增值税发票识别与录入")),
+    "91320500MA1MDM005": (("苏州", "Suzhou"), SECTORS[Industry.MANUFACTURING][3], ("织物瑕疵自动检测", "出口市场数据")),
+}  # fmt: skip
 
 
 SEED_SME_FALLBACK = {"industry": Industry.MANUFACTURING, "province": Province.ZHEJIANG, "size_band": SizeBand.SMALL}
@@ -94,7 +95,7 @@ SEED_SME_FALLBACK = {"industry": Industry.MANUFACTURING, "province": Province.ZH
 
 def _plan_smes(rng: random.Random, seeded: dict) -> list[OrgPlan]:
     plans = []
-    for body, (city, sector) in SEED_SMES.items():
+    for body, (city, sector, problems) in SEED_SMES.items():
         code = body + credit_code_check_character(body)
         # Planned even when missing (then never applied), so the draws stay the same.
         fallback = {**SEED_SME_FALLBACK, "province": PROVINCE_OF_CITY[city[0]]}
@@ -110,6 +111,7 @@ def _plan_smes(rng: random.Random, seeded: dict) -> list[OrgPlan]:
                 language=EN,
                 city=city,
                 sector=sector,
+                problems=problems,
                 listings=6,
                 seed=rng.getrandbits(64),
             )

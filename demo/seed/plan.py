@@ -33,6 +33,7 @@ class OrgPlan:
     city: tuple[str, str] = ("", "")
     sector: Sector | None = None
     domains: tuple[str, ...] = ()
+    problems: tuple[str, ...] = ()  # an SME's: problems (Chinese names) it posts first, if the catalogue answers them
     listings: int = 0
     seed: int = 0  # of this organisation's own generator, so no plan shifts another's
     joined: float = 0.0  # when it joined Tandem, in hours of the demo's history (see ``history``)
