@@ -32,6 +32,19 @@ FEATURES = (
 )
 NEUTRAL = np.array([0.0, 0.0, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5], dtype=np.float64)
 
+# What the texts and tags say is evidence of fit; everything else (industry,
+# region, budget, size, kind, track record, freshness) is context that should
+# reorder pairs whose topic fits, never make a fit of a pair whose topic does
+# not. So a pair's context counts in proportion to its text similarity up to
+# RELEVANT_TEXT, fully from there: the upper quartile of relevant pairs' fused
+# text similarity on our Chinese sets (.15–.16; the median is .10–.12), so a
+# clearly relevant pair keeps all of its context. On the demo data this took
+# the suggestions shown as good matches that do not solve the need from 24 of
+# 239 to 19 of 233 (docs/BENCHMARKS.md, "Relevance").
+RELEVANT_TEXT = 0.15
+CONTEXT_FEATURES = ("kind", "industry", "region", "budget", "size", "track_record", "freshness")
+_CONTEXT_COLUMNS = np.array([FEATURES.index(name) for name in CONTEXT_FEATURES])
+
 # Freshness halves every this many days after publication.
 FRESHNESS_HALF_LIFE_DAYS = 180.0
 DAY = 86400.0
@@ -263,7 +276,8 @@ def shared_tag_counts(
 def pair_features(
     needs: NeedTable, caps: CapabilityTable, need_rows: np.ndarray, cap_rows: np.ndarray, text: np.ndarray, now: float
 ) -> np.ndarray:
-    """The feature matrix (pairs × FEATURES) for aligned need and capability rows."""
+    """The feature matrix (pairs × FEATURES) for aligned need and capability
+    rows; the context features moved toward neutral by ``relevance_gate``."""
     columns = [
         text_similarity(text.astype(np.float64)),
         tag_overlap(shared_tag_counts(needs, caps, need_rows, cap_rows)),
@@ -280,4 +294,18 @@ def pair_features(
         track_record(caps.accepted[cap_rows], caps.decided[cap_rows]),
         freshness(caps.published_at[cap_rows], now),
     ]
-    return np.column_stack(columns) if len(need_rows) else np.zeros((0, len(FEATURES)))
+    if not len(need_rows):
+        return np.zeros((0, len(FEATURES)))
+    features = np.column_stack(columns)
+    gate = relevance_gate(features[:, FEATURES.index("text")])[:, None]
+    context = features[:, _CONTEXT_COLUMNS]
+    neutral = NEUTRAL[_CONTEXT_COLUMNS]
+    features[:, _CONTEXT_COLUMNS] = neutral + gate * (context - neutral)
+    return features
+
+
+def relevance_gate(text: np.ndarray) -> np.ndarray:
+    """How much of a pair's context counts (0 to 1): its text similarity over
+    ``RELEVANT_TEXT``, at most 1."""
+    gate: np.ndarray = np.clip(np.asarray(text, dtype=np.float64) / RELEVANT_TEXT, 0.0, 1.0)
+    return gate
