@@ -9,6 +9,7 @@ from matching.ml.features import (
     FEATURES,
     FRESHNESS_HALF_LIFE_DAYS,
     NEUTRAL,
+    RELEVANT_TEXT,
     CapabilityTable,
     Codes,
     NeedTable,
@@ -20,6 +21,7 @@ from matching.ml.features import (
     kind_match,
     pair_features,
     region_match,
+    relevance_gate,
     shared_tag_counts,
     size_eligibility,
     tag_overlap,
@@ -297,6 +299,23 @@ def test_pair_features_put_each_feature_in_its_named_column():
             "freshness": 0.5,
         }
     )
+
+
+def test_context_counts_only_as_far_as_the_texts_fit():
+    """The same capability, made for the SME's industry and province: with no
+    text in common its context is neutral (no fit is made of an industry
+    alone), with half the relevant similarity half of it counts, then all."""
+    caps, needs, _codes, _tags = tables(
+        [CapabilityRecord(1, "a", industries=frozenset({"textiles"}), regions=frozenset({"zhejiang"}))],
+        [NeedRecord("n", "b", industry="textiles", region="zhejiang")],
+    )
+    texts = np.array([0.0, RELEVANT_TEXT / 2, RELEVANT_TEXT, 0.6], dtype=np.float32)
+    rows = pair_features(needs, caps, np.zeros(4, dtype=np.int64), np.zeros(4, dtype=np.int64), texts, now=1e9)
+    industry, region = FEATURES.index("industry"), FEATURES.index("region")
+    assert rows[:, industry].tolist() == pytest.approx([0.5, 0.75, 1.0, 1.0])
+    assert rows[:, region].tolist() == pytest.approx([0.5, 0.75, 1.0, 1.0])
+    # The gate itself: nothing for no (or a negative) similarity, all from RELEVANT_TEXT on.
+    assert relevance_gate(np.array([-0.1, 0.0, RELEVANT_TEXT * 2])).tolist() == [0.0, 0.0, 1.0]
 
 
 def test_pair_features_of_no_pairs_is_an_empty_matrix():
