@@ -39,8 +39,8 @@ NEUTRAL = np.array([0.0, 0.0, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5], dtype=np.float
 # RELEVANT_TEXT, fully from there: the upper quartile of relevant pairs' fused
 # text similarity on our Chinese sets (.15–.16; the median is .10–.12), so a
 # clearly relevant pair keeps all of its context. On the demo data this took
-# the suggestions shown as good matches that do not solve the need from 24 of
-# 239 to 19 of 233 (docs/BENCHMARKS.md, "Relevance").
+# the suggestions shown as good matches that do not solve the need from 28 of
+# 237 to 19 of 233 (docs/BENCHMARKS.md, "Relevance").
 RELEVANT_TEXT = 0.15
 CONTEXT_FEATURES = ("kind", "industry", "region", "budget", "size", "track_record", "freshness")
 _CONTEXT_COLUMNS = np.array([FEATURES.index(name) for name in CONTEXT_FEATURES])
