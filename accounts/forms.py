@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AdminUserCreationForm as DjangoAdminUserCreationForm
-from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, UserChangeForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm, UserChangeForm
 from django.core import validators
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import get_language_info, pgettext_lazy
@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import two_factor
 from accounts.choices import OrganizationKind, Role
-from accounts.models import Organization, User, normalize_email_address
+from accounts.models import Organization, User, normalize_email_address, validate_plain_email_address
 from accounts.validators import CREDIT_CODE_LENGTH, normalize_credit_code
 from config.forms import UserTextFormMixin
 
@@ -36,6 +36,11 @@ class CreditCodeFormField(forms.CharField):
 
 
 class NormalizedEmailField(forms.EmailField):
+    """An address in its canonical form (accounts.models.normalize_email_address),
+    refused when it is not plain ASCII there (a look-alike of another address)."""
+
+    default_validators = [*forms.EmailField.default_validators, validate_plain_email_address]
+
     def to_python(self, value):
         return normalize_email_address(super().to_python(value))
 
@@ -95,6 +100,16 @@ class AdminLockoutAuthenticationForm(LockoutMixin, AdminAuthenticationForm):
     """The admin's sign-in form with the same lock-out as the site's."""
 
 
+class CanonicalPasswordResetForm(PasswordResetForm):
+    """Django's reset form finds accounts with ``email__iexact`` (PostgreSQL's
+    UPPER()); this one by the canonical address, as sign-in does."""
+
+    def get_users(self, email):
+        for user in User.objects.filter(email=normalize_email_address(email), is_active=True):
+            if user.has_usable_password():
+                yield user
+
+
 class PasswordPairMixin(forms.Form):
     """Two password fields that must match and pass the password validators."""
 
@@ -138,7 +153,7 @@ class SignUpForm(UserTextFormMixin, PasswordPairMixin):
 
     def clean_email(self):
         email = self.cleaned_data["email"]
-        if User.objects.filter(email__iexact=email).exists():
+        if User.objects.filter(email=email).exists():
             raise forms.ValidationError(_("An account with this e-mail address already exists. Log in instead."))
         return email
 

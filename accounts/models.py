@@ -1,7 +1,9 @@
+import unicodedata
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower, Upper
 from django.utils import timezone
@@ -12,8 +14,26 @@ from accounts.validators import validate_credit_code
 
 
 def normalize_email_address(email: str) -> str:
-    """The one form an address is stored and compared in: trimmed, lower case."""
-    return email.strip().lower()
+    """The one form an address is stored, looked up and counted in (the
+    lock-out's account key): compatibility characters folded (NFKC: full-width
+    letters, the long ſ, the Kelvin sign), trimmed, lower case. Lookups compare
+    this form exactly, never with ``iexact``: PostgreSQL's UPPER() equates
+    "ı" with "i", so "admın@…" found "admin@…" while counted apart."""
+    return unicodedata.normalize("NFKC", email).strip().lower()
+
+
+def validate_plain_email_address(email: str) -> None:
+    """Refuse an address that is not plain ASCII in its canonical form: the
+    dotless ı, the dotted İ and other letters outside it make addresses that
+    look like (or that a database's case rules equate with) another one."""
+    if not email.isascii():
+        raise ValidationError(
+            _(
+                "Write the e-mail address in plain Latin letters, digits and punctuation: letters such as ı or İ "
+                "make an address that looks like another one. (A domain in other scripts has an xn-- form.)"
+            ),
+            code="confusable_email",
+        )
 
 
 class UserManager(BaseUserManager):
@@ -21,7 +41,7 @@ class UserManager(BaseUserManager):
 
     def get_by_natural_key(self, username):
         # E-mail addresses are unique regardless of case, so log-in is too.
-        return self.get(email__iexact=username)
+        return self.get(email=normalize_email_address(username))
 
     def _create_user(self, email, password, **extra_fields):
         if not email:
@@ -49,6 +69,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(
         _("e-mail address"),
         unique=True,
+        validators=[validate_plain_email_address],
         error_messages={"unique": _("An account with this e-mail address already exists.")},
     )
     display_name = models.CharField(_("display name"), max_length=100)
@@ -230,7 +251,7 @@ class MembershipInvitation(models.Model):
         on_delete=models.CASCADE,
         related_name="invitations",
     )
-    email = models.EmailField(_("e-mail address"))
+    email = models.EmailField(_("e-mail address"), validators=[validate_plain_email_address])
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -39,7 +39,7 @@ ORGANIZATION_EDITABLE_FIELDS = (
 
 def user_create(*, email: str, password: str, display_name: str, preferred_language: str = "en") -> User:
     email = normalize_email_address(email)
-    if User.objects.filter(email__iexact=email).exists():
+    if User.objects.filter(email=email).exists():
         raise ValidationError({"email": _("An account with this e-mail address already exists.")})
     user = User(email=email, display_name=display_name.strip(), preferred_language=preferred_language)
     user.set_password(password)
@@ -212,9 +212,9 @@ def membership_invite(*, actor: Membership, email: str, role: str) -> Membership
         raise PermissionDenied(_("Only owners can invite another owner."))
     organization = actor.organization
     email = normalize_email_address(email)
-    if organization.memberships.filter(user__email__iexact=email).exists():
+    if organization.memberships.filter(user__email=email).exists():
         raise ValidationError({"email": _("This person is already a member of %(org)s.") % {"org": organization}})
-    organization.invitations.open().filter(email__iexact=email).update(revoked_at=timezone.now())
+    organization.invitations.open().filter(email=email).update(revoked_at=timezone.now())
     invitation = MembershipInvitation(organization=organization, email=email, role=role, invited_by=actor.user)
     invitation.full_clean()
     invitation.save()
@@ -243,7 +243,7 @@ def membership_invitation_send_email(*, invitation_id: int) -> bool:
     link = settings.SITE_URL.rstrip("/") + reverse(
         "accounts:invitation_accept", args=[membership_invitation_token(invitation)]
     )
-    invitee = User.objects.filter(email__iexact=invitation.email).first()
+    invitee = User.objects.filter(email=invitation.email).first()
     language = invitee.preferred_language if invitee else settings.LANGUAGE_CODE
     context = {"invitation": invitation, "link": link, "expires_at": invitation.expires_at}
     with translation.override(language):

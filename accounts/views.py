@@ -27,6 +27,7 @@ from accounts.choices import Role, SignInDoor
 from accounts.decorators import membership_required
 from accounts.forms import (
     ApiTokenForm,
+    CanonicalPasswordResetForm,
     EmailAuthenticationForm,
     InvitationForm,
     InvitationSignUpForm,
@@ -183,6 +184,7 @@ class PasswordResetView(RefusedFormMixin, auth_views.PasswordResetView):
     account — and nobody can fill a stranger's inbox."""
 
     success_url = reverse_lazy("accounts:password_reset_done")
+    form_class = CanonicalPasswordResetForm
     email_template_name = "emails/password_reset.txt"
     subject_template_name = "emails/password_reset_subject.txt"
 

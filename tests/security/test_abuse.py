@@ -274,3 +274,80 @@ class TestPasswordChange:
         client.force_login(cast.mallory)
         response = client.get(reverse("admin:password_change"))
         assert response.status_code == 302 and response.url == reverse("accounts:password_change")
+
+
+# Spellings that PostgreSQL's UPPER() or Unicode's compatibility forms equate
+# with an account's address: the dotless ı (upper: I) and the dotted İ
+# (lower: i + a combining dot) are other addresses; the long ſ (NFKC: s), the
+# Kelvin sign K (NFKC: K) and full-width letters are the same address.
+OTHER_ADDRESSES = ["al\u0131ce@example.com", "AL\u0130CE@example.com", "al\u0130ce@example.com"]
+SAME_ADDRESS = [
+    "mar\u212a.ro\u017f\u017f@example.com",
+    "\uff4d\uff41\uff52\uff4b\uff0e\uff52\uff4f\uff53\uff53@example.com",
+    "MAR\u212a.RO\u017fS@EXAMPLE.COM",
+]
+
+
+class TestUnicodeLookAlikes:
+    """One canonical form of an address for storing, finding and counting:
+    a look-alike spelling is either the same account, under the same count,
+    or no account at all."""
+
+    @pytest.fixture
+    def mark(self, db):
+        from tests.accounts.factories import UserFactory
+
+        return UserFactory(email="mark.ross@example.com")
+
+    @pytest.mark.parametrize("typed", OTHER_ADDRESSES)
+    def test_a_dotless_or_dotted_i_is_another_address(self, client, cast, password, typed):
+        # On PostgreSQL, email__iexact compared UPPER()s: upper('alıce') = 'ALICE'.
+        assert User.objects.filter(email=lockout.account_key(typed)).count() == 0
+        response = sign_in(client, typed, password)
+        assert response.status_code == 400
+        assert not signed_in(client)
+
+    def test_a_locked_account_stays_locked_whatever_the_spelling(self, client, cast, mark, password):
+        fail_five_times(client, "alice@example.com")
+        fail_five_times(client, "mark.ross@example.com")
+        for typed in OTHER_ADDRESSES:
+            assert sign_in(client, typed, password).status_code == 400
+        for typed in SAME_ADDRESS:
+            assert sign_in(client, typed, password).status_code == 429
+        assert not signed_in(client)
+
+    def test_failures_under_any_spelling_count_for_the_account(self, client, mark, password):
+        for attempt in range(5):
+            sign_in(client, SAME_ADDRESS[attempt % len(SAME_ADDRESS)], f"wrong-{attempt}")
+        assert set(SignInFailure.objects.values_list("username", flat=True)) == {"mark.ross@example.com"}
+        assert sign_in(client, "mark.ross@example.com", password).status_code == 429
+
+    @pytest.mark.parametrize("typed", SAME_ADDRESS)
+    def test_the_same_address_in_other_characters_signs_in(self, client, mark, password, typed):
+        assert sign_in(client, typed, password).status_code == 302
+        assert signed_in(client)
+
+    def test_addresses_are_stored_in_the_canonical_form(self, db):
+        user = User.objects.create_user("\uff2c\uff29\uff2e@Example.COM", "a-long-enough-password")
+        assert user.email == "lin@example.com"
+
+    @pytest.mark.parametrize("typed", ["l\u0131n@example.com", "L\u0130N@example.com", "lin@ex\u0131mple.com"])
+    def test_sign_up_refuses_an_address_that_looks_like_another(self, client, db, typed):
+        response = client.post(reverse("accounts:signup"), signup_data(email=typed))
+        assert response.status_code == 400
+        assert "plain Latin letters" in response.text
+        assert not User.objects.exists()
+
+    def test_sign_up_folds_compatibility_characters(self, client, db):
+        response = client.post(reverse("accounts:signup"), signup_data(email="\uff2c\uff49n@example.com"))
+        assert response.status_code == 302
+        assert list(User.objects.values_list("email", flat=True)) == ["lin@example.com"]
+
+    def test_an_invitation_to_a_look_alike_address_is_refused(self, api, cast):
+        response = api(cast.alice).post(
+            reverse("api:membership-invitation-list"),
+            {"email": "b\u0131ll@example.com", "role": "member"},
+            format="json",
+        )
+        assert response.status_code == 400
+        assert "plain Latin letters" in str(response.json())
