@@ -13,7 +13,7 @@ from accounts import selectors, services
 from accounts.choices import Industry, OrganizationKind, Province, Role, SizeBand
 from accounts.models import Membership, MembershipInvitation, Organization, User
 from accounts.validators import CREDIT_CODE_LENGTH
-from config.api.fields import StrictCharField, StrictEmailField, StrictURLField
+from config.api.fields import StrictCharField, StrictEmailField, StrictLineField, StrictURLField
 from config.api.filters import OrderingFilter, SelectorFilterSet
 from config.api.permissions import ActsForOrganization, PublicRead
 from config.api.schema import ERRORS
@@ -56,8 +56,8 @@ class OrganizationUpdateSerializer(serializers.Serializer):
     """The editable fields; send only those you change. The service checks the
     credit code (after removing spaces and hyphens) and its uniqueness."""
 
-    legal_name = StrictCharField(max_length=200)
-    credit_code = StrictCharField(
+    legal_name = StrictLineField(max_length=200)
+    credit_code = StrictLineField(
         max_length=CREDIT_CODE_LENGTH * 2,
         help_text="The 18-character Unified Social Credit Code; spaces and hyphens are ignored. "
         "Changing it, or the legal name, of a verified organisation clears its verification.",

@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import two_factor
 from accounts.choices import OrganizationKind, Role
-from accounts.models import Organization, User, normalize_email_address, validate_plain_email_address
+from accounts.models import Organization, User, normalize_email_address
 from accounts.validators import CREDIT_CODE_LENGTH, normalize_credit_code
-from config.forms import UserTextFormMixin
+from config.forms import UserTextFormMixin, validate_plain_email_address
 
 
 class CreditCodeFormField(forms.CharField):
@@ -102,7 +102,14 @@ class AdminLockoutAuthenticationForm(LockoutMixin, AdminAuthenticationForm):
 
 class CanonicalPasswordResetForm(PasswordResetForm):
     """Django's reset form finds accounts with ``email__iexact`` (PostgreSQL's
-    UPPER()); this one by the canonical address, as sign-in does."""
+    UPPER()); this one by the canonical address, as sign-in does, and
+    refuses a look-alike address as sign-up does."""
+
+    email = NormalizedEmailField(
+        label=PasswordResetForm.base_fields["email"].label,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
 
     def get_users(self, email):
         for user in User.objects.filter(email=normalize_email_address(email), is_active=True):

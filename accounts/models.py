@@ -1,9 +1,7 @@
-import unicodedata
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower, Upper
 from django.utils import timezone
@@ -11,29 +9,15 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Industry, OrganizationKind, Province, Role, SignInDoor, SizeBand
 from accounts.validators import validate_credit_code
+from config.forms import canonical_email_address, validate_one_line, validate_plain_email_address
 
 
 def normalize_email_address(email: str) -> str:
     """The one form an address is stored, looked up and counted in (the
-    lock-out's account key): compatibility characters folded (NFKC: full-width
-    letters, the long ſ, the Kelvin sign), trimmed, lower case. Lookups compare
-    this form exactly, never with ``iexact``: PostgreSQL's UPPER() equates
-    "ı" with "i", so "admın@…" found "admin@…" while counted apart."""
-    return unicodedata.normalize("NFKC", email).strip().lower()
-
-
-def validate_plain_email_address(email: str) -> None:
-    """Refuse an address that is not plain ASCII in its canonical form: the
-    dotless ı, the dotted İ and other letters outside it make addresses that
-    look like (or that a database's case rules equate with) another one."""
-    if not email.isascii():
-        raise ValidationError(
-            _(
-                "Write the e-mail address in plain Latin letters, digits and punctuation: letters such as ı or İ "
-                "make an address that looks like another one. (A domain in other scripts has an xn-- form.)"
-            ),
-            code="confusable_email",
-        )
+    lock-out's account key): config.forms.canonical_email_address. Lookups
+    compare this form exactly, never with ``iexact``: PostgreSQL's UPPER()
+    equates "ı" with "i", so "admın@…" found "admin@…" while counted apart."""
+    return canonical_email_address(email)
 
 
 class UserManager(BaseUserManager):
@@ -72,7 +56,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         validators=[validate_plain_email_address],
         error_messages={"unique": _("An account with this e-mail address already exists.")},
     )
-    display_name = models.CharField(_("display name"), max_length=100)
+    display_name = models.CharField(_("display name"), max_length=100, validators=[validate_one_line])
     preferred_language = models.CharField(
         _("preferred language"),
         max_length=10,
@@ -123,7 +107,7 @@ class Organization(models.Model):
     that posts needs."""
 
     kind = models.CharField(_("kind"), max_length=10, choices=OrganizationKind.choices)
-    legal_name = models.CharField(_("legal name"), max_length=200)
+    legal_name = models.CharField(_("legal name"), max_length=200, validators=[validate_one_line])
     credit_code = models.CharField(
         _("Unified Social Credit Code"),
         max_length=18,

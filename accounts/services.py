@@ -247,7 +247,8 @@ def membership_invitation_send_email(*, invitation_id: int) -> bool:
     language = invitee.preferred_language if invitee else settings.LANGUAGE_CODE
     context = {"invitation": invitation, "link": link, "expires_at": invitation.expires_at}
     with translation.override(language):
-        subject = render_to_string("emails/membership_invitation_subject.txt", context).strip()
+        # One line whatever the names in it hold (a header cannot have a line break).
+        subject = " ".join(render_to_string("emails/membership_invitation_subject.txt", context).split())
         body = render_to_string("emails/membership_invitation.txt", context)
     send_mail(subject, body, None, [invitation.email])
     MembershipInvitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())

@@ -2,7 +2,7 @@
 
 import unicodedata
 
-import accounts.models
+import config.forms
 from django.db import migrations, models
 
 
@@ -41,11 +41,11 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='membershipinvitation',
             name='email',
-            field=models.EmailField(max_length=254, validators=[accounts.models.validate_plain_email_address], verbose_name='e-mail address'),
+            field=models.EmailField(max_length=254, validators=[config.forms.validate_plain_email_address], verbose_name='e-mail address'),
         ),
         migrations.AlterField(
             model_name='user',
             name='email',
-            field=models.EmailField(error_messages={'unique': 'An account with this e-mail address already exists.'}, max_length=254, unique=True, validators=[accounts.models.validate_plain_email_address], verbose_name='e-mail address'),
+            field=models.EmailField(error_messages={'unique': 'An account with this e-mail address already exists.'}, max_length=254, unique=True, validators=[config.forms.validate_plain_email_address], verbose_name='e-mail address'),
         ),
     ]
