@@ -5,11 +5,11 @@ selectors as the pages in accounts/views.py."""
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, permissions, serializers, status
+from rest_framework import exceptions, mixins, permissions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts import selectors, services
+from accounts import limits, selectors, services
 from accounts.choices import Industry, OrganizationKind, Province, Role, SizeBand
 from accounts.models import Membership, MembershipInvitation, Organization, User
 from accounts.validators import CREDIT_CODE_LENGTH
@@ -266,7 +266,8 @@ class MembershipViewSet(ApiViewSet):
     create=extend_schema(
         summary="Invite someone to your organisation (owners and managers)",
         description="An e-mail with a link that works once is sent after the invitation is saved. "
-        "Inviting an address again replaces its earlier pending invitation.",
+        "Inviting an address again replaces its earlier pending invitation. Invitations are limited per person, "
+        "per organisation and per address invited (429 past a limit).",
         request=MembershipInvitationCreateSerializer,
         responses={201: MembershipInvitationSerializer},
     ),
@@ -283,6 +284,9 @@ class MembershipInvitationViewSet(ApiViewSet):
     def create(self, request):
         invitation = MembershipInvitationCreateSerializer(data=request.data)
         invitation.is_valid(raise_exception=True)
+        refusal = limits.invitation_refusal(actor=request.membership, email=invitation.validated_data["email"])
+        if refusal is not None:
+            raise exceptions.Throttled(wait=refusal.seconds, detail=refusal.message)
         invitation = services.membership_invite(actor=request.membership, **invitation.validated_data)
         return Response(self.get_serializer(invitation).data, status=status.HTTP_201_CREATED)
 

@@ -22,7 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import api_tokens as tokens
-from accounts import digest_tokens, lockout, selectors, services, sign_in, two_factor
+from accounts import digest_tokens, limits, lockout, selectors, services, sign_in, two_factor
 from accounts.choices import Role, SignInDoor
 from accounts.decorators import membership_required
 from accounts.forms import (
@@ -150,6 +150,14 @@ def refused_sign_in(response, form):
     return response
 
 
+def refused_by_limit(response, refusal: limits.Refusal):
+    """A form refused by a rate limit (accounts.limits): its page with the
+    message as a form error, 429 and Retry-After."""
+    response.status_code = 429
+    response["Retry-After"] = str(refusal.seconds)
+    return response
+
+
 class RefusedFormMixin:
     """Django's form views re-render a form with errors as 200; the project
     answers 400 (429 when the lock-out refused it), as its own views do."""
@@ -245,6 +253,12 @@ def profile(request):
 def organization_create(request):
     form = OrganizationCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        refusal = limits.organization_create_refusal(user=request.user)
+        if refusal is not None:
+            form.add_error(None, refusal.message)
+            return refused_by_limit(
+                render(request, "accounts/organization_create.html", {"form": form}, status=429), refusal
+            )
         try:
             membership = services.organization_create(owner=request.user, **form.cleaned_data)
         except ValidationError as error:
@@ -284,10 +298,15 @@ def organization_settings(request):
 def members(request):
     membership = request.membership
     form = InvitationForm(request.POST or None, actor_role=membership.role)
+    refusal = None
     if request.method == "POST":
         if not membership.can_manage_members:
             raise PermissionDenied(_("Only owners and managers can invite people."))
         if form.is_valid():
+            refusal = limits.invitation_refusal(actor=membership, email=form.cleaned_data["email"])
+        if refusal is not None:
+            form.add_error(None, refusal.message)
+        elif form.is_valid():
             try:
                 invitation = services.membership_invite(actor=membership, **form.cleaned_data)
             except ValidationError as error:
@@ -304,7 +323,8 @@ def members(request):
         "invitation_days": settings.MEMBERSHIP_INVITATION_MAX_AGE_DAYS,
         "roles": Role.choices,
     }
-    return render(request, "accounts/members.html", context, status=400 if form.errors else 200)
+    response = render(request, "accounts/members.html", context, status=400 if form.errors else 200)
+    return refused_by_limit(response, refusal) if refusal is not None else response
 
 
 @require_POST

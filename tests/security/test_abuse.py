@@ -11,10 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import lockout
-from accounts.models import SignInFailure, User
+from accounts.choices import Role
+from accounts.models import Membership, MembershipInvitation, SignInFailure, User
 from accounts.tasks import sign_in_failures_prune
 from config import ratelimit
 from marketplace.models import Application, Message
+from tests.accounts.factories import MembershipFactory
 from tests.accounts.test_views import signup_data
 from tests.marketplace.factories import CapabilityFactory
 
@@ -33,6 +35,10 @@ def _fresh_counters(settings):
         "password_reset": "3/hour",
         "application": "2/hour",
         "message": "3/hour",
+        "invitation": "4/hour",
+        "invitation_organization": "6/hour",
+        "invitation_recipient": "2/day",
+        "organization_create": "2/day",
     }
     cache.clear()
 
@@ -226,6 +232,64 @@ class TestApplicationsAndMessages:
         client.force_login(cast.alice.user)
         url = reverse("marketplace:application_detail", args=[application.pk])
         assert {client.get(url).status_code for _ in range(6)} == {200}
+
+
+class TestInvitationsAndOrganisations:
+    """Team invitations send an e-mail quoting free text: limited per person,
+    per organisation and per address invited, pages and API together;
+    creating organisations per person."""
+
+    def invite_page(self, client, email):
+        return client.post(reverse("accounts:members"), {"email": email, "role": "member"})
+
+    def invite_api(self, api, who, email):
+        return api(who).post(
+            reverse("api:membership-invitation-list"), {"email": email, "role": "member"}, format="json"
+        )
+
+    def test_one_address_is_invited_a_few_times_whoever_invites(self, client, api, cast):
+        client.force_login(cast.alice.user)
+        assert self.invite_page(client, "target@example.com").status_code == 302
+        assert self.invite_api(api, cast.carol, "target@example.com").status_code == 201
+        refused = self.invite_api(api, cast.dan, "TARGET@example.com")
+        assert refused.status_code == 429
+        assert refused.json()["code"] == "throttled"
+        assert "Too many invitations" in refused.json()["message"] and int(refused["Retry-After"]) > 0
+        page = self.invite_page(client, "target@example.com")
+        assert page.status_code == 429 and int(page["Retry-After"]) > 0
+        assert "Too many invitations" in str(page.context["form"].non_field_errors())
+        assert MembershipInvitation.objects.filter(email="target@example.com").count() == 2
+
+    def test_invitations_per_person_pages_and_api_together(self, client, api, cast):
+        client.force_login(cast.alice.user)
+        assert [self.invite_page(client, f"p{n}@example.com").status_code for n in range(2)] == [302, 302]
+        assert [self.invite_api(api, cast.alice, f"a{n}@example.com").status_code for n in range(2)] == [201, 201]
+        assert self.invite_api(api, cast.alice, "a9@example.com").status_code == 429
+        assert self.invite_page(client, "p9@example.com").status_code == 429
+        assert MembershipInvitation.objects.filter(invited_by=cast.alice.user).count() == 4
+
+    def test_invitations_per_organisation(self, api, cast):
+        second_manager = MembershipFactory(organization=cast.sme, role=Role.MANAGER)
+        assert [self.invite_api(api, cast.alice, f"a{n}@example.com").status_code for n in range(4)] == [201] * 4
+        sent = [self.invite_api(api, second_manager, f"m{n}@example.com").status_code for n in range(3)]
+        assert sent == [201, 201, 429]
+        assert MembershipInvitation.objects.filter(organization=cast.sme).count() == 6
+        # Another organisation has its own allowance.
+        assert self.invite_api(api, cast.carol, "c@example.com").status_code == 201
+
+    def test_organisations_per_person(self, client, cast):
+        from tests.accounts.factories import make_credit_code
+
+        client.force_login(cast.frank)
+        base = {k.removeprefix("organization-"): v for k, v in signup_data().items() if k.startswith("organization-")}
+        statuses = [
+            client.post(reverse("accounts:organization_create"), base | {"credit_code": make_credit_code(70 + n)})
+            for n in range(3)
+        ]
+        assert [response.status_code for response in statuses] == [302, 302, 429]
+        assert "registered several organisations" in str(statuses[2].context["form"].non_field_errors())
+        assert int(statuses[2]["Retry-After"]) > 0
+        assert Membership.objects.filter(user=cast.frank).count() == 2
 
 
 def test_a_cache_that_cannot_be_reached_allows_the_action(settings):
