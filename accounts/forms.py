@@ -157,12 +157,8 @@ class SignUpForm(UserTextFormMixin, PasswordPairMixin):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     field_order = ["display_name", "email", "password1", "password2"]
-
-    def clean_email(self):
-        email = self.cleaned_data["email"]
-        if User.objects.filter(email=email).exists():
-            raise forms.ValidationError(_("An account with this e-mail address already exists. Log in instead."))
-        return email
+    # No check that the address is free: sign-up answers the same either
+    # way (accounts.views.signup), and the address's owner is told by e-mail.
 
 
 class OrganizationForm(UserTextFormMixin, forms.ModelForm):

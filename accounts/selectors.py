@@ -53,6 +53,10 @@ def organization_pending_invitations(*, organization: Organization) -> QuerySet[
     return organization.invitations.pending().select_related("invited_by")
 
 
+def user_get_by_email(*, email: str) -> User | None:
+    return User.objects.filter(email=normalize_email_address(email)).first()
+
+
 def user_exists_with_email(*, email: str) -> bool:
     return User.objects.filter(email=normalize_email_address(email)).exists()
 

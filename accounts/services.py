@@ -229,6 +229,44 @@ def membership_invite(*, actor: Membership, email: str, role: str) -> Membership
     return invitation
 
 
+def _send_to_user(user: User, template: str, context: dict) -> None:
+    """An e-mail to ``user`` in their language from ``emails/<template>.txt``
+    and its one-line ``_subject.txt``."""
+    context = {"user": user, "site_url": settings.SITE_URL.rstrip("/"), **context}
+    with translation.override(user.preferred_language):
+        subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
+        body = render_to_string(f"emails/{template}.txt", context)
+    send_mail(subject, body, None, [user.email])
+
+
+def sign_up_welcome_send_email(*, user_id: int) -> bool:
+    """After a sign-up: the new account is ready, sign in here."""
+    membership = Membership.objects.select_related("user", "organization").filter(user_id=user_id).first()
+    if membership is None or not membership.user.is_active:
+        return False
+    _send_to_user(
+        membership.user,
+        "signup_welcome",
+        {
+            "organization": membership.organization,
+            "login_url": settings.SITE_URL.rstrip("/") + reverse("accounts:login"),
+        },
+    )
+    return True
+
+
+def sign_up_attempt_send_email(*, user_id: int) -> bool:
+    """Someone signed up with the address of an existing account: tell its
+    owner (the page said the same as for a new account)."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return False
+    base = settings.SITE_URL.rstrip("/")
+    context = {"login_url": base + reverse("accounts:login"), "reset_url": base + reverse("accounts:password_reset")}
+    _send_to_user(user, "signup_attempt", context)
+    return True
+
+
 def membership_invitation_send_email(*, invitation_id: int) -> bool:
     """Send the invitation e-mail; returns False when there is nothing to send.
 

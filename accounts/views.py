@@ -7,7 +7,9 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -22,7 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import api_tokens as tokens
-from accounts import digest_tokens, limits, lockout, selectors, services, sign_in, two_factor
+from accounts import digest_tokens, limits, lockout, selectors, services, sign_in, tasks, two_factor
 from accounts.choices import Role, SignInDoor
 from accounts.decorators import membership_required
 from accounts.forms import (
@@ -45,6 +47,7 @@ from accounts.forms import (
 )
 from accounts.models import normalize_email_address
 from config import ratelimit
+from config.celery import task_send
 from config.forms import add_service_error
 from config.ratelimit import by_address, rate_limited
 from config.redirects import next_path, redirect_to_next
@@ -208,14 +211,25 @@ class PasswordResetView(RefusedFormMixin, auth_views.PasswordResetView):
 
 @rate_limited("signup", who=by_address)
 def signup(request):
+    """Sign-up answers the same whether or not the address has an account:
+    to the page saying a message is on its way. A new account is created
+    (signed in from the link in its welcome e-mail, where a platform's owner
+    sets up two-factor authentication first, as at every sign-in); the owner
+    of an existing one is told that someone tried, and nothing changes."""
     if request.user.is_authenticated:
         return redirect("home")
     form = SignUpForm(request.POST or None)
     organization_form = OrganizationCreateForm(request.POST or None, prefix="organization")
     if request.method == "POST" and form.is_valid() and organization_form.is_valid():
+        email = form.cleaned_data["email"]
+        existing = selectors.user_get_by_email(email=email)
+        if existing is not None:
+            make_password(form.cleaned_data["password1"])  # the same work, so the same time, as a new account
+            transaction.on_commit(lambda: task_send(tasks.sign_up_attempt_send, existing.pk))
+            return redirect("accounts:signup_done")
         try:
             membership = services.account_register(
-                email=form.cleaned_data["email"],
+                email=email,
                 password=form.cleaned_data["password1"],
                 display_name=form.cleaned_data["display_name"],
                 preferred_language=request.LANGUAGE_CODE,
@@ -224,15 +238,16 @@ def signup(request):
         except ValidationError as error:
             add_service_error(error, form, organization_form)
         else:
-            messages.success(
-                request,
-                _("Welcome to Tandem! %(org)s is registered; an administrator will verify it shortly.")
-                % {"org": membership.organization},
-            )
-            return sign_in_new_account(request, membership.user, reverse("accounts:organization_settings"))
+            user_id = membership.user_id
+            transaction.on_commit(lambda: task_send(tasks.sign_up_welcome_send, user_id))
+            return redirect("accounts:signup_done")
     status = 400 if form.errors or organization_form.errors else 200
     context = {"form": form, "organization_form": organization_form}
     return render(request, "accounts/signup.html", context, status=status)
+
+
+def signup_done(request):
+    return render(request, "accounts/signup_done.html")
 
 
 @login_required
