@@ -182,9 +182,22 @@ class PasswordChangeView(RefusedFormMixin, auth_views.PasswordChangeView):
             return self.form_valid(form)
         return self.form_invalid(form)
 
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        tokens.api_tokens_end_for_user(user=form.user)
+        return response
+
 
 class PasswordResetConfirmView(RefusedFormMixin, auth_views.PasswordResetConfirmView):
+    """A new password ends the account's API tokens too (and, as Django does,
+    its other sessions)."""
+
     success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        tokens.api_tokens_end_for_user(user=form.user)
+        return response
 
 
 @method_decorator(rate_limited("password_reset", who=by_address), name="post")

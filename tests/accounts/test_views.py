@@ -221,6 +221,31 @@ class TestPasswordReset:
         assert response.status_code == 302
         assert User.objects.get(email="alice@example.com").check_password("brand-new-password-9")
 
+    def test_a_new_password_ends_the_api_tokens(self, client, api, cast):
+        from accounts.api_tokens import api_token_create
+
+        _token, raw = api_token_create(membership=cast.alice, name="ERP", expires_in_days=None)
+        token_client = api()
+        token_client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+        assert token_client.get(reverse("api:me")).status_code == 200
+        self.test_reset_mail_contains_a_working_link(client, cast)
+        assert token_client.get(reverse("api:me")).status_code == 401
+
+    def test_a_password_change_ends_the_api_tokens(self, client, api, cast, password):
+        from accounts.api_tokens import api_token_create
+
+        _token, raw = api_token_create(membership=cast.alice, name="ERP", expires_in_days=None)
+        client.force_login(cast.alice.user)
+        data = {
+            "old_password": password,
+            "new_password1": "brand-new-password-9",
+            "new_password2": "brand-new-password-9",
+        }
+        assert client.post(reverse("accounts:password_change"), data).status_code == 302
+        token_client = api()
+        token_client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+        assert token_client.get(reverse("api:me")).status_code == 401
+
     def test_the_reset_link_is_on_site_url_whatever_host_asked(self, client, cast, settings):
         settings.SITE_URL = "https://tandem.example"
 
