@@ -96,6 +96,13 @@ def api_tokens_revoke(*, tokens: QuerySet[ApiToken]) -> int:
     return tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
+def api_tokens_end_for_user(*, user: User) -> int:
+    """End every live token of ``user``: after a password reset or change
+    (a reset usually means the password was compromised, and a token made
+    with it would outlive it). Returns how many were live."""
+    return api_tokens_revoke(tokens=ApiToken.objects.filter(membership__user=user))
+
+
 def api_token_authenticate(*, raw: str) -> ApiToken | None:
     """The live token presented as ``raw``, with its membership, user and
     organisation; None for anything else (malformed, unknown, revoked, expired,

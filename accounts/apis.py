@@ -5,15 +5,15 @@ selectors as the pages in accounts/views.py."""
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, permissions, serializers, status
+from rest_framework import exceptions, mixins, permissions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts import selectors, services
+from accounts import limits, selectors, services
 from accounts.choices import Industry, OrganizationKind, Province, Role, SizeBand
 from accounts.models import Membership, MembershipInvitation, Organization, User
 from accounts.validators import CREDIT_CODE_LENGTH
-from config.api.fields import StrictCharField, StrictEmailField, StrictURLField
+from config.api.fields import StrictCharField, StrictEmailField, StrictLineField, StrictURLField
 from config.api.filters import OrderingFilter, SelectorFilterSet
 from config.api.permissions import ActsForOrganization, PublicRead
 from config.api.schema import ERRORS
@@ -56,8 +56,8 @@ class OrganizationUpdateSerializer(serializers.Serializer):
     """The editable fields; send only those you change. The service checks the
     credit code (after removing spaces and hyphens) and its uniqueness."""
 
-    legal_name = StrictCharField(max_length=200)
-    credit_code = StrictCharField(
+    legal_name = StrictLineField(max_length=200)
+    credit_code = StrictLineField(
         max_length=CREDIT_CODE_LENGTH * 2,
         help_text="The 18-character Unified Social Credit Code; spaces and hyphens are ignored. "
         "Changing it, or the legal name, of a verified organisation clears its verification.",
@@ -266,7 +266,8 @@ class MembershipViewSet(ApiViewSet):
     create=extend_schema(
         summary="Invite someone to your organisation (owners and managers)",
         description="An e-mail with a link that works once is sent after the invitation is saved. "
-        "Inviting an address again replaces its earlier pending invitation.",
+        "Inviting an address again replaces its earlier pending invitation. Invitations are limited per person, "
+        "per organisation and per address invited (429 past a limit).",
         request=MembershipInvitationCreateSerializer,
         responses={201: MembershipInvitationSerializer},
     ),
@@ -283,6 +284,9 @@ class MembershipInvitationViewSet(ApiViewSet):
     def create(self, request):
         invitation = MembershipInvitationCreateSerializer(data=request.data)
         invitation.is_valid(raise_exception=True)
+        refusal = limits.invitation_refusal(actor=request.membership, email=invitation.validated_data["email"])
+        if refusal is not None:
+            raise exceptions.Throttled(wait=refusal.seconds, detail=refusal.message)
         invitation = services.membership_invite(actor=request.membership, **invitation.validated_data)
         return Response(self.get_serializer(invitation).data, status=status.HTTP_201_CREATED)
 

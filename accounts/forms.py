@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AdminUserCreationForm as DjangoAdminUserCreationForm
-from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, UserChangeForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm, UserChangeForm
 from django.core import validators
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import get_language_info, pgettext_lazy
@@ -15,7 +15,7 @@ from accounts import two_factor
 from accounts.choices import OrganizationKind, Role
 from accounts.models import Organization, User, normalize_email_address
 from accounts.validators import CREDIT_CODE_LENGTH, normalize_credit_code
-from config.forms import UserTextFormMixin
+from config.forms import UserTextFormMixin, validate_plain_email_address
 
 
 class CreditCodeFormField(forms.CharField):
@@ -36,6 +36,11 @@ class CreditCodeFormField(forms.CharField):
 
 
 class NormalizedEmailField(forms.EmailField):
+    """An address in its canonical form (accounts.models.normalize_email_address),
+    refused when it is not plain ASCII there (a look-alike of another address)."""
+
+    default_validators = [*forms.EmailField.default_validators, validate_plain_email_address]
+
     def to_python(self, value):
         return normalize_email_address(super().to_python(value))
 
@@ -95,6 +100,23 @@ class AdminLockoutAuthenticationForm(LockoutMixin, AdminAuthenticationForm):
     """The admin's sign-in form with the same lock-out as the site's."""
 
 
+class CanonicalPasswordResetForm(PasswordResetForm):
+    """Django's reset form finds accounts with ``email__iexact`` (PostgreSQL's
+    UPPER()); this one by the canonical address, as sign-in does, and
+    refuses a look-alike address as sign-up does."""
+
+    email = NormalizedEmailField(
+        label=PasswordResetForm.base_fields["email"].label,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    def get_users(self, email):
+        for user in User.objects.filter(email=normalize_email_address(email), is_active=True):
+            if user.has_usable_password():
+                yield user
+
+
 class PasswordPairMixin(forms.Form):
     """Two password fields that must match and pass the password validators."""
 
@@ -135,12 +157,8 @@ class SignUpForm(UserTextFormMixin, PasswordPairMixin):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     field_order = ["display_name", "email", "password1", "password2"]
-
-    def clean_email(self):
-        email = self.cleaned_data["email"]
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("An account with this e-mail address already exists. Log in instead."))
-        return email
+    # No check that the address is free: sign-up answers the same either
+    # way (accounts.views.signup), and the address's owner is told by e-mail.
 
 
 class OrganizationForm(UserTextFormMixin, forms.ModelForm):

@@ -26,14 +26,20 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from accounts.models import SignInFailure, normalize_email_address
+from accounts.models import SignInFailure, User, normalize_email_address
 from config.ratelimit import client_ip
 
 LOCKED = "locked"  # the ValidationError code forms and views look for
 
 
 def account_key(username: str) -> str:
-    return normalize_email_address(username or "")[:254]
+    """What failures are counted under: the address of the account it names,
+    as stored, once there is one; else the typed address in canonical form.
+    Both are the one canonical form (accounts.models.normalize_email_address),
+    so no spelling of an address gets a count of its own."""
+    typed = normalize_email_address(username or "")[:254]
+    stored = User.objects.filter(email=typed).values_list("email", flat=True).first()
+    return stored or typed
 
 
 def _window() -> timedelta:

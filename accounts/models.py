@@ -9,11 +9,15 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Industry, OrganizationKind, Province, Role, SignInDoor, SizeBand
 from accounts.validators import validate_credit_code
+from config.forms import canonical_email_address, validate_one_line, validate_plain_email_address
 
 
 def normalize_email_address(email: str) -> str:
-    """The one form an address is stored and compared in: trimmed, lower case."""
-    return email.strip().lower()
+    """The one form an address is stored, looked up and counted in (the
+    lock-out's account key): config.forms.canonical_email_address. Lookups
+    compare this form exactly, never with ``iexact``: PostgreSQL's UPPER()
+    equates "ı" with "i", so "admın@…" found "admin@…" while counted apart."""
+    return canonical_email_address(email)
 
 
 class UserManager(BaseUserManager):
@@ -21,7 +25,7 @@ class UserManager(BaseUserManager):
 
     def get_by_natural_key(self, username):
         # E-mail addresses are unique regardless of case, so log-in is too.
-        return self.get(email__iexact=username)
+        return self.get(email=normalize_email_address(username))
 
     def _create_user(self, email, password, **extra_fields):
         if not email:
@@ -49,9 +53,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(
         _("e-mail address"),
         unique=True,
+        validators=[validate_plain_email_address],
         error_messages={"unique": _("An account with this e-mail address already exists.")},
     )
-    display_name = models.CharField(_("display name"), max_length=100)
+    display_name = models.CharField(_("display name"), max_length=100, validators=[validate_one_line])
     preferred_language = models.CharField(
         _("preferred language"),
         max_length=10,
@@ -102,7 +107,7 @@ class Organization(models.Model):
     that posts needs."""
 
     kind = models.CharField(_("kind"), max_length=10, choices=OrganizationKind.choices)
-    legal_name = models.CharField(_("legal name"), max_length=200)
+    legal_name = models.CharField(_("legal name"), max_length=200, validators=[validate_one_line])
     credit_code = models.CharField(
         _("Unified Social Credit Code"),
         max_length=18,
@@ -230,7 +235,7 @@ class MembershipInvitation(models.Model):
         on_delete=models.CASCADE,
         related_name="invitations",
     )
-    email = models.EmailField(_("e-mail address"))
+    email = models.EmailField(_("e-mail address"), validators=[validate_plain_email_address])
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -8,7 +8,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.choices import OrganizationKind, Role
-from accounts.models import Membership, MembershipInvitation, Organization, User
+from accounts.models import Membership, MembershipInvitation, Organization, User, normalize_email_address
 
 INVITATION_SALT = "accounts.membership-invitation"
 
@@ -53,8 +53,12 @@ def organization_pending_invitations(*, organization: Organization) -> QuerySet[
     return organization.invitations.pending().select_related("invited_by")
 
 
+def user_get_by_email(*, email: str) -> User | None:
+    return User.objects.filter(email=normalize_email_address(email)).first()
+
+
 def user_exists_with_email(*, email: str) -> bool:
-    return User.objects.filter(email__iexact=email).exists()
+    return User.objects.filter(email=normalize_email_address(email)).exists()
 
 
 def organization_get_public(*, pk: int) -> Organization:

@@ -39,7 +39,7 @@ ORGANIZATION_EDITABLE_FIELDS = (
 
 def user_create(*, email: str, password: str, display_name: str, preferred_language: str = "en") -> User:
     email = normalize_email_address(email)
-    if User.objects.filter(email__iexact=email).exists():
+    if User.objects.filter(email=email).exists():
         raise ValidationError({"email": _("An account with this e-mail address already exists.")})
     user = User(email=email, display_name=display_name.strip(), preferred_language=preferred_language)
     user.set_password(password)
@@ -212,9 +212,9 @@ def membership_invite(*, actor: Membership, email: str, role: str) -> Membership
         raise PermissionDenied(_("Only owners can invite another owner."))
     organization = actor.organization
     email = normalize_email_address(email)
-    if organization.memberships.filter(user__email__iexact=email).exists():
+    if organization.memberships.filter(user__email=email).exists():
         raise ValidationError({"email": _("This person is already a member of %(org)s.") % {"org": organization}})
-    organization.invitations.open().filter(email__iexact=email).update(revoked_at=timezone.now())
+    organization.invitations.open().filter(email=email).update(revoked_at=timezone.now())
     invitation = MembershipInvitation(organization=organization, email=email, role=role, invited_by=actor.user)
     invitation.full_clean()
     invitation.save()
@@ -227,6 +227,44 @@ def membership_invite(*, actor: Membership, email: str, role: str) -> Membership
     # waiting) for work that committed.
     transaction.on_commit(lambda: task_send(membership_invitation_send, invitation.pk))
     return invitation
+
+
+def _send_to_user(user: User, template: str, context: dict) -> None:
+    """An e-mail to ``user`` in their language from ``emails/<template>.txt``
+    and its one-line ``_subject.txt``."""
+    context = {"user": user, "site_url": settings.SITE_URL.rstrip("/"), **context}
+    with translation.override(user.preferred_language):
+        subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
+        body = render_to_string(f"emails/{template}.txt", context)
+    send_mail(subject, body, None, [user.email])
+
+
+def sign_up_welcome_send_email(*, user_id: int) -> bool:
+    """After a sign-up: the new account is ready, sign in here."""
+    membership = Membership.objects.select_related("user", "organization").filter(user_id=user_id).first()
+    if membership is None or not membership.user.is_active:
+        return False
+    _send_to_user(
+        membership.user,
+        "signup_welcome",
+        {
+            "organization": membership.organization,
+            "login_url": settings.SITE_URL.rstrip("/") + reverse("accounts:login"),
+        },
+    )
+    return True
+
+
+def sign_up_attempt_send_email(*, user_id: int) -> bool:
+    """Someone signed up with the address of an existing account: tell its
+    owner (the page said the same as for a new account)."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return False
+    base = settings.SITE_URL.rstrip("/")
+    context = {"login_url": base + reverse("accounts:login"), "reset_url": base + reverse("accounts:password_reset")}
+    _send_to_user(user, "signup_attempt", context)
+    return True
 
 
 def membership_invitation_send_email(*, invitation_id: int) -> bool:
@@ -243,11 +281,12 @@ def membership_invitation_send_email(*, invitation_id: int) -> bool:
     link = settings.SITE_URL.rstrip("/") + reverse(
         "accounts:invitation_accept", args=[membership_invitation_token(invitation)]
     )
-    invitee = User.objects.filter(email__iexact=invitation.email).first()
+    invitee = User.objects.filter(email=invitation.email).first()
     language = invitee.preferred_language if invitee else settings.LANGUAGE_CODE
     context = {"invitation": invitation, "link": link, "expires_at": invitation.expires_at}
     with translation.override(language):
-        subject = render_to_string("emails/membership_invitation_subject.txt", context).strip()
+        # One line whatever the names in it hold (a header cannot have a line break).
+        subject = " ".join(render_to_string("emails/membership_invitation_subject.txt", context).split())
         body = render_to_string("emails/membership_invitation.txt", context)
     send_mail(subject, body, None, [invitation.email])
     MembershipInvitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())

@@ -7,6 +7,7 @@ app_name = "accounts"
 
 urlpatterns = [
     path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/signup/done/", views.signup_done, name="signup_done"),
     path(
         "accounts/login/",
         views.LoginView.as_view(),

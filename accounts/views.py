@@ -7,7 +7,9 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -22,11 +24,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import api_tokens as tokens
-from accounts import digest_tokens, lockout, selectors, services, sign_in, two_factor
+from accounts import digest_tokens, limits, lockout, selectors, services, sign_in, tasks, two_factor
 from accounts.choices import Role, SignInDoor
 from accounts.decorators import membership_required
 from accounts.forms import (
     ApiTokenForm,
+    CanonicalPasswordResetForm,
     EmailAuthenticationForm,
     InvitationForm,
     InvitationSignUpForm,
@@ -44,6 +47,7 @@ from accounts.forms import (
 )
 from accounts.models import normalize_email_address
 from config import ratelimit
+from config.celery import task_send
 from config.forms import add_service_error
 from config.ratelimit import by_address, rate_limited
 from config.redirects import next_path, redirect_to_next
@@ -149,6 +153,14 @@ def refused_sign_in(response, form):
     return response
 
 
+def refused_by_limit(response, refusal: limits.Refusal):
+    """A form refused by a rate limit (accounts.limits): its page with the
+    message as a form error, 429 and Retry-After."""
+    response.status_code = 429
+    response["Retry-After"] = str(refusal.seconds)
+    return response
+
+
 class RefusedFormMixin:
     """Django's form views re-render a form with errors as 200; the project
     answers 400 (429 when the lock-out refused it), as its own views do."""
@@ -170,9 +182,22 @@ class PasswordChangeView(RefusedFormMixin, auth_views.PasswordChangeView):
             return self.form_valid(form)
         return self.form_invalid(form)
 
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        tokens.api_tokens_end_for_user(user=form.user)
+        return response
+
 
 class PasswordResetConfirmView(RefusedFormMixin, auth_views.PasswordResetConfirmView):
+    """A new password ends the account's API tokens too (and, as Django does,
+    its other sessions)."""
+
     success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        tokens.api_tokens_end_for_user(user=form.user)
+        return response
 
 
 @method_decorator(rate_limited("password_reset", who=by_address), name="post")
@@ -183,6 +208,7 @@ class PasswordResetView(RefusedFormMixin, auth_views.PasswordResetView):
     account — and nobody can fill a stranger's inbox."""
 
     success_url = reverse_lazy("accounts:password_reset_done")
+    form_class = CanonicalPasswordResetForm
     email_template_name = "emails/password_reset.txt"
     subject_template_name = "emails/password_reset_subject.txt"
 
@@ -198,14 +224,25 @@ class PasswordResetView(RefusedFormMixin, auth_views.PasswordResetView):
 
 @rate_limited("signup", who=by_address)
 def signup(request):
+    """Sign-up answers the same whether or not the address has an account:
+    to the page saying a message is on its way. A new account is created
+    (signed in from the link in its welcome e-mail, where a platform's owner
+    sets up two-factor authentication first, as at every sign-in); the owner
+    of an existing one is told that someone tried, and nothing changes."""
     if request.user.is_authenticated:
         return redirect("home")
     form = SignUpForm(request.POST or None)
     organization_form = OrganizationCreateForm(request.POST or None, prefix="organization")
     if request.method == "POST" and form.is_valid() and organization_form.is_valid():
+        email = form.cleaned_data["email"]
+        existing = selectors.user_get_by_email(email=email)
+        if existing is not None:
+            make_password(form.cleaned_data["password1"])  # the same work, so the same time, as a new account
+            transaction.on_commit(lambda: task_send(tasks.sign_up_attempt_send, existing.pk))
+            return redirect("accounts:signup_done")
         try:
             membership = services.account_register(
-                email=form.cleaned_data["email"],
+                email=email,
                 password=form.cleaned_data["password1"],
                 display_name=form.cleaned_data["display_name"],
                 preferred_language=request.LANGUAGE_CODE,
@@ -214,15 +251,16 @@ def signup(request):
         except ValidationError as error:
             add_service_error(error, form, organization_form)
         else:
-            messages.success(
-                request,
-                _("Welcome to Tandem! %(org)s is registered; an administrator will verify it shortly.")
-                % {"org": membership.organization},
-            )
-            return sign_in_new_account(request, membership.user, reverse("accounts:organization_settings"))
+            user_id = membership.user_id
+            transaction.on_commit(lambda: task_send(tasks.sign_up_welcome_send, user_id))
+            return redirect("accounts:signup_done")
     status = 400 if form.errors or organization_form.errors else 200
     context = {"form": form, "organization_form": organization_form}
     return render(request, "accounts/signup.html", context, status=status)
+
+
+def signup_done(request):
+    return render(request, "accounts/signup_done.html")
 
 
 @login_required
@@ -243,6 +281,12 @@ def profile(request):
 def organization_create(request):
     form = OrganizationCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        refusal = limits.organization_create_refusal(user=request.user)
+        if refusal is not None:
+            form.add_error(None, refusal.message)
+            return refused_by_limit(
+                render(request, "accounts/organization_create.html", {"form": form}, status=429), refusal
+            )
         try:
             membership = services.organization_create(owner=request.user, **form.cleaned_data)
         except ValidationError as error:
@@ -282,10 +326,15 @@ def organization_settings(request):
 def members(request):
     membership = request.membership
     form = InvitationForm(request.POST or None, actor_role=membership.role)
+    refusal = None
     if request.method == "POST":
         if not membership.can_manage_members:
             raise PermissionDenied(_("Only owners and managers can invite people."))
         if form.is_valid():
+            refusal = limits.invitation_refusal(actor=membership, email=form.cleaned_data["email"])
+        if refusal is not None:
+            form.add_error(None, refusal.message)
+        elif form.is_valid():
             try:
                 invitation = services.membership_invite(actor=membership, **form.cleaned_data)
             except ValidationError as error:
@@ -302,7 +351,8 @@ def members(request):
         "invitation_days": settings.MEMBERSHIP_INVITATION_MAX_AGE_DAYS,
         "roles": Role.choices,
     }
-    return render(request, "accounts/members.html", context, status=400 if form.errors else 200)
+    response = render(request, "accounts/members.html", context, status=400 if form.errors else 200)
+    return refused_by_limit(response, refusal) if refusal is not None else response
 
 
 @require_POST

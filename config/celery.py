@@ -4,7 +4,7 @@ import logging
 import os
 from smtplib import SMTPException
 
-from celery import Celery
+from celery import Celery, Task
 from kombu.exceptions import OperationalError as KombuOperationalError
 from redis.exceptions import RedisError
 
@@ -16,9 +16,35 @@ app.autodiscover_tasks()
 
 logger = logging.getLogger(__name__)
 
+
+class EmailTask(Task):
+    """A task that sends an e-mail: no failure is silent. A failure the task
+    will not retry (a bug, or the mail server still failing after the last
+    retry) is logged as an error naming the task and its arguments. Run in
+    the request that queued it (no broker: ``make run``), its failure is
+    logged and not raised: the write that queued it committed, and the
+    request must not answer 500 for an e-mail."""
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        logger.error(
+            "E-mail task %s%r failed and the e-mail was not sent: %s: %s",
+            self.name,
+            tuple(args or ()),
+            type(exc).__name__,
+            exc,
+            exc_info=(type(exc), exc, exc.__traceback__),
+        )
+
+    def apply(self, *args, **kwargs):
+        kwargs["throw"] = False  # eager: logged by on_failure, not raised into the request
+        return super().apply(*args, **kwargs)
+
+
 # Options for tasks that send e-mail: retry with growing, jittered back-off
-# when the mail server or the network fails; other errors are bugs and surface.
+# when the mail server or the network fails; other errors are bugs, logged as
+# errors (EmailTask).
 EMAIL_TASK_OPTIONS = {
+    "base": EmailTask,
     "autoretry_for": (SMTPException, ConnectionError, TimeoutError),
     "retry_backoff": True,
     "retry_backoff_max": 600,

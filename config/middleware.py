@@ -1,4 +1,8 @@
-"""Requests whose text is not UTF-8 are refused before any view reads them.
+"""The project's middleware: requests whose text is not UTF-8 are refused
+(Utf8RequestMiddleware); responses that depend on who asks are not kept by
+shared caches (PrivateResponsesMiddleware).
+
+Requests whose text is not UTF-8 are refused before any view reads them.
 
 Django decodes a query string or a form body that is not valid UTF-8 by
 replacing the broken bytes with U+FFFD: a lone surrogate or a cut-off
@@ -9,6 +13,8 @@ answer 400 with a message (in the API's error shape under /api/).
 
 from urllib.parse import unquote_to_bytes
 
+from django.conf import settings
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ParseError
 
@@ -48,3 +54,30 @@ class Utf8RequestMiddleware:
         if request.path.startswith("/api/"):
             return api_error_response(ParseError(message))
         return bad_request_page(request, message)
+
+
+class PrivateResponsesMiddleware:
+    """``Cache-Control: private, no-store`` by default on every response that
+    depends on who is asking: the caller is signed in (a session or an API
+    token), or sent a session cookie or credentials (Django marks such
+    responses ``Vary: Cookie``; a shared cache might otherwise keep one
+    person's dashboard, thread, notifications or CSV export and hand it to
+    the next). A view's own directives stay, with ``public`` turned into
+    ``private``. Anonymous requests without a session (the public catalogue
+    and profiles) are left as they are: the same for every visitor."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.depends_on_caller(request):
+            patch_cache_control(response, private=True, no_store=True)
+        return response
+
+    @staticmethod
+    def depends_on_caller(request) -> bool:
+        if settings.SESSION_COOKIE_NAME in request.COOKIES or "HTTP_AUTHORIZATION" in request.META:
+            return True
+        user = getattr(request, "user", None)
+        return bool(user is not None and user.is_authenticated)

@@ -1,5 +1,6 @@
 """Rate limits on actions that cost others something: signing up, asking for
-a password reset e-mail, applying, writing messages.
+a password reset e-mail, applying, writing messages, inviting people to a
+team (per person, organisation and address invited), creating organisations.
 
 One counter per (action, who) in fixed windows in the cache: ``incr`` is
 atomic on Redis, so parallel requests are all counted, and the HTML pages and
@@ -93,6 +94,15 @@ def hit(action: str, who: str) -> float | None:
     except Exception:  # the cache is down: allow, and say so in the log
         logger.warning("Rate limit for %s not checked: the cache is unreachable", action, exc_info=True)
     return None
+
+
+def hit_each(counts: list[tuple[str, str]]) -> float | None:
+    """Count one action under several limits at once (``(action, who)``
+    pairs: an invitation per person, per organisation, per address). None
+    when every limit allows it, else the longest wait among those reached.
+    Every limit is counted, refused or not, as ``hit`` does."""
+    waits = [wait for action, who in counts if (wait := hit(action, who)) is not None]
+    return max(waits) if waits else None
 
 
 def by_person(request) -> str:

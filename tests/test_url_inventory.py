@@ -12,6 +12,7 @@ PUBLIC = {
     "health",
     "set_language",
     "accounts:signup",
+    "accounts:signup_done",
     "accounts:login",
     "accounts:login_code",
     "accounts:login_setup",

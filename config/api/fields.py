@@ -16,7 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from config.forms import clean_user_text
+from config.forms import canonical_email_address, clean_user_text, validate_one_line, validate_plain_email_address
 
 # Path ids: digits only, and few enough to fit a 64-bit key, so "abc" or a
 # 30-digit number is a 404 from the URL resolver, never a database error.
@@ -49,8 +49,25 @@ class StrictCharField(StrictStringMixin, serializers.CharField):
     pass
 
 
+class StrictLineField(StrictCharField):
+    """A one-line text (a name, a title, a tag): line breaks refused with
+    the pages' validator (config/forms.py); the schema shows it as a pattern."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators.append(validate_one_line)
+
+
 class StrictEmailField(StrictStringMixin, serializers.EmailField):
-    pass
+    """An address in its canonical form (config.forms.canonical_email_address),
+    refused when it is a look-alike (not plain ASCII there), as on the pages."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators.append(validate_plain_email_address)
+
+    def to_internal_value(self, data):
+        return canonical_email_address(super().to_internal_value(data))
 
 
 class StrictURLField(StrictStringMixin, serializers.URLField):
@@ -139,7 +156,7 @@ class StrictModelSerializer(serializers.ModelSerializer):
 
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
-        models.CharField: StrictCharField,
+        models.CharField: StrictLineField,
         models.TextField: StrictCharField,
         models.EmailField: StrictEmailField,
         models.URLField: StrictURLField,

@@ -50,6 +50,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside the session and authentication middleware: it reads the
+    # caller they found (and the token DRF found) on the way out.
+    "config.middleware.PrivateResponsesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -363,6 +366,13 @@ RATE_LIMITS = {
     "password_reset": env("RATE_LIMIT_PASSWORD_RESET", default="5/hour"),  # per address, and per e-mail address
     "application": env("RATE_LIMIT_APPLICATION", default="30/hour"),  # per person
     "message": env("RATE_LIMIT_MESSAGE", default="120/hour"),  # per person
+    # Team invitations send an e-mail quoting the organisation's and the
+    # inviter's names: limited per person, per organisation and per address
+    # invited (pages and API together).
+    "invitation": env("RATE_LIMIT_INVITATION", default="20/hour"),  # per person
+    "invitation_organization": env("RATE_LIMIT_INVITATION_ORGANIZATION", default="50/hour"),  # per organisation
+    "invitation_recipient": env("RATE_LIMIT_INVITATION_RECIPIENT", default="3/day"),  # per address invited
+    "organization_create": env("RATE_LIMIT_ORGANIZATION_CREATE", default="5/day"),  # per person
 }
 # Sign-in lock-out (accounts/lockout.py): after this many failed sign-ins
 # for one account from one address within the window, that pair is refused

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from accounts.apis import OrganizationSummarySerializer
 from accounts.choices import Industry, Province, SizeBand
-from config.api.fields import StrictCharField, StrictDecimalField, StrictModelSerializer, choice_list
+from config.api.fields import StrictCharField, StrictDecimalField, StrictLineField, StrictModelSerializer, choice_list
 from config.api.filters import BooleanFilter, OrderingFilter, SelectorFilterSet, WholeNumberFilter
 from config.api.permissions import PublicReadActsForOrganization
 from config.api.views import ApiViewSet
@@ -29,7 +29,7 @@ from marketplace.services.tags import MAX_TAG_LENGTH, MAX_TAGS
 class TagNamesField(serializers.ListField):
     """Tags as an array of names (Chinese or English); read back as stored."""
 
-    child = StrictCharField(max_length=MAX_TAG_LENGTH)
+    child = StrictLineField(max_length=MAX_TAG_LENGTH)
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", MAX_TAGS)

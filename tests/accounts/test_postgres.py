@@ -9,7 +9,7 @@ from django.db import IntegrityError, connection, transaction
 
 from accounts import services
 from accounts.choices import Role
-from accounts.models import Membership, MembershipInvitation, Organization, User
+from accounts.models import Membership, MembershipInvitation, Organization, User, normalize_email_address
 from tests.accounts.factories import MembershipFactory
 
 pytestmark = pytest.mark.postgres
@@ -65,3 +65,12 @@ def test_database_allows_one_pending_invitation_per_address(cast):
     MembershipInvitation.objects.create(organization=cast.sme, email="x@example.com")
     with pytest.raises(IntegrityError), transaction.atomic():
         MembershipInvitation.objects.create(organization=cast.sme, email="X@example.com")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("typed", ["al\u0131ce@example.com", "AL\u0131CE@EXAMPLE.COM"])
+def test_a_dotless_i_finds_no_account(cast, typed):
+    # PostgreSQL: upper('ı') = 'I'; email__iexact found alice@example.com.
+    with pytest.raises(User.DoesNotExist):
+        User.objects.get_by_natural_key(typed)
+    assert not User.objects.filter(email=normalize_email_address(typed)).exists()

@@ -80,15 +80,55 @@ class TestPublicPages:
 
 
 class TestSignup:
-    def test_signup_creates_account_logs_in_and_shows_organization(self, client, db):
-        response = client.post(reverse("accounts:signup"), signup_data(), follow=True)
-        assert response.status_code == 200
+    def test_signup_creates_account_and_sends_the_way_to_sign_in(
+        self, client, db, password, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("accounts:signup"), signup_data())
+        assert response.status_code == 302 and response.url == reverse("accounts:signup_done")
         user = User.objects.get(email="lin@example.com")
         membership = Membership.objects.get(user=user)
         assert membership.role == Role.OWNER
         assert membership.organization.kind == "sme"
-        assert response.context["user"] == user
-        assert "Wenzhou Example Shoes Co., Ltd." in response.text
+        assert "_auth_user_id" not in client.session
+        [welcome] = mail.outbox
+        assert welcome.to == ["lin@example.com"] and "Wenzhou Example Shoes Co., Ltd." in welcome.body
+        assert reverse("accounts:login") in welcome.body
+        done = client.post(
+            reverse("accounts:login"), {"username": "lin@example.com", "password": "a-long-enough-password"}
+        )
+        assert done.status_code == 302 and client.session["_auth_user_id"] == str(user.pk)
+
+    def test_signing_up_with_a_taken_address_answers_the_same_and_tells_its_owner(
+        self, client, cast, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            new = client.post(reverse("accounts:signup"), signup_data())
+        with django_capture_on_commit_callbacks(execute=True):
+            taken = client.post(
+                reverse("accounts:signup"),
+                signup_data(email="ALICE@example.com", **{"organization-credit_code": make_credit_code(31338)}),
+            )
+        assert (taken.status_code, taken.url) == (new.status_code, new.url)
+        assert set(taken.cookies) == set(new.cookies)
+
+        # The same page, but for each response's own nonce and CSRF token.
+        def page(url):
+            return re.sub(r'(nonce|value)="[^"]*"', "", client.get(url).text)
+
+        assert page(taken.url) == page(new.url)
+        # Nothing was created for the taken address, and its owner heard of it.
+        assert not Organization.objects.filter(credit_code=make_credit_code(31338)).exists()
+        notice = mail.outbox[-1]
+        assert notice.to == ["alice@example.com"]
+        assert "Someone tried to sign up" in notice.subject
+        assert reverse("accounts:password_reset") in notice.body and reverse("accounts:login") in notice.body
+
+    def test_the_owners_notice_is_in_their_language(self, client, cast, django_capture_on_commit_callbacks):
+        User.objects.filter(pk=cast.alice.user.pk).update(preferred_language="zh-hans")
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(reverse("accounts:signup"), signup_data(email="alice@example.com"))
+        assert mail.outbox[-1].subject == "有人尝试用您的地址注册"
 
     def test_credit_code_typed_with_spaces_and_lower_case_is_accepted(self, client, db):
         code = make_credit_code(99)
@@ -118,11 +158,11 @@ class TestSignup:
         assert response.status_code == 400
         assert response.context["form"].errors["password1"]
 
-    def test_taken_email_and_credit_code_are_reported(self, client, cast):
+    def test_a_taken_credit_code_is_reported_but_a_taken_address_is_not(self, client, cast):
         data = signup_data(email="ALICE@example.com", **{"organization-credit_code": cast.sme.credit_code})
         response = client.post(reverse("accounts:signup"), data)
         assert response.status_code == 400
-        assert response.context["form"].errors["email"]
+        assert "email" not in response.context["form"].errors
         assert response.context["organization_form"].errors["credit_code"]
 
     def test_unknown_choice_values_are_refused(self, client, db):
@@ -180,6 +220,31 @@ class TestPasswordReset:
         )
         assert response.status_code == 302
         assert User.objects.get(email="alice@example.com").check_password("brand-new-password-9")
+
+    def test_a_new_password_ends_the_api_tokens(self, client, api, cast):
+        from accounts.api_tokens import api_token_create
+
+        _token, raw = api_token_create(membership=cast.alice, name="ERP", expires_in_days=None)
+        token_client = api()
+        token_client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+        assert token_client.get(reverse("api:me")).status_code == 200
+        self.test_reset_mail_contains_a_working_link(client, cast)
+        assert token_client.get(reverse("api:me")).status_code == 401
+
+    def test_a_password_change_ends_the_api_tokens(self, client, api, cast, password):
+        from accounts.api_tokens import api_token_create
+
+        _token, raw = api_token_create(membership=cast.alice, name="ERP", expires_in_days=None)
+        client.force_login(cast.alice.user)
+        data = {
+            "old_password": password,
+            "new_password1": "brand-new-password-9",
+            "new_password2": "brand-new-password-9",
+        }
+        assert client.post(reverse("accounts:password_change"), data).status_code == 302
+        token_client = api()
+        token_client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+        assert token_client.get(reverse("api:me")).status_code == 401
 
     def test_the_reset_link_is_on_site_url_whatever_host_asked(self, client, cast, settings):
         settings.SITE_URL = "https://tandem.example"

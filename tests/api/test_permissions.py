@@ -350,6 +350,13 @@ def test_permission_matrix(world, route, method):
                 transaction.set_rollback(True)
             if response.status_code != want:
                 failures.append(f"{role} on {'own' if cell.own else 'other'}: {response.status_code}, want {want}")
+            # Every answer to a caller with credentials (a token; the admin's
+            # session) is for them alone: no shared cache may keep it.
+            directives = {part.strip() for part in response.get("Cache-Control", "").split(",")}
+            if role != "anonymous" and not {"private", "no-store"} <= directives:
+                failures.append(f"{role}: Cache-Control {response.get('Cache-Control')!r}, want private, no-store")
+            if role == "anonymous" and "no-store" in directives:
+                failures.append(f"anonymous: Cache-Control {response.get('Cache-Control')!r}, want cacheable")
     assert not failures, failures
 
 

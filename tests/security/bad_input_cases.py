@@ -10,8 +10,9 @@ Kinds of field. Pages (read from the HTML): ``line`` (a one-line text
 input), ``text`` (a textarea), ``email``, ``url``, ``password``, ``number``,
 ``date``, ``hidden``, ``boolean`` (a lone checkbox), ``choice`` (a select,
 radio buttons or named buttons), ``choices`` (several checkboxes or a
-multiple select). API (read from the schema): ``text``, ``email``, ``url``,
-``decimal``, ``date``, ``integer``, ``boolean``, ``choice``, ``array``.
+multiple select). API (read from the schema): ``text``, ``line`` (a string
+with a pattern: one line), ``email``, ``url``, ``decimal``, ``date``,
+``integer``, ``boolean``, ``choice``, ``array``.
 """
 
 import json
@@ -96,12 +97,44 @@ FORM_VALUES = [
         escaped=True,
     ),
     BadValue(
+        "line break",
+        "Invoice\r\nBcc: victim@example.com",
+        {"*": REFUSED, "text": ACCEPTED, **TICKED, **OWN_RULE},
+        "a one-line value (a name, a title, an address) refuses line breaks (they broke e-mail headers); "
+        "a textarea keeps them",
+    ),
+    BadValue(
+        "line separator",
+        "Invoice\u2028OCR",
+        {"*": REFUSED, "text": ACCEPTED, **TICKED, **OWN_RULE},
+        "Unicode's line separator is a line break too",
+    ),
+    BadValue(
+        "dotless ı in an address",
+        "al\u0131ce@example.com",
+        {"*": REFUSED, "line": EITHER, "url": EITHER, "text": ACCEPTED, **TICKED, **OWN_RULE},
+        "PostgreSQL's upper('ı') is 'I': an address with ı looks like (and was found as) another; refused",
+    ),
+    BadValue(
+        "dotted İ in an address",
+        "AL\u0130CE@example.com",
+        {"*": REFUSED, "line": EITHER, "url": EITHER, "text": ACCEPTED, **TICKED, **OWN_RULE},
+        "lower('İ') is i with a combining dot: a look-alike address; refused (a URL may hold it)",
+    ),
+    BadValue(
+        "full-width, long s and Kelvin sign in an address",
+        "\uff41\uff4c\uff49\uff43\uff45.\u017f\u212a@example.com",
+        {"*": EITHER, **TICKED},
+        "folded (NFKC) to alice.sk@example.com: the same address in other characters, never another",
+    ),
+    BadValue(
         "unknown choice",
         "no-such-choice",
         {"*": EITHER, "choice": REFUSED, "choices": REFUSED, "number": REFUSED, "date": REFUSED, "email": REFUSED},
         "a choice takes only its values",
     ),
 ]
+LINE_BREAK_VALUES = {"line break", "line separator"}
 # Numbers, dates and choices also get these (budgets and prices are numbers).
 NUMBER_VALUES = [
     BadValue("-1", "-1", {"*": REFUSED, "date": REFUSED}, "amounts and versions are at least 0 or 1"),
@@ -153,8 +186,14 @@ SHARED_JSON_VALUES = {"NUL byte", "lone surrogate", "item: NUL byte", "unknown c
 # and cleaning, so they get one representative set: what reaches their own
 # limits (length, minimum, range, item count), the database and the decoder,
 # an unknown choice, and <script> (each field's page must show it escaped).
-REPRESENTED_FORM_VALUES = SHARED_FORM_VALUES | {"<script>", "unknown choice", "-1"}
-REPRESENTED_JSON_VALUES = SHARED_JSON_VALUES | {"100,000 characters", "<script>", "10**20", "10,000 items"}
+REPRESENTED_FORM_VALUES = SHARED_FORM_VALUES | {"<script>", "unknown choice", "-1", "line break"}
+REPRESENTED_JSON_VALUES = SHARED_JSON_VALUES | {
+    "100,000 characters",
+    "<script>",
+    "10**20",
+    "10,000 items",
+    "line break",
+}
 
 # The page lists' query strings: forgiving on purpose (a stale bookmark still
 # shows the list: an invalid filter is ignored, a page number out of range
@@ -204,6 +243,15 @@ TEXT_JSON_VALUES = {
     "zero-width space": ("Invoice\u200b OCR", ACCEPTED),
     "<script>": (SCRIPT, ACCEPTED),
     "HTML": (HTML, ACCEPTED),
+    "line break": ("Invoice\r\nBcc: victim@example.com", ACCEPTED),
+    "line separator": ("Invoice\u2028OCR", ACCEPTED),
+}
+# A one-line text (the schema's pattern, from config.forms.validate_one_line)
+# refuses line breaks; an address also refuses look-alike letters.
+LINE_JSON_VALUES = {"line break": REFUSED, "line separator": REFUSED}
+EMAIL_JSON_VALUES = {
+    "dotless ı in an address": ("al\u0131ce@example.com", REFUSED),
+    "dotted İ in an address": ("AL\u0130CE@example.com", REFUSED),
 }
 DECIMAL_JSON_VALUES = {name: (value, REFUSED) for name, value in [
     ("-1", "-1"), ("NaN", "NaN"), ("Infinity", "Infinity"), ("-Infinity", "-Infinity"),
@@ -215,10 +263,14 @@ INTEGER_JSON_VALUES = {"10**20": (10**20, REFUSED), "-1": (-1, REFUSED), "0": (0
 def json_values(kind: str, nullable: bool, item_kind: str = "") -> dict:
     """name -> (JSON value, outcome) for a property of this kind."""
     values = {}
-    if kind in ("text", "email", "url", "code"):
+    if kind in ("text", "line", "email", "url", "code"):
         values |= TEXT_JSON_VALUES
-        if kind != "text":
+        if kind == "line":
+            values |= {name: (values[name][0], outcome) for name, outcome in LINE_JSON_VALUES.items()}
+        elif kind != "text":
             values = {name: (value, REFUSED) for name, (value, _o) in values.items()}
+        if kind == "email":
+            values |= EMAIL_JSON_VALUES
     elif kind == "decimal":
         values |= DECIMAL_JSON_VALUES
     elif kind == "date":
@@ -231,7 +283,7 @@ def json_values(kind: str, nullable: bool, item_kind: str = "") -> dict:
         for name, (value, outcome) in json_values(item_kind, False).items():
             values[f"item: {name}"] = ([value], outcome)
         values |= {"10,000 items": (["a"] * 10_000, REFUSED), "nested lists": ([["a"]], REFUSED)}
-    json_type = {"text": "string", "email": "string", "url": "string", "decimal": "string", "date": "string",
+    json_type = {"text": "string", "line": "string", "email": "string", "url": "string", "decimal": "string", "date": "string",
                  "choice": "string", "integer": "number", "boolean": "boolean", "array": "list",
                  "code": "string"}[kind]  # fmt: skip
     for name, value in WRONG_TYPES.items():
@@ -315,6 +367,8 @@ def schema_kind(schema: dict, components: dict) -> tuple[str, bool, list]:
     fmt = schema.get("format")
     if kind == "string":
         kind = {"decimal": "decimal", "date": "date", "email": "email", "uri": "url"}.get(fmt, "text")
+        if kind == "text" and "pattern" in schema:
+            kind = "line"
     return {"array": "array", "integer": "integer", "boolean": "boolean"}.get(kind, kind), nullable, []
 
 

@@ -11,10 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import lockout
-from accounts.models import SignInFailure, User
+from accounts.choices import Role
+from accounts.models import Membership, MembershipInvitation, SignInFailure, User
 from accounts.tasks import sign_in_failures_prune
 from config import ratelimit
 from marketplace.models import Application, Message
+from tests.accounts.factories import MembershipFactory
 from tests.accounts.test_views import signup_data
 from tests.marketplace.factories import CapabilityFactory
 
@@ -33,6 +35,10 @@ def _fresh_counters(settings):
         "password_reset": "3/hour",
         "application": "2/hour",
         "message": "3/hour",
+        "invitation": "4/hour",
+        "invitation_organization": "6/hour",
+        "invitation_recipient": "2/day",
+        "organization_create": "2/day",
     }
     cache.clear()
 
@@ -228,6 +234,64 @@ class TestApplicationsAndMessages:
         assert {client.get(url).status_code for _ in range(6)} == {200}
 
 
+class TestInvitationsAndOrganisations:
+    """Team invitations send an e-mail quoting free text: limited per person,
+    per organisation and per address invited, pages and API together;
+    creating organisations per person."""
+
+    def invite_page(self, client, email):
+        return client.post(reverse("accounts:members"), {"email": email, "role": "member"})
+
+    def invite_api(self, api, who, email):
+        return api(who).post(
+            reverse("api:membership-invitation-list"), {"email": email, "role": "member"}, format="json"
+        )
+
+    def test_one_address_is_invited_a_few_times_whoever_invites(self, client, api, cast):
+        client.force_login(cast.alice.user)
+        assert self.invite_page(client, "target@example.com").status_code == 302
+        assert self.invite_api(api, cast.carol, "target@example.com").status_code == 201
+        refused = self.invite_api(api, cast.dan, "TARGET@example.com")
+        assert refused.status_code == 429
+        assert refused.json()["code"] == "throttled"
+        assert "Too many invitations" in refused.json()["message"] and int(refused["Retry-After"]) > 0
+        page = self.invite_page(client, "target@example.com")
+        assert page.status_code == 429 and int(page["Retry-After"]) > 0
+        assert "Too many invitations" in str(page.context["form"].non_field_errors())
+        assert MembershipInvitation.objects.filter(email="target@example.com").count() == 2
+
+    def test_invitations_per_person_pages_and_api_together(self, client, api, cast):
+        client.force_login(cast.alice.user)
+        assert [self.invite_page(client, f"p{n}@example.com").status_code for n in range(2)] == [302, 302]
+        assert [self.invite_api(api, cast.alice, f"a{n}@example.com").status_code for n in range(2)] == [201, 201]
+        assert self.invite_api(api, cast.alice, "a9@example.com").status_code == 429
+        assert self.invite_page(client, "p9@example.com").status_code == 429
+        assert MembershipInvitation.objects.filter(invited_by=cast.alice.user).count() == 4
+
+    def test_invitations_per_organisation(self, api, cast):
+        second_manager = MembershipFactory(organization=cast.sme, role=Role.MANAGER)
+        assert [self.invite_api(api, cast.alice, f"a{n}@example.com").status_code for n in range(4)] == [201] * 4
+        sent = [self.invite_api(api, second_manager, f"m{n}@example.com").status_code for n in range(3)]
+        assert sent == [201, 201, 429]
+        assert MembershipInvitation.objects.filter(organization=cast.sme).count() == 6
+        # Another organisation has its own allowance.
+        assert self.invite_api(api, cast.carol, "c@example.com").status_code == 201
+
+    def test_organisations_per_person(self, client, cast):
+        from tests.accounts.factories import make_credit_code
+
+        client.force_login(cast.frank)
+        base = {k.removeprefix("organization-"): v for k, v in signup_data().items() if k.startswith("organization-")}
+        statuses = [
+            client.post(reverse("accounts:organization_create"), base | {"credit_code": make_credit_code(70 + n)})
+            for n in range(3)
+        ]
+        assert [response.status_code for response in statuses] == [302, 302, 429]
+        assert "registered several organisations" in str(statuses[2].context["form"].non_field_errors())
+        assert int(statuses[2]["Retry-After"]) > 0
+        assert Membership.objects.filter(user=cast.frank).count() == 2
+
+
 def test_a_cache_that_cannot_be_reached_allows_the_action(settings):
     """Redis down must not turn into refusals or server errors."""
     settings.CACHES = {
@@ -274,3 +338,80 @@ class TestPasswordChange:
         client.force_login(cast.mallory)
         response = client.get(reverse("admin:password_change"))
         assert response.status_code == 302 and response.url == reverse("accounts:password_change")
+
+
+# Spellings that PostgreSQL's UPPER() or Unicode's compatibility forms equate
+# with an account's address: the dotless ı (upper: I) and the dotted İ
+# (lower: i + a combining dot) are other addresses; the long ſ (NFKC: s), the
+# Kelvin sign K (NFKC: K) and full-width letters are the same address.
+OTHER_ADDRESSES = ["al\u0131ce@example.com", "AL\u0130CE@example.com", "al\u0130ce@example.com"]
+SAME_ADDRESS = [
+    "mar\u212a.ro\u017f\u017f@example.com",
+    "\uff4d\uff41\uff52\uff4b\uff0e\uff52\uff4f\uff53\uff53@example.com",
+    "MAR\u212a.RO\u017fS@EXAMPLE.COM",
+]
+
+
+class TestUnicodeLookAlikes:
+    """One canonical form of an address for storing, finding and counting:
+    a look-alike spelling is either the same account, under the same count,
+    or no account at all."""
+
+    @pytest.fixture
+    def mark(self, db):
+        from tests.accounts.factories import UserFactory
+
+        return UserFactory(email="mark.ross@example.com")
+
+    @pytest.mark.parametrize("typed", OTHER_ADDRESSES)
+    def test_a_dotless_or_dotted_i_is_another_address(self, client, cast, password, typed):
+        # On PostgreSQL, email__iexact compared UPPER()s: upper('alıce') = 'ALICE'.
+        assert User.objects.filter(email=lockout.account_key(typed)).count() == 0
+        response = sign_in(client, typed, password)
+        assert response.status_code == 400
+        assert not signed_in(client)
+
+    def test_a_locked_account_stays_locked_whatever_the_spelling(self, client, cast, mark, password):
+        fail_five_times(client, "alice@example.com")
+        fail_five_times(client, "mark.ross@example.com")
+        for typed in OTHER_ADDRESSES:
+            assert sign_in(client, typed, password).status_code == 400
+        for typed in SAME_ADDRESS:
+            assert sign_in(client, typed, password).status_code == 429
+        assert not signed_in(client)
+
+    def test_failures_under_any_spelling_count_for_the_account(self, client, mark, password):
+        for attempt in range(5):
+            sign_in(client, SAME_ADDRESS[attempt % len(SAME_ADDRESS)], f"wrong-{attempt}")
+        assert set(SignInFailure.objects.values_list("username", flat=True)) == {"mark.ross@example.com"}
+        assert sign_in(client, "mark.ross@example.com", password).status_code == 429
+
+    @pytest.mark.parametrize("typed", SAME_ADDRESS)
+    def test_the_same_address_in_other_characters_signs_in(self, client, mark, password, typed):
+        assert sign_in(client, typed, password).status_code == 302
+        assert signed_in(client)
+
+    def test_addresses_are_stored_in_the_canonical_form(self, db):
+        user = User.objects.create_user("\uff2c\uff29\uff2e@Example.COM", "a-long-enough-password")
+        assert user.email == "lin@example.com"
+
+    @pytest.mark.parametrize("typed", ["l\u0131n@example.com", "L\u0130N@example.com", "lin@ex\u0131mple.com"])
+    def test_sign_up_refuses_an_address_that_looks_like_another(self, client, db, typed):
+        response = client.post(reverse("accounts:signup"), signup_data(email=typed))
+        assert response.status_code == 400
+        assert "plain Latin letters" in response.text
+        assert not User.objects.filter(display_name="Lin Xia").exists()
+
+    def test_sign_up_folds_compatibility_characters(self, client, db):
+        response = client.post(reverse("accounts:signup"), signup_data(email="\uff2c\uff49n@example.com"))
+        assert response.status_code == 302
+        assert list(User.objects.values_list("email", flat=True)) == ["lin@example.com"]
+
+    def test_an_invitation_to_a_look_alike_address_is_refused(self, api, cast):
+        response = api(cast.alice).post(
+            reverse("api:membership-invitation-list"),
+            {"email": "b\u0131ll@example.com", "role": "member"},
+            format="json",
+        )
+        assert response.status_code == 400
+        assert "plain Latin letters" in str(response.json())

@@ -67,6 +67,8 @@ PRODUCTION_VALUES = [
     "CSRF_COOKIE_SAMESITE",
     "CSRF_COOKIE_DOMAIN",
     "CSRF_COOKIE_PATH",
+    "LANGUAGE_COOKIE_SECURE",
+    "LANGUAGE_COOKIE_SAMESITE",
     "DATA_UPLOAD_MAX_MEMORY_SIZE",
     "DATA_UPLOAD_MAX_NUMBER_FIELDS",
     "FILE_UPLOAD_MAX_MEMORY_SIZE",
@@ -252,6 +254,16 @@ def test_csrf_and_session_cookies_are_host_only_secure_and_same_site(production,
     assert session["httponly"] is True
     # The idle time-out.
     assert int(session["max-age"]) == production.SESSION_COOKIE_AGE == 2 * 3600
+
+
+@pytest.mark.django_db
+def test_the_language_cookie_is_secure_and_same_site(production, https, cast, password):
+    chosen = https.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
+    signed_in = https.post(reverse("accounts:login"), {"username": cast.alice.user.email, "password": password})
+    for response in (chosen, signed_in):
+        morsel = cookie(response, production.LANGUAGE_COOKIE_NAME)
+        assert morsel["secure"] is True
+        assert morsel["samesite"] == "Lax"
 
 
 @pytest.mark.django_db
