@@ -187,13 +187,17 @@ def _rank(
         score += np.where(in_title, title_score, np.where(in_text, text_score, 0.0))
         if not hint:
             coverage += in_text | in_title
-    relevance = score
+    # Without meaning, as before it: more of the query's words held first,
+    # then the score. With it, the fusion alone below "every word held": on
+    # the tuning half, "more words first" cost .02 of NDCG there and made no
+    # difference by words alone.
+    relevance, held = score, coverage
     if len(by_meaning):
         similarity = np.array([max(meaning.get(int(pk), 0.0), 0.0) for pk in candidates])
         relevance = (1 - MEANING_WEIGHT) * score / max(score.max(), 1e-9) + MEANING_WEIGHT * similarity / max(
             similarity.max(), 1e-9
         )
-    every_word = coverage == len(words)
+        held = (coverage == len(words)).astype(np.int64)
     # np.lexsort sorts by the last key first.
-    order = np.lexsort((-candidates, -listings.published[rows], -relevance, ~every_word))
+    order = np.lexsort((-candidates, -listings.published[rows], -relevance, -held))
     return candidates[order]
