@@ -61,8 +61,9 @@ def text_search(
 
     Order (``search_rank``, RANKED_ORDER): the listings holding every query
     word first; then by the BM25F score (each word's rarity in ``queryset``,
-    saturated by how it is held, title above text, long texts discounted),
-    fused with the meaning when there is one; then the newest.
+    saturated by how it is held, title above text, long texts discounted)
+    fused with the meaning when there is one, else by how many words they
+    hold and then the score; then the newest.
     """
     words = query_words(query or "")
     if not words:
@@ -106,13 +107,13 @@ class RankedResults(QuerySet):
         added (the last condition is still text_search's), the ranked order
         or none, rows of the model, not sliced."""
         search, query = self._search, self.query
-        if search is None or self._result_cache is not None or self._fields is not None:
+        if search is None or self._result_cache is not None or getattr(self, "_fields", None) is not None:
             return None
         if query.is_sliced or query.distinct or query.combinator or query.order_by not in ((), tuple(RANKED_ORDER)):
             return None
-        last = query.where
+        last: object = query.where
         while getattr(last, "children", None):
-            last = last.children[-1]
+            last = last.children[-1]  # type: ignore[attr-defined]
         # filter(condition) keeps it as ``condition = true``, a copy sharing its ids.
         condition = getattr(last, "lhs", last)
         return search if isinstance(condition, IdIn) and condition.ids is search.ranked else None
@@ -191,13 +192,13 @@ def _rank(
     # then the score. With it, the fusion alone below "every word held": on
     # the tuning half, "more words first" cost .02 of NDCG there and made no
     # difference by words alone.
-    relevance, held = score, coverage
+    relevance, words_held = score, coverage
     if len(by_meaning):
         similarity = np.array([max(meaning.get(int(pk), 0.0), 0.0) for pk in candidates])
         relevance = (1 - MEANING_WEIGHT) * score / max(score.max(), 1e-9) + MEANING_WEIGHT * similarity / max(
             similarity.max(), 1e-9
         )
-        held = (coverage == len(words)).astype(np.int64)
+        words_held = (coverage == len(words)).astype(np.int64)
     # np.lexsort sorts by the last key first.
-    order = np.lexsort((-candidates, -listings.published[rows], -relevance, -held))
+    order = np.lexsort((-candidates, -listings.published[rows], -relevance, -words_held))
     return candidates[order]
