@@ -263,9 +263,10 @@ class IdIn(Func):
 
     def as_sql(self, compiler, connection, **extra_context):
         column, params = compiler.compile(self.source_expressions[0])
-        if len(self.ids) <= self.ARRAY_IDS:
-            return f"{column} = ANY(%s)", (*params, self.ids.tolist())
         low, high = int(self.ids.min()), int(self.ids.max())
+        # A bitmap of sparse ids would be larger than their array.
+        if len(self.ids) <= self.ARRAY_IDS or high - low > 64 * len(self.ids):
+            return f"{column} = ANY(%s)", (*params, self.ids.tolist())
         bits = np.zeros(high - low + 1, dtype=np.uint8)
         bits[self.ids - low] = 1
         bitmap = np.packbits(bits, bitorder="little").tobytes()
