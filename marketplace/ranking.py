@@ -2,41 +2,33 @@
 
 ``text_search`` is the one entry point (``marketplace.selectors`` uses it for
 the catalogue and the needs board); ``marketplace.search`` prepares the words,
-this module ranks them (BM25F in SQL, the same on PostgreSQL and SQLite).
+``marketplace.search_index`` finds which listings hold them (cached per
+catalogue state), and this module ranks: BM25F, every query word held first,
+fused with the similarity in meaning when a backend gives one
+(``marketplace.semantic``). The ranking is computed in Python over every
+listing found (NumPy: a millisecond for thousands), so the database only
+returns rows: the results are a queryset (``RankedResults``) whose count is
+known and whose slices, a page, read only that page's rows by id.
 docs/ARCHITECTURE.md "Search" has the whole picture and the measurements.
 """
 
-import hashlib
 import math
-import threading
-from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import reduce
-from operator import and_, or_
 
-from django.contrib.postgres.search import SearchQuery, SearchVectorExact, SearchVectorField
-from django.core.exceptions import EmptyResultSet
-from django.db import connections
-from django.db.models import (
-    Avg,
-    Case,
-    Count,
-    ExpressionWrapper,
-    FloatField,
-    IntegerField,
-    Max,
-    Q,
-    QuerySet,
-    Value,
-    When,
-)
-from django.db.models.expressions import Col, Expression
-from django.db.models.functions import Length
+import numpy as np
+from django.db.models import QuerySet, Value
 
-from marketplace.search import query_hints, query_words
+from marketplace.search import QueryHint, QueryWord, query_hints, query_words
+from marketplace.search_index import Holders, IdIn, Listings, PositionOf, index
 
-# Listings holding more of the query's words first, then by relevance score.
-RANKED_ORDER = ["-coverage", "-score", "meaning", "-published_at", "-pk"]
+# ``search_rank``: the position text_search gave the listing.
+RANKED_ORDER = ["search_rank", "-published_at", "-pk"]
+# When the results are read in SQL, not by page (they were filtered again, or
+# ordered otherwise), the first RANKED_DEPTH keep their positions and the
+# others follow in publication order.
+RANKED_DEPTH = 1000
 
 # BM25 (Robertson and Zaragoza's "probabilistic relevance framework"), with
 # the title as a field weighted above the rest of the text (BM25F). Documents
@@ -47,212 +39,166 @@ RANKED_ORDER = ["-coverage", "-score", "meaning", "-published_at", "-pk"]
 BM25_K1 = 1.2
 BM25_B = 0.5
 TITLE_WEIGHT = 3.0
-SEARCH_STATISTICS_ENTRIES = 20_000  # words' counts kept per process: about 5 MB
 # marketplace.search.query_hints (a character of a longer Chinese word, a Latin
 # word matched whole): weak evidence, never counted as a word held (coverage).
 HINT_WEIGHT = 0.3
+# With a similarity in meaning for the query (marketplace.semantic), the order
+# below "every word held" is this share of meaning (the similarity over the
+# best one) and the rest words (the BM25F score over the best one). Tuned on
+# half of the judged queries of bench/data/search (docs/BENCHMARKS.md).
+MEANING_WEIGHT = 0.8
 
 
 def text_search(
-    queryset: QuerySet, query: str, *, column: str = "search_document", also: Sequence[int] = ()
+    queryset: QuerySet, query: str, *, column: str = "search_document", meaning: Mapping[int, float] | None = None
 ) -> tuple[QuerySet, bool]:
     """Filter by the search query and rank; returns (queryset, ranked).
 
     ``column`` holds the listing's tokens: ``search_document`` (all its text)
-    or ``search_title`` (the title alone). Annotates, for RANKED_ORDER:
-    ``coverage`` (how many query words the listing holds), ``score`` (BM25F:
-    each word's rarity in ``queryset``, saturated by how it is held, title
-    above text, long texts discounted) and ``meaning`` (position in ``also``).
-    ``also`` are ids found by other means (the semantic search backend) that
-    are kept, after the listings the words find, in their order.
+    or ``search_title`` (the title alone). ``meaning``: listing id → the
+    query's similarity in meaning to it (0–1), from the semantic search
+    backend; those ids are found too, when ``queryset`` holds them.
+
+    Order (``search_rank``, RANKED_ORDER): the listings holding every query
+    word first; then by the BM25F score (each word's rarity in ``queryset``,
+    saturated by how it is held, title above text, long texts discounted)
+    fused with the meaning when there is one, else by how many words they
+    hold and then the score; then the newest.
     """
     words = query_words(query or "")
     if not words:
         return queryset, False
     hints = query_hints(words)
-    postgres = connections[queryset.db].vendor == "postgresql"
-    scored = words + [hint.word for hint in hints]
-    in_title = [_word_condition(word, "search_title", postgres=postgres) for word in scored]
-    held = [_word_condition(word, column, postgres=postgres) for word in scored]
-    statistics = _statistics(queryset, scored, held, in_title, column, postgres=postgres)
-    total, text_counts, title_counts, mean_length = statistics
-    unheld = {index for index in range(len(words)) if not text_counts[index]}
-    finders = words + [hint.word for hint in hints if hint.stands_in_for in unheld]
-    found = _any_held(finders, column, postgres=postgres)
-    if also:
-        found = Q(found) | Q(pk__in=list(also))
-    candidates = queryset.filter(found)
-    length = _text_length(column, postgres=postgres)
-    norm = Value(BM25_K1 * (1 - BM25_B)) + Value(BM25_K1 * BM25_B / mean_length) * length
-    # Reading a listing's document vector is most of the ranking's cost (it
-    # is compressed out of line), so it is read only where it can tell: not
-    # for the one word that found every candidate, nor for parts of a word
-    # that listings hold; titles are short and cheap to read.
-    text_known = len(finders) == 1 and not also
-    score: Expression = Value(0.0)
-    for i, (in_text, in_head) in enumerate(zip(held, in_title, strict=True)):
-        hint = hints[i - len(words)] if i >= len(words) else None
-        share = HINT_WEIGHT if hint else 1.0
-        text_idf, title_idf = (share * _idf(total, counts[i]) for counts in (text_counts, title_counts))
-        in_head_score = Value((BM25_K1 + 1) * (TITLE_WEIGHT + 1) * title_idf) / (TITLE_WEIGHT + 1 + norm)
-        in_text_score = Value((BM25_K1 + 1) * text_idf) / (1 + norm)
-        if i == 0 and text_known:
-            score += Case(When(in_head, then=in_head_score), default=in_text_score)
-        elif hint and not (hint.in_text or hint.stands_in_for in unheld):
-            score += Case(When(in_head, then=in_head_score), default=Value(0.0))
-        else:
-            score += Case(When(in_head, then=in_head_score), When(in_text, then=in_text_score), default=Value(0.0))
-    if len(words) == 1 and not also:
-        # Every candidate holds the word, or none does (its parts found them):
-        # a constant, and one reading of every candidate's vector less.
-        coverage: Expression = Value(1 if text_counts[0] else 0)
-    else:
-        coverage = sum((Case(When(condition, then=1), default=0) for condition in held[: len(words)]), Value(0))
-    meaning = Case(*(When(pk=pk, then=Value(rank)) for rank, pk in enumerate(also)), default=Value(0))
-    ranked = candidates.annotate(coverage=coverage, score=ExpressionWrapper(score, output_field=FloatField()))
-    return ranked.annotate(meaning=meaning if also else Value(0)), True
+    found = index(queryset, words + [hint.word for hint in hints], column)
+    ranked = _rank(words, hints, *found, meaning or {}) if found is not None else np.zeros(0, dtype=np.int64)
+    if not len(ranked):
+        return queryset.none().annotate(search_rank=Value(0)), True
+    results = queryset.filter(IdIn(ranked)).annotate(
+        search_rank=PositionOf(ranked[:RANKED_DEPTH], default=RANKED_DEPTH)
+    )
+    results.__class__ = _ranked_class(type(results))
+    results._search = _Search(ranked)
+    return results, True
+
+
+@dataclass(frozen=True)
+class _Search:
+    ranked: np.ndarray  # ids, best first
+
+
+class RankedResults(QuerySet):
+    """Search results whose order text_search computed: ``count()`` is the
+    number ranked and a slice reads its rows by id, with their positions;
+    anything else (a filter added, another order, ``values()``) is plain SQL.
+
+    Ordering in SQL read every result's row: for a common word over 10,000
+    capabilities, 4,000 rows, whose columns past the long texts (publication
+    time) PostgreSQL must walk to, 15–40 ms for a page of 20."""
+
+    _search: _Search | None = None
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._search = self._search
+        return clone
+
+    def _as_ranked(self) -> _Search | None:
+        """The search, when nothing changed the results since: no filter
+        added (the last condition is still text_search's), the ranked order
+        or none, rows of the model, not sliced."""
+        search, query = self._search, self.query
+        if search is None or self._result_cache is not None or getattr(self, "_fields", None) is not None:
+            return None
+        if query.is_sliced or query.distinct or query.combinator or query.order_by not in ((), tuple(RANKED_ORDER)):
+            return None
+        last: object = query.where
+        while getattr(last, "children", None):
+            last = last.children[-1]  # type: ignore[attr-defined]
+        # filter(condition) keeps it as ``condition = true``, a copy sharing its ids.
+        condition = getattr(last, "lhs", last)
+        return search if isinstance(condition, IdIn) and condition.ids is search.ranked else None
+
+    def count(self) -> int:
+        search = self._as_ranked()
+        return len(search.ranked) if search is not None else super().count()
+
+    def __getitem__(self, k):
+        search = self._as_ranked()
+        if search is None or not isinstance(k, slice) or k.step is not None:
+            return super().__getitem__(k)
+        start, stop = k.start or 0, k.stop
+        if start < 0 or (stop is not None and stop < 0):
+            return super().__getitem__(k)
+        ids = search.ranked[start:stop]
+        page = self.filter(pk__in=ids.tolist())
+        return page.annotate(search_rank=PositionOf(ids, start=start, default=start + len(ids)))
+
+
+_ranked_classes: dict[type, type] = {}
+
+
+def _ranked_class(queryset_class: type) -> type:
+    """RankedResults over the queryset's own class (a model's custom QuerySet keeps its methods)."""
+    if issubclass(queryset_class, RankedResults):
+        return queryset_class
+    if queryset_class not in _ranked_classes:
+        name = f"Ranked{queryset_class.__name__}"
+        _ranked_classes[queryset_class] = type(name, (RankedResults, queryset_class), {})
+    return _ranked_classes[queryset_class]
 
 
 def _idf(total: int, frequency: int) -> float:
     return math.log(1 + (total - frequency + 0.5) / (frequency + 0.5))
 
 
-def _statistics(queryset: QuerySet, scored: list, held: list, in_title: list, column: str, *, postgres: bool):
-    """How many listings ``queryset`` has, how many hold each word (in
-    ``column``, and in the title), and the mean length of their text.
-
-    The title counts give a title hit its own rarity: a word that a
-    boilerplate line puts in many descriptions ("可开具增值税专用发票") is common
-    in the text, but still rare, and telling, in titles.
-
-    Counting reads the vectors of every listing holding a word: over 10,000
-    capabilities, 50-150 ms for a common word, more than the ranking itself.
-    The counts are cached under a fingerprint of the searched listings (their
-    number, latest change, highest id; one cheap query), so any change to
-    them is a new fingerprint and counts are never stale; each word's are
-    cached on its own, so a new query counts only its new words. The cache is
-    the process's own (_StatisticsCache): Django's local-memory cache, the
-    default without Redis, keeps 300 entries and culled them within one
-    pass of the 148 benchmark queries; a Redis round trip would cost about as
-    much as the counts it saves for a rare word.
-    """
-    fingerprint = queryset.aggregate(total=Count("pk"), last=Max("updated_at"), top=Max("pk"))
-    try:
-        where = queryset.query.sql_with_params()
-    except EmptyResultSet:
-        return 0, [0] * len(scored), [0] * len(scored), 1.0
-    digest = _digest(repr((queryset.model._meta.label, column, where, fingerprint)))
-    length_key, keys = (
-        f"search:{digest}:length",
-        [f"search:{digest}:{_digest(_tsquery(word))}" for word in scored],
-    )
-    cached = _statistics_cache.get_many([length_key, *keys])
-    missing = [i for i, key in enumerate(keys) if key not in cached]
-    if missing:
-        holding = queryset.filter(_any_held([scored[i] for i in missing], column, postgres=postgres))
-        counts = holding.aggregate(
-            **{f"text{i}": Count("pk", filter=held[i]) for i in missing},
-            **{f"title{i}": Count("pk", filter=in_title[i]) for i in missing},
+def _rank(
+    words: list[QueryWord],
+    hints: list[QueryHint],
+    listings: Listings,
+    holders: list[Holders],
+    meaning: Mapping[int, float],
+) -> np.ndarray:
+    """The ids of the listings found, best first."""
+    total = len(listings.ids)
+    unheld = {index for index in range(len(words)) if not len(holders[index].text)}
+    finders = [holders[i].text for i in range(len(words))]
+    finders += [holders[len(words) + j].text for j, hint in enumerate(hints) if hint.stands_in_for in unheld]
+    by_meaning = np.array(sorted(meaning), dtype=np.int64)
+    by_meaning = by_meaning[np.isin(by_meaning, listings.ids)]
+    candidates = reduce(np.union1d, finders, by_meaning)
+    if not len(candidates):
+        return candidates
+    rows = np.searchsorted(listings.ids, candidates)
+    norm = BM25_K1 * (1 - BM25_B) + BM25_K1 * BM25_B * listings.lengths[rows] / listings.mean_length
+    score = np.zeros(len(candidates))
+    coverage = np.zeros(len(candidates), dtype=np.int64)
+    for i, held in enumerate(holders):
+        hint = hints[i - len(words)] if i >= len(words) else None
+        share = HINT_WEIGHT if hint else 1.0
+        # Each field has its own rarity: a boilerplate line ("可开具增值税专用发票")
+        # makes a word common in descriptions, but it stays rare, and telling, in titles.
+        text_idf, title_idf = share * _idf(total, len(held.text)), share * _idf(total, len(held.title))
+        in_title = np.isin(candidates, held.title, assume_unique=True)
+        in_text = np.isin(candidates, held.text, assume_unique=True)
+        if hint and not (hint.in_text or hint.stands_in_for in unheld):
+            # Parts of a word that listings hold count in titles only.
+            in_text[:] = False
+        title_score = (BM25_K1 + 1) * (TITLE_WEIGHT + 1) * title_idf / (TITLE_WEIGHT + 1 + norm)
+        text_score = (BM25_K1 + 1) * text_idf / (1 + norm)
+        score += np.where(in_title, title_score, np.where(in_text, text_score, 0.0))
+        if not hint:
+            coverage += in_text | in_title
+    # Without meaning, as before it: more of the query's words held first,
+    # then the score. With it, the fusion alone below "every word held": on
+    # the tuning half, "more words first" cost .02 of NDCG there and made no
+    # difference by words alone.
+    relevance, words_held = score, coverage
+    if len(by_meaning):
+        similarity = np.array([max(meaning.get(int(pk), 0.0), 0.0) for pk in candidates])
+        relevance = (1 - MEANING_WEIGHT) * score / max(score.max(), 1e-9) + MEANING_WEIGHT * similarity / max(
+            similarity.max(), 1e-9
         )
-        fresh = {keys[i]: (counts[f"text{i}"], counts[f"title{i}"]) for i in missing}
-        _statistics_cache.set_many(fresh)
-        cached |= fresh
-    if length_key not in cached:
-        cached[length_key] = queryset.aggregate(length=Avg(_text_length(column, postgres=postgres)))["length"] or 1.0
-        _statistics_cache.set_many({length_key: cached[length_key]})
-    text_counts = [cached[key][0] for key in keys]
-    title_counts = [cached[key][1] for key in keys]
-    return fingerprint["total"], text_counts, title_counts, cached[length_key]
-
-
-class _StatisticsCache:
-    """A bounded, thread-safe mapping that forgets the least recently used entries."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self.entries: OrderedDict = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get_many(self, keys: list[str]) -> dict:
-        with self.lock:
-            found = {key: self.entries[key] for key in keys if key in self.entries}
-            for key in found:
-                self.entries.move_to_end(key)
-        return found
-
-    def set_many(self, values: dict) -> None:
-        with self.lock:
-            self.entries.update(values)
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
-
-
-_statistics_cache = _StatisticsCache(SEARCH_STATISTICS_ENTRIES)
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
-
-
-def _tsquery(word) -> str:
-    return " & ".join(f"{token.token}:*" if token.prefix else token.token for token in word.tokens)
-
-
-def _word_condition(word, column: str, *, postgres: bool):
-    """A condition true for listings holding every token of ``word`` in ``column``."""
-    if postgres:
-        search_query = SearchQuery(_tsquery(word), search_type="raw", config="simple")
-        return SearchVectorExact(_stored_vector(column), search_query)
-    return reduce(
-        and_,
-        (
-            Q(**{f"{column}__contains": f" {token.token}" if token.prefix else f" {token.token} "})
-            for token in word.tokens
-        ),
-    )
-
-
-def _any_held(words, column: str, *, postgres: bool):
-    """A condition true for listings holding any of ``words``: on PostgreSQL,
-    one ``@@`` for all of them, so that one GIN index scan finds the candidates."""
-    if not postgres:
-        return reduce(or_, (_word_condition(word, column, postgres=False) for word in words))
-    expression = " | ".join(f"({_tsquery(word)})" for word in words)
-    search_query = SearchQuery(expression, search_type="raw", config="simple")
-    return SearchVectorExact(_stored_vector(column), search_query)
-
-
-# PostgreSQL keeps each token column's vector in a stored generated column
-# (migration marketplace 0008), GIN-indexed; ranking reads it instead of
-# computing to_tsvector again for every matching listing.
-STORED_VECTORS = {"search_document": "search_vector", "search_title": "title_vector"}
-
-
-class _StoredColumn(Expression):
-    """A stored generated column of the queryset's own table (migrations
-    0008, 0009), as a column of whatever alias that table has in the final SQL
-    (it is "U0" when the search is a subquery, as the facets use it). Django
-    does not map these columns, so this resolves to a Col of a field made for it."""
-
-    def __init__(self, column: str, output_field):
-        super().__init__(output_field=output_field)
-        self.column = column
-
-    def resolve_expression(self, query=None, *args, **kwargs):
-        target = type(self.output_field)()
-        target.column = self.column
-        return Col(query.get_initial_alias(), target, output_field=self.output_field)
-
-
-def _stored_vector(column: str) -> _StoredColumn:
-    return _StoredColumn(STORED_VECTORS[column], SearchVectorField())
-
-
-def _text_length(column: str, *, postgres: bool):
-    """The length a listing's text is normalised by (BM25): its title's, or
-    its document's number of tokens. PostgreSQL reads it from a stored column
-    (migration 0009): the document itself is compressed out of line, and
-    reading it again for every query word cost a third of a common query."""
-    if column == "search_title":
-        return Length("title")
-    return _StoredColumn("search_length", IntegerField()) if postgres else Length("search_document")
+        words_held = (coverage == len(words)).astype(np.int64)
+    # np.lexsort sorts by the last key first.
+    order = np.lexsort((-candidates, -listings.published[rows], -relevance, -words_held))
+    return candidates[order]

@@ -80,12 +80,8 @@ def capabilities_catalogue(
         capabilities = capabilities.filter(access_model=access_model)
     if budget is not None:
         capabilities = capabilities.filter(Q(price_min_monthly__lte=budget) | Q(price_min_monthly__isnull=True))
-    found, ranked = text_search(capabilities, query)
-    if ranked and sort == "relevance" and semantic.semantic_search_backend is not None:
-        also = semantic.capabilities_by_meaning(query=query, lexical_count=found.count())
-        if also:
-            found, ranked = text_search(capabilities, query, also=also)
-    capabilities = found
+    meaning = semantic.capabilities_by_meaning(query=query) if query and sort == "relevance" else {}
+    capabilities, ranked = text_search(capabilities, query, meaning=meaning)
     order = RANKED_ORDER if ranked and sort == "relevance" else ["-published_at", "-pk"]
     return capabilities.select_related("organization").prefetch_related("tags").order_by(*order)
 

@@ -161,7 +161,12 @@ class Capability(Listing):
         verbose_name_plural = _("capabilities")
         ordering = ["-published_at", "-pk"]
         permissions = [("moderate_capability", _("Can moderate capabilities"))]
-        indexes = [models.Index(fields=["status", "kind"], name="marketplace_cap_status_kind")]
+        indexes = [
+            models.Index(fields=["status", "kind"], name="marketplace_cap_status_kind"),
+            # Catalogue search's fingerprint of the searched listings (count,
+            # latest change, highest id) from the index alone (marketplace.ranking).
+            models.Index(fields=["status", "updated_at", "id"], name="marketplace_cap_status_chg"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(status__in=ListingStatus.values), name="marketplace_capability_status_valid"
@@ -229,6 +234,7 @@ class Need(Listing):
         verbose_name_plural = _("needs")
         ordering = ["-published_at", "-pk"]
         permissions = [("moderate_need", _("Can moderate needs"))]
+        indexes = [models.Index(fields=["status", "updated_at", "id"], name="marketplace_need_status_chg")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(status__in=ListingStatus.values), name="marketplace_need_status_valid"

@@ -48,7 +48,9 @@ def _refresh_search_document(listing: Listing) -> None:
     texts = [listing.title, getattr(listing, "summary", ""), listing.description, tag_names]
     listing.search_document = build_document(*texts)
     listing.search_title = build_document(listing.title)
-    listing.save(update_fields=["search_document", "search_title"])
+    # updated_at too: catalogue search caches the words it read under the
+    # listings' latest change (marketplace.ranking).
+    listing.save(update_fields=["search_document", "search_title", "updated_at"])
 
 
 def listing_require_owner(membership: Membership | None, listing: Listing) -> None:

@@ -6,11 +6,13 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.utils import timezone
 
 from marketplace.choices import ApplicationStatus
 from marketplace.errors import TransitionNotAllowed
-from marketplace.models import Application, AuditEvent
-from marketplace.search import build_document
+from marketplace.models import Application, AuditEvent, Capability
+from marketplace.search import build_document, query_words
+from marketplace.search_index import word_holders_queryset
 from marketplace.selectors import capabilities_catalogue, capability_facets
 from marketplace.services import application_transitions
 from marketplace.services import applications as services
@@ -66,23 +68,30 @@ def test_simultaneous_accept_and_withdraw_end_in_one_state_with_one_record(cast)
 
 
 def test_search_can_use_the_gin_index(cast):
-    # The query must match the stored vector column (migration 0008), or
-    # PostgreSQL can only scan the whole table. With 2,000 rows, one of which
+    # The words must be matched against the stored vector column (migration
+    # 0008), or PostgreSQL can only scan the whole table. With 2,000 rows, one of which
     # matches, the planner picks the index on its own.
     documents = [build_document("Capability for computing"), build_document("发票 OCR")]
     CapabilityFactory.create_batch(1999, organization=cast.platform, search_document=documents[0])
-    CapabilityFactory(organization=cast.platform, search_document=documents[1])
+    invoice = CapabilityFactory(organization=cast.platform, search_document=documents[1])
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE marketplace_capability")
-    plan = capabilities_catalogue(query="发票").explain()
+    # The one query of a search that reads the words: which listings hold them.
+    words = query_words("发票")
+    plan = word_holders_queryset(Capability.objects.published(), words, "search_document").explain()
     assert "marketplace_capability_search_vector" in plan, plan
+    assert [c.pk for c in capabilities_catalogue(query="发票")] == [invoice.pk]
 
 
 def test_the_stored_search_vectors_follow_the_text(cast):
     capability = CapabilityFactory(organization=cast.platform, search_document=build_document("发票 OCR"))
     assert [c.pk for c in capabilities_catalogue(query="OCR")] == [capability.pk]
+    # A change of text saves updated_at too (the services do): search caches
+    # the words it read under the listings' latest change.
     type(capability).objects.filter(pk=capability.pk).update(
-        search_document=build_document("Translation API"), search_title=build_document("Translation API")
+        search_document=build_document("Translation API"),
+        search_title=build_document("Translation API"),
+        updated_at=timezone.now(),
     )
     assert list(capabilities_catalogue(query="OCR")) == []
     assert [c.pk for c in capabilities_catalogue(query="translation")] == [capability.pk]

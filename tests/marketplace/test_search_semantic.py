@@ -1,6 +1,7 @@
 """The catalogue search's hook for search by meaning (marketplace.semantic): a
-higher app sets a backend; marketplace asks it when the words find few
-capabilities and keeps what the visitor may see, after the word matches."""
+higher app sets a backend; marketplace asks it on every search in relevance
+order, keeps what the visitor may see, and fuses the similarity with the
+words' score below the listings holding every query word."""
 
 import pytest
 
@@ -34,29 +35,46 @@ def found(query, **filters):
     return [capability.pk for capability in selectors.capabilities_catalogue(query=query, **filters)]
 
 
-def test_meaning_adds_listings_after_the_word_matches_in_the_backend_s_order(db, backend):
+def test_meaning_adds_listings_after_those_holding_every_word_closest_first(db, backend):
     words = listing("Business licence OCR API")
     licence, invoice = listing("营业执照识别 API"), listing("增值税发票 OCR API")
-    backend.answer = [invoice.pk, licence.pk, words.pk]
-    assert found("business license") == [words.pk, invoice.pk, licence.pk]
-    assert backend.calls == [("business license", semantic.SEMANTIC_LIMIT)]
+    backend.answer = [(licence.pk, 0.6), (invoice.pk, 0.3), (words.pk, 0.2)]
+    assert found("business licence") == [words.pk, licence.pk, invoice.pk]
+    assert backend.calls == [("business licence", semantic.SEMANTIC_LIMIT)]
 
 
 def test_meaning_keeps_only_what_the_visitor_may_see_and_the_filters_allow(db, backend):
     published = listing("营业执照识别 API", access_model="open")
     draft = listing("Licence reader draft", status="draft")
     paid = listing("Licence reader paid", access_model="paid")
-    backend.answer = [draft.pk, paid.pk, published.pk, 987654]
+    backend.answer = [(draft.pk, 0.9), (paid.pk, 0.8), (published.pk, 0.7), (987654, 0.6)]
     assert found("licence checking", access_model="open") == [published.pk]
     facets = selectors.capability_facets(selectors.capabilities_catalogue(query="licence checking"))
     assert sum(facets["kind"].values()) == 2  # the paid one and the published one
 
 
-def test_meaning_is_not_asked_when_the_words_find_enough(db, backend):
-    for number in range(semantic.MIN_LEXICAL_RESULTS):
-        listing(f"Invoice OCR {number}")
-    backend.answer = [listing("增值税发票 OCR API").pk]
-    assert len(found("invoice")) == semantic.MIN_LEXICAL_RESULTS
+def test_meaning_orders_the_listings_holding_some_of_the_words(db, backend):
+    # "scanning" is in no listing but the first. By words alone the printer
+    # (invoice in its title) comes before the OCR tool (invoice in its text);
+    # by meaning, the OCR tool is far closer to the query.
+    both = listing("Invoice scanning app")
+    printer = listing("Invoice printer")
+    ocr = CapabilityFactory(
+        title="Receipt OCR",
+        search_document=build_document("Receipt OCR", "Reads receipts and invoices."),
+        search_title=build_document("Receipt OCR"),
+    )
+    assert found("invoice scanning") == [both.pk, printer.pk, ocr.pk]
+    backend.answer = [(ocr.pk, 0.55), (both.pk, 0.3), (printer.pk, 0.16)]
+    assert found("invoice scanning") == [both.pk, ocr.pk, printer.pk]
+
+
+def test_meaning_is_asked_only_for_the_relevance_order(db, backend):
+    newest = listing("Invoice OCR")
+    backend.answer = [(listing("增值税发票 OCR API").pk, 0.5)]
+    assert [c.pk for c in selectors.capabilities_catalogue(query="invoice", sort="newest")] == [newest.pk]
+    assert backend.calls == []
+    found("")
     assert backend.calls == []
 
 

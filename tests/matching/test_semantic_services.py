@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from marketplace.choices import ListingStatus
 from matching.models import ListingVector, Match
-from matching.services import matcher_cache, rematch, vectors
+from matching.services import matcher_cache, rematch, semantic_search, vectors
 from tests.marketplace.factories import CapabilityFactory, NeedFactory
 
 
@@ -17,8 +17,10 @@ def semantic(settings):
     settings.MATCHING_ENCODER = "use"
     settings.MATCHING_RELEVANCE_FLOOR = None  # the production floor
     matcher_cache._cache.matcher = None
+    semantic_search._vectors.fingerprint = None  # catalogue search's vectors: another test's catalogue
     yield
     matcher_cache._cache.matcher = None
+    semantic_search._vectors.fingerprint = None
 
 
 @pytest.fixture
