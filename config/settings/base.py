@@ -417,6 +417,10 @@ object's state does not allow 409.
     "SERVE_AUTHENTICATION": [],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api.schema.one_line_pattern_for_requests_only",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "IndustryEnum": "accounts.choices.Industry",
         "ProvinceEnum": "accounts.choices.Province",

@@ -25,6 +25,7 @@ from marketplace.choices import (
 from marketplace.errors import TransitionNotAllowed
 from marketplace.models import Application, Capability, Invitation, Message, Need
 from marketplace.services.audit import audit_record
+from marketplace.services.independence import independence_require
 from marketplace.services.notifications import notify_organization
 
 
@@ -108,6 +109,7 @@ class ApplicationSubmission:
         if capability is None or capability.status != ListingStatus.PUBLISHED:
             raise TransitionNotAllowed(_("This capability is not open for applications."))
         organization = self.membership.organization
+        independence_require(sme=organization, platform=capability.organization)
         if capability.eligible_size_bands and organization.size_band not in capability.eligible_size_bands:
             sizes = human_list(SizeBand(value).label for value in capability.eligible_size_bands)
             raise ValidationError(
@@ -234,7 +236,9 @@ def application_submit(
     The applicant must answer the capability's question (if any) and accept its
     current terms; the accepted version and time are stored. One open
     application per SME and capability (a database constraint; a concurrent
-    duplicate gets the same clear error). Answering an invitation accepts it.
+    duplicate gets the same clear error). Not to a platform that shares a
+    member with the SME (services.independence). Answering an invitation
+    accepts it.
     Side effects: audit events, a notification to the platform's members
     (e-mailed after commit).
     """
@@ -250,17 +254,41 @@ def application_submit(
     ).run()
 
 
+def thread_closed_message(application: Application) -> str | None:
+    """Why no message can be written in the application's thread, or None
+    while it is open (choices.THREAD_OPEN_STATUSES: submitted, in review,
+    accepted). Pages show it instead of the form; message_send refuses with it."""
+    if application.thread_open:
+        return None
+    return _(
+        "This application is %(status)s, so its thread is closed: the messages stay here to read, "
+        "and no new ones can be sent."
+    ) % {"status": application.get_status_display().lower()}
+
+
 @transaction.atomic
 def message_send(*, membership: Membership, application_id: int, body: str) -> Message:
-    """Post a message in an application's thread; the other side is notified."""
+    """Post a message in an application's thread; the other side is notified.
+
+    Only while the thread is open (thread_closed_message): a withdrawn,
+    declined or expired application is over, and its thread is a record.
+    """
+    # Locked so that a withdrawal or a decision at the same moment comes
+    # either before this message (and refuses it) or after it.
     application = (
-        Application.objects.select_related("capability__organization", "sme").filter(pk=application_id).first()
+        Application.objects.select_for_update(of=("self",))
+        .select_related("capability__organization", "sme")
+        .filter(pk=application_id)
+        .first()
     )
     if application is None or membership.organization_id not in (
         application.sme_id,
         application.capability.organization_id,
     ):
         raise PermissionDenied(_("Only the two organisations of an application can write in its thread."))
+    closed = thread_closed_message(application)
+    if closed is not None:
+        raise TransitionNotAllowed(closed)
     body = body.strip()
     if not body:
         raise ValidationError({"body": _("Write a message first.")})
