@@ -452,6 +452,9 @@ LOGGING: dict[str, Any] = {
 # Marketplace: an application the platform has not decided within this many
 # days expires (an hourly Celery task: CELERY_BEAT_SCHEDULE above).
 APPLICATION_EXPIRY_DAYS = env.int("APPLICATION_EXPIRY_DAYS", default=30)
+# A withdrawn, declined or expired application's thread takes last words for
+# this many days after it ended, then closes (marketplace.services.applications).
+APPLICATION_THREAD_GRACE_DAYS = env.int("APPLICATION_THREAD_GRACE_DAYS", default=7)
 
 # Matching: proposals whose calibrated fit is below this are not made (no
 # padding). Unset: matching's own floor (RELEVANCE_FLOOR in

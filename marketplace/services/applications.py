@@ -4,6 +4,9 @@ Its state changes (review, decide, withdraw, expire) are in
 services.application_transitions.
 """
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -24,6 +27,7 @@ from marketplace.choices import (
 )
 from marketplace.errors import TransitionNotAllowed
 from marketplace.models import Application, Capability, Invitation, Message, Need
+from marketplace.selectors import audit_history
 from marketplace.services.audit import audit_record
 from marketplace.services.independence import independence_require
 from marketplace.services.notifications import notify_organization
@@ -254,11 +258,31 @@ def application_submit(
     ).run()
 
 
+def _ended_at(application: Application):
+    """When the application reached its (closed) state: the audit record."""
+    return (
+        audit_history(target=application)
+        .filter(to_state=application.status)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+
+
 def thread_closed_message(application: Application) -> str | None:
     """Why no message can be written in the application's thread, or None
-    while it is open (choices.THREAD_OPEN_STATUSES: submitted, in review,
-    accepted). Pages show it instead of the form; message_send refuses with it."""
+    while it is open. Open while the application is open or accepted
+    (choices.THREAD_OPEN_STATUSES: the collaboration is arranged there). A
+    withdrawn, declined or expired application is over: its thread takes
+    last words ("thanks for explaining") for APPLICATION_THREAD_GRACE_DAYS
+    after it ended, then is a record to read, so an ended application is not
+    a channel to keep writing to the other side through (every message
+    notifies and e-mails it); to talk again, the SME applies again. Pages
+    show the message instead of the form; message_send refuses with it."""
     if application.thread_open:
+        return None
+    ended = _ended_at(application)
+    if ended is not None and timezone.now() < ended + timedelta(days=settings.APPLICATION_THREAD_GRACE_DAYS):
         return None
     return _(
         "This application is %(status)s, so its thread is closed: the messages stay here to read, "
@@ -271,7 +295,8 @@ def message_send(*, membership: Membership, application_id: int, body: str) -> M
     """Post a message in an application's thread; the other side is notified.
 
     Only while the thread is open (thread_closed_message): a withdrawn,
-    declined or expired application is over, and its thread is a record.
+    declined or expired application is over, and after a few days for last
+    words its thread is a record.
     """
     # Locked so that a withdrawal or a decision at the same moment comes
     # either before this message (and refuses it) or after it.

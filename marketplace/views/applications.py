@@ -259,11 +259,24 @@ def notifications_list(request):
     return render(request, "marketplace/notifications.html", {"page": paginate(request, notifications)})
 
 
+# Browsers say where a request comes from (Sec-Fetch-Site): "same-origin"
+# for a click on this site, "none" for a typed or bookmarked address.
+OWN_NAVIGATION = {"same-origin", "none"}
+
+
 @membership_required
 def notification_open(request, pk: int):
-    """Follow a notification's link, marking it read on the way."""
+    """Follow a notification's link, marking it read on the way: a read
+    receipt, as opening a message does in mail and issue trackers. A GET
+    that changes state, on purpose: only the person's own notification (404
+    for any other), only its read mark, and only when the person opened it
+    here (a link or a prefetch from another site, a HEAD, follow without
+    marking). E-mails link to the page itself, not through here, so a mail
+    scanner that follows links marks nothing. docs/SECURITY.md says so."""
     notification = selectors.notification_get_for_user(user=request.user, pk=pk)
-    notification_services.notifications_mark_read(user=request.user, notification_ids=[notification.pk])
+    opened_here = request.headers.get("Sec-Fetch-Site", "same-origin") in OWN_NAVIGATION
+    if request.method == "GET" and opened_here and request.headers.get("Sec-Purpose", "") == "":
+        notification_services.notifications_mark_read(user=request.user, notification_ids=[notification.pk])
     return HttpResponseRedirect(same_site_path(notification.url) or reverse("marketplace:notifications"))
 
 

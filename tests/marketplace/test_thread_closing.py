@@ -1,13 +1,21 @@
 """An application's thread takes messages while the application is open or
-accepted; once withdrawn, declined or expired it is a record to read, closed
-to new messages (issue 18, item 9). Service, page (form and POST) and API."""
+accepted; once withdrawn, declined or expired it takes last words for
+APPLICATION_THREAD_GRACE_DAYS, then is a record to read, closed to new
+messages (issue 18, item 9). Service, page (form and POST) and API.
+
+Applications made by the factory in a closed state have no audit record of
+when they ended: their thread counts as closed long ago."""
+
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from marketplace.choices import ApplicationStatus
 from marketplace.errors import TransitionNotAllowed
 from marketplace.models import Message, Notification
+from marketplace.services import application_transitions
 from marketplace.services import applications as services
 from tests.marketplace.factories import ApplicationFactory
 
@@ -113,3 +121,27 @@ def test_the_api_answers_409_with_the_reason_and_still_lists_the_thread(api, cas
     assert response.status_code == 409
     assert response.json()["message"] == closed_message(status)
     assert [item["body"] for item in client.get(url).json()["results"]] == ["Earlier word."]
+
+
+class TestLastWords:
+    """Withdrawn through the service (an audit record says when): a week of
+    last words, then closed."""
+
+    def withdrawn(self, cast, capability):
+        application = ApplicationFactory(sme=cast.sme, capability=capability)
+        return application_transitions.application_withdraw(membership=cast.alice, application_id=application.pk)
+
+    def test_the_other_side_may_answer_just_after(self, cast, capability):
+        application = self.withdrawn(cast, capability)
+        services.message_send(membership=cast.dan, application_id=application.pk, body="Good luck!")
+        assert application.messages.count() == 1
+
+    def test_the_thread_closes_after_the_grace_days(self, cast, capability, settings, monkeypatch):
+        settings.APPLICATION_THREAD_GRACE_DAYS = 7
+        application = self.withdrawn(cast, capability)
+        later = timezone.now() + timedelta(days=7, minutes=1)
+        monkeypatch.setattr(timezone, "now", lambda: later)
+
+        with pytest.raises(TransitionNotAllowed):
+            services.message_send(membership=cast.dan, application_id=application.pk, body="Still there?")
+        assert not application.messages.exists()
