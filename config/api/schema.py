@@ -199,7 +199,7 @@ def _schema_pattern(regex: str) -> str:
     return pattern.replace(r"\Z", "$").replace(r"\A", "^")
 
 
-ONE_LINE_PATTERN = _schema_pattern(validate_one_line.regex.pattern)
+ONE_LINE_PATTERN = _schema_pattern(validate_one_line.regex.pattern)  # type: ignore[union-attr]  # a compiled regex
 
 
 def _without_one_line_pattern(schema) -> None:
