@@ -284,10 +284,10 @@ class MembershipInvitationViewSet(ApiViewSet):
     def create(self, request):
         invitation = MembershipInvitationCreateSerializer(data=request.data)
         invitation.is_valid(raise_exception=True)
-        refusal = limits.invitation_refusal(actor=request.membership, email=invitation.validated_data["email"])
-        if refusal is not None:
-            raise exceptions.Throttled(wait=refusal.seconds, detail=refusal.message)
-        invitation = services.membership_invite(actor=request.membership, **invitation.validated_data)
+        try:
+            invitation = services.membership_invite(actor=request.membership, **invitation.validated_data)
+        except limits.LimitReached as reached:
+            raise exceptions.Throttled(wait=reached.refusal.seconds, detail=reached.refusal.message) from None
         return Response(self.get_serializer(invitation).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(

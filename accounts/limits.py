@@ -19,12 +19,24 @@ class Refusal:
     message: str
 
 
+class LimitReached(Exception):
+    """A service refused an action by a rate limit: pages show the message
+    with 429, the API answers 429 (with ``Retry-After``)."""
+
+    def __init__(self, refusal: Refusal):
+        super().__init__(refusal.message)
+        self.refusal = refusal
+
+
 def _minutes(seconds: float) -> int:
     return max(1, math.ceil(seconds / 60))
 
 
 def invitation_refusal(*, actor: Membership, email: str) -> Refusal | None:
-    """Count one invitation; a Refusal when a limit is reached."""
+    """Count one invitation; a Refusal when a limit is reached. Called by
+    services.membership_invite once every other check has passed, so only
+    invitations that are sent count (an address already a member, a role the
+    actor may not give: refused, not counted)."""
     wait = ratelimit.hit_each(
         [
             ("invitation", f"user:{actor.user_id}"),

@@ -61,6 +61,13 @@ def user_exists_with_email(*, email: str) -> bool:
     return User.objects.filter(email=normalize_email_address(email)).exists()
 
 
+def organizations_share_member(*, first_id: int, second_id: int) -> bool:
+    """Whether one person belongs to both organisations (any role)."""
+    if first_id == second_id:
+        return True
+    return Membership.objects.filter(organization_id=first_id, user__memberships__organization_id=second_id).exists()
+
+
 def organization_get_public(*, pk: int) -> Organization:
     organization = Organization.objects.filter(pk=pk).first()
     if organization is None:

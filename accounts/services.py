@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts import limits
 from accounts.choices import Role
 from accounts.models import Membership, MembershipInvitation, Organization, User, normalize_email_address
 from accounts.selectors import membership_invitation_token
@@ -204,7 +205,9 @@ def membership_invite(*, actor: Membership, email: str, role: str) -> Membership
     """Invite ``email`` to the actor's organisation; the e-mail is sent after commit.
 
     Inviting an address again replaces its earlier pending invitation, so the
-    newest link is the one that works.
+    newest link is the one that works. Counted against the invitation limits
+    (accounts.limits) once every other check has passed; past a limit,
+    LimitReached and nothing is written.
     """
     actor = _lock_actor(actor)
     _require_manager(actor, _("Only owners and managers can invite people."))
@@ -214,9 +217,16 @@ def membership_invite(*, actor: Membership, email: str, role: str) -> Membership
     email = normalize_email_address(email)
     if organization.memberships.filter(user__email=email).exists():
         raise ValidationError({"email": _("This person is already a member of %(org)s.") % {"org": organization}})
-    organization.invitations.open().filter(email=email).update(revoked_at=timezone.now())
     invitation = MembershipInvitation(organization=organization, email=email, role=role, invited_by=actor.user)
-    invitation.full_clean()
+    invitation.full_clean(validate_constraints=False)
+    # Counted last, once nothing else refuses it: an invitation that is not
+    # sent does not use up the inviter's, the organisation's or the address's
+    # allowance.
+    refusal = limits.invitation_refusal(actor=actor, email=email)
+    if refusal is not None:
+        raise limits.LimitReached(refusal)
+    organization.invitations.open().filter(email=email).update(revoked_at=timezone.now())
+    invitation.validate_constraints()
     invitation.save()
 
     from accounts.tasks import membership_invitation_send

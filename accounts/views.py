@@ -331,14 +331,13 @@ def members(request):
         if not membership.can_manage_members:
             raise PermissionDenied(_("Only owners and managers can invite people."))
         if form.is_valid():
-            refusal = limits.invitation_refusal(actor=membership, email=form.cleaned_data["email"])
-        if refusal is not None:
-            form.add_error(None, refusal.message)
-        elif form.is_valid():
             try:
                 invitation = services.membership_invite(actor=membership, **form.cleaned_data)
             except ValidationError as error:
                 add_service_error(error, form)
+            except limits.LimitReached as reached:
+                refusal = reached.refusal
+                form.add_error(None, refusal.message)
             else:
                 messages.success(request, _("An invitation is on its way to %(email)s.") % {"email": invitation.email})
                 return redirect("accounts:members")

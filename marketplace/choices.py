@@ -55,6 +55,10 @@ class ApplicationStatus(models.TextChoices):
 
 
 OPEN_APPLICATION_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW)
+# Where the two sides may still write: while the application is open, and
+# once accepted (the collaboration is arranged there). Withdrawn, declined and
+# expired applications keep their thread to read, closed to new messages.
+THREAD_OPEN_STATUSES = (*OPEN_APPLICATION_STATUSES, ApplicationStatus.ACCEPTED)
 
 
 class DeclineReason(models.TextChoices):

@@ -12,6 +12,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from rest_framework import permissions, serializers
 
 from config.api.fields import ObjectIdField
+from config.forms import validate_one_line
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -190,3 +191,36 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
             "bearerFormat": "tdm_<prefix>_<secret>",
             "description": "A personal API token from Account → API tokens; it acts for one organisation.",
         }
+
+
+def _schema_pattern(regex: str) -> str:
+    """A validator's regex as drf-spectacular writes it in the schema."""
+    pattern = regex.encode("ascii", "backslashreplace").decode().replace(r"\x", r"\u00")
+    return pattern.replace(r"\Z", "$").replace(r"\A", "^")
+
+
+ONE_LINE_PATTERN = _schema_pattern(validate_one_line.regex.pattern)  # type: ignore[union-attr]  # a compiled regex
+
+
+def _without_one_line_pattern(schema) -> None:
+    if isinstance(schema, dict):
+        if schema.get("pattern") == ONE_LINE_PATTERN:
+            del schema["pattern"]
+        for value in schema.values():
+            _without_one_line_pattern(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            _without_one_line_pattern(value)
+
+
+def one_line_pattern_for_requests_only(result, generator, request, public):
+    """A postprocessing hook: the one-line pattern stays on what callers send
+    (the request components, "…Request" with COMPONENT_SPLIT_REQUEST) and
+    leaves the answers. It reaches the answers' schemas through the model
+    fields' validator, but a value stored before the rule (or by an
+    administrator) may hold a line break, and an answer that shows it must
+    still conform to its schema."""
+    for name, schema in result.get("components", {}).get("schemas", {}).items():
+        if not name.endswith("Request"):
+            _without_one_line_pattern(schema)
+    return result

@@ -417,6 +417,10 @@ object's state does not allow 409.
     "SERVE_AUTHENTICATION": [],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api.schema.one_line_pattern_for_requests_only",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "IndustryEnum": "accounts.choices.Industry",
         "ProvinceEnum": "accounts.choices.Province",
@@ -448,6 +452,9 @@ LOGGING: dict[str, Any] = {
 # Marketplace: an application the platform has not decided within this many
 # days expires (an hourly Celery task: CELERY_BEAT_SCHEDULE above).
 APPLICATION_EXPIRY_DAYS = env.int("APPLICATION_EXPIRY_DAYS", default=30)
+# A withdrawn, declined or expired application's thread takes last words for
+# this many days after it ended, then closes (marketplace.services.applications).
+APPLICATION_THREAD_GRACE_DAYS = env.int("APPLICATION_THREAD_GRACE_DAYS", default=7)
 
 # Matching: proposals whose calibrated fit is below this are not made (no
 # padding). Unset: matching's own floor (RELEVANCE_FLOOR in

@@ -282,7 +282,8 @@ class ApplicationViewSet(ApiViewSet):
 
     @extend_schema(
         summary="Write in an application's thread",
-        description="The other organisation is notified.",
+        description="The other organisation is notified. Only while the application is submitted, in review or "
+        "accepted: a withdrawn, declined or expired application's thread is closed (409, its messages stay readable).",
         request=ApplicationMessageInputSerializer,
         responses={201: ApplicationMessageSerializer},
     )

@@ -4,7 +4,13 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.choices import OPEN_APPLICATION_STATUSES, ApplicationStatus, DeclineReason, InvitationStatus
+from marketplace.choices import (
+    OPEN_APPLICATION_STATUSES,
+    THREAD_OPEN_STATUSES,
+    ApplicationStatus,
+    DeclineReason,
+    InvitationStatus,
+)
 
 
 class Application(models.Model):
@@ -85,6 +91,11 @@ class Application(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_APPLICATION_STATUSES
+
+    @property
+    def thread_open(self) -> bool:
+        """Whether new messages may be written (choices.THREAD_OPEN_STATUSES)."""
+        return self.status in THREAD_OPEN_STATUSES
 
 
 class Message(models.Model):

@@ -28,6 +28,7 @@ from marketplace.choices import (
 from marketplace.errors import TransitionNotAllowed
 from marketplace.models import Application
 from marketplace.services.applications import PLATFORM, SME, application_notify
+from marketplace.services.independence import independence_require
 from marketplace.services.transitions import StateMachine, Transition, transition_apply
 
 OPEN = frozenset(OPEN_APPLICATION_STATUSES)
@@ -113,7 +114,9 @@ def application_start_review(*, membership: Membership, application_id: int) -> 
 
 def application_accept(*, membership: Membership, application_id: int) -> Application:
     """The platform accepts an open application while its capability is
-    published; who decided and when are stored; the SME is told."""
+    published and the two organisations share no member (someone may have
+    joined both since it was sent: services.independence); who decided and
+    when are stored; the SME is told."""
 
     def prepare(application: Application) -> dict[str, object]:
         if application.capability.status != ListingStatus.PUBLISHED:
@@ -121,6 +124,7 @@ def application_accept(*, membership: Membership, application_id: int) -> Applic
                 _("“%(title)s” is not published at the moment, so applications to it cannot be accepted.")
                 % {"title": application.capability.title}
             )
+        independence_require(sme=application.sme, platform=application.capability.organization)
         return _decided_by(membership)
 
     return transition_apply(

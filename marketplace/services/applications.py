@@ -4,6 +4,9 @@ Its state changes (review, decide, withdraw, expire) are in
 services.application_transitions.
 """
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -24,7 +27,9 @@ from marketplace.choices import (
 )
 from marketplace.errors import TransitionNotAllowed
 from marketplace.models import Application, Capability, Invitation, Message, Need
+from marketplace.selectors import audit_history
 from marketplace.services.audit import audit_record
+from marketplace.services.independence import independence_require
 from marketplace.services.notifications import notify_organization
 
 
@@ -108,6 +113,7 @@ class ApplicationSubmission:
         if capability is None or capability.status != ListingStatus.PUBLISHED:
             raise TransitionNotAllowed(_("This capability is not open for applications."))
         organization = self.membership.organization
+        independence_require(sme=organization, platform=capability.organization)
         if capability.eligible_size_bands and organization.size_band not in capability.eligible_size_bands:
             sizes = human_list(SizeBand(value).label for value in capability.eligible_size_bands)
             raise ValidationError(
@@ -234,7 +240,9 @@ def application_submit(
     The applicant must answer the capability's question (if any) and accept its
     current terms; the accepted version and time are stored. One open
     application per SME and capability (a database constraint; a concurrent
-    duplicate gets the same clear error). Answering an invitation accepts it.
+    duplicate gets the same clear error). Not to a platform that shares a
+    member with the SME (services.independence). Answering an invitation
+    accepts it.
     Side effects: audit events, a notification to the platform's members
     (e-mailed after commit).
     """
@@ -250,17 +258,62 @@ def application_submit(
     ).run()
 
 
+def _ended_at(application: Application):
+    """When the application reached its (closed) state: the audit record."""
+    return (
+        audit_history(target=application)
+        .filter(to_state=application.status)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+
+
+def thread_closed_message(application: Application) -> str | None:
+    """Why no message can be written in the application's thread, or None
+    while it is open. Open while the application is open or accepted
+    (choices.THREAD_OPEN_STATUSES: the collaboration is arranged there). A
+    withdrawn, declined or expired application is over: its thread takes
+    last words ("thanks for explaining") for APPLICATION_THREAD_GRACE_DAYS
+    after it ended, then is a record to read, so an ended application is not
+    a channel to keep writing to the other side through (every message
+    notifies and e-mails it); to talk again, the SME applies again. Pages
+    show the message instead of the form; message_send refuses with it."""
+    if application.thread_open:
+        return None
+    ended = _ended_at(application)
+    if ended is not None and timezone.now() < ended + timedelta(days=settings.APPLICATION_THREAD_GRACE_DAYS):
+        return None
+    return _(
+        "This application is %(status)s, so its thread is closed: the messages stay here to read, "
+        "and no new ones can be sent."
+    ) % {"status": application.get_status_display().lower()}
+
+
 @transaction.atomic
 def message_send(*, membership: Membership, application_id: int, body: str) -> Message:
-    """Post a message in an application's thread; the other side is notified."""
+    """Post a message in an application's thread; the other side is notified.
+
+    Only while the thread is open (thread_closed_message): a withdrawn,
+    declined or expired application is over, and after a few days for last
+    words its thread is a record.
+    """
+    # Locked so that a withdrawal or a decision at the same moment comes
+    # either before this message (and refuses it) or after it.
     application = (
-        Application.objects.select_related("capability__organization", "sme").filter(pk=application_id).first()
+        Application.objects.select_for_update(of=("self",))
+        .select_related("capability__organization", "sme")
+        .filter(pk=application_id)
+        .first()
     )
     if application is None or membership.organization_id not in (
         application.sme_id,
         application.capability.organization_id,
     ):
         raise PermissionDenied(_("Only the two organisations of an application can write in its thread."))
+    closed = thread_closed_message(application)
+    if closed is not None:
+        raise TransitionNotAllowed(closed)
     body = body.strip()
     if not body:
         raise ValidationError({"body": _("Write a message first.")})

@@ -14,6 +14,7 @@ from marketplace.errors import TransitionNotAllowed
 from marketplace.models import Application, Capability, Invitation, Need
 from marketplace.selectors import need_visible_to
 from marketplace.services.audit import audit_record
+from marketplace.services.independence import independence_require
 from marketplace.services.notifications import notify_organization
 from marketplace.signals import invitation_sent
 
@@ -24,7 +25,9 @@ def invitations_url() -> str:
 
 @transaction.atomic
 def invitation_send(*, membership: Membership, capability_id: int, need_id: int, message: str = "") -> Invitation:
-    """Invite the SME behind a published need to apply to one of our published capabilities."""
+    """Invite the SME behind a published need to apply to one of our published
+    capabilities; not an SME that shares a member with the platform
+    (services.independence)."""
     if not membership.organization.is_platform:
         raise PermissionDenied(_("Only platform companies invite SMEs."))
     capability = Capability.objects.filter(pk=capability_id, organization_id=membership.organization_id).first()
@@ -35,6 +38,7 @@ def invitation_send(*, membership: Membership, capability_id: int, need_id: int,
     need = Need.objects.select_related("organization").filter(pk=need_id).first()
     if need is None or not need_visible_to(need, membership.user, membership) or need.status != ListingStatus.PUBLISHED:
         raise PermissionDenied(_("This need is not open."))
+    independence_require(sme=need.organization, platform=membership.organization)
     if Application.objects.filter(
         sme_id=need.organization_id, capability=capability, status__in=OPEN_APPLICATION_STATUSES
     ).exists():

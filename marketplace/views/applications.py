@@ -27,6 +27,7 @@ from marketplace.services import application_transitions
 from marketplace.services import applications as application_services
 from marketplace.services import invitations as invitation_services
 from marketplace.services import notifications as notification_services
+from marketplace.services.independence import shared_member_refusal
 from marketplace.views.listings import paginate
 
 MAX_ID = 2**63 - 1
@@ -62,6 +63,11 @@ def application_apply(request, pk: int):
     if existing is not None:
         messages.info(request, _("Your organisation already has an open application to this capability."))
         return redirect("marketplace:application_detail", pk=existing.pk)
+    refusal = shared_member_refusal(sme=request.membership.organization, platform=capability.organization)
+    if refusal is not None:
+        # Said before the form is filled in, and a POST is refused the same way.
+        context = {"capability": capability, "refusal": refusal}
+        return render(request, "marketplace/application_form.html", context, status=_refused_status(request))
     invitation = None
     invitation_id = parse_id(request.GET.get("invitation", ""))
     if invitation_id is not None:
@@ -92,6 +98,12 @@ def application_apply(request, pk: int):
     return render(request, "marketplace/application_form.html", context, status=400 if form.errors else 200)
 
 
+def _refused_status(request) -> int:
+    """A page that says why the action is not possible: 200 when asked for,
+    409 when the action was posted anyway."""
+    return 409 if request.method == "POST" else 200
+
+
 @membership_required
 def applications_list(request):
     membership = request.membership
@@ -111,6 +123,7 @@ def _application_page(request, application, *, decline_form=None, message_form=N
         "thread": selectors.application_messages(application=application),
         "history": selectors.audit_history(target=application),
         "message_form": message_form or MessageForm(),
+        "thread_closed": application_services.thread_closed_message(application),
         "decline_form": decline_form or DeclineForm(),
     }
     return render_page(request, "marketplace/application_detail.html", context, partials=("thread",), status=status)
@@ -172,6 +185,12 @@ def application_message(request, pk: int):
             )
         except ValidationError as error:
             add_service_error(error, form)
+        except TransitionNotAllowed as error:
+            # The thread closed (withdrawn, declined, expired): the page, which
+            # no longer offers the form, with the reason. The script follows
+            # the redirect too.
+            messages.error(request, str(error))
+            return vary_on_fragment(redirect("marketplace:application_detail", pk=application.pk))
     if form.errors:
         return _application_page(request, application, message_form=form, status=400)
     if fragment_requested(request, "thread"):
@@ -193,6 +212,10 @@ def invitation_send(request, pk: int):
     need = selectors.need_get_for_viewer(user=request.user, membership=request.membership, pk=pk)
     if not request.membership.organization.is_platform:
         raise PermissionDenied(_("Only platform companies invite SMEs."))
+    refusal = shared_member_refusal(sme=need.organization, platform=request.membership.organization)
+    if refusal is not None:
+        context = {"need": need, "refusal": refusal}
+        return render(request, "marketplace/invitation_form.html", context, status=_refused_status(request))
     capabilities = list(selectors.capabilities_to_offer(membership=request.membership))
     suggested = parse_id(request.GET.get("capability", ""))
     form = InvitationForm(
@@ -236,11 +259,24 @@ def notifications_list(request):
     return render(request, "marketplace/notifications.html", {"page": paginate(request, notifications)})
 
 
+# Browsers say where a request comes from (Sec-Fetch-Site): "same-origin"
+# for a click on this site, "none" for a typed or bookmarked address.
+OWN_NAVIGATION = {"same-origin", "none"}
+
+
 @membership_required
 def notification_open(request, pk: int):
-    """Follow a notification's link, marking it read on the way."""
+    """Follow a notification's link, marking it read on the way: a read
+    receipt, as opening a message does in mail and issue trackers. A GET
+    that changes state, on purpose: only the person's own notification (404
+    for any other), only its read mark, and only when the person opened it
+    here (a link or a prefetch from another site, a HEAD, follow without
+    marking). E-mails link to the page itself, not through here, so a mail
+    scanner that follows links marks nothing. docs/SECURITY.md says so."""
     notification = selectors.notification_get_for_user(user=request.user, pk=pk)
-    notification_services.notifications_mark_read(user=request.user, notification_ids=[notification.pk])
+    opened_here = request.headers.get("Sec-Fetch-Site", "same-origin") in OWN_NAVIGATION
+    if request.method == "GET" and opened_here and request.headers.get("Sec-Purpose", "") == "":
+        notification_services.notifications_mark_read(user=request.user, notification_ids=[notification.pk])
     return HttpResponseRedirect(same_site_path(notification.url) or reverse("marketplace:notifications"))
 
 

@@ -333,6 +333,33 @@ def test_opening_a_notification_marks_it_read_and_follows_its_link(client, cast,
     assert client.get(reverse("marketplace:notification_open", args=[notification.pk])).status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("method", "headers"),
+    [
+        ("get", {"HTTP_SEC_FETCH_SITE": "cross-site"}),  # a link on another site
+        ("get", {"HTTP_SEC_FETCH_SITE": "same-site"}),  # or on a neighbouring subdomain
+        ("get", {"HTTP_SEC_FETCH_SITE": "same-origin", "HTTP_SEC_PURPOSE": "prefetch"}),  # a prefetch
+        ("head", {}),  # a link checker
+    ],
+)
+def test_opening_marks_read_only_when_the_person_opened_it_here(client, cast, application, method, headers):
+    """The read receipt (docs/SECURITY.md): a request the person did not make
+    on this site follows the link and marks nothing."""
+    services.message_send(membership=cast.dan, application_id=application.pk, body="Hi")
+    notification = Notification.objects.get(recipient=cast.bob.user)
+    client.force_login(cast.bob.user)
+    url = reverse("marketplace:notification_open", args=[notification.pk])
+
+    response = getattr(client, method)(url, **headers)
+
+    assert response.status_code == 302
+    notification.refresh_from_db()
+    assert notification.read_at is None
+    client.get(url, HTTP_SEC_FETCH_SITE="same-origin")
+    notification.refresh_from_db()
+    assert notification.read_at is not None
+
+
 def test_only_published_needs_can_be_linked(client, cast, capability):
     draft = NeedFactory(organization=cast.sme, status="draft", title="Draft need")
     published = NeedFactory(organization=cast.sme, title="Published need")

@@ -277,6 +277,24 @@ class TestInvitationsAndOrganisations:
         # Another organisation has its own allowance.
         assert self.invite_api(api, cast.carol, "c@example.com").status_code == 201
 
+    def test_only_invitations_sent_are_counted(self, client, api, cast):
+        """Refused for another reason (already a member, a role the inviter
+        may not give): not counted against the person, the organisation or
+        the address."""
+        client.force_login(cast.alice.user)
+        for _attempt in range(3):
+            assert self.invite_api(api, cast.alice, "BOB@example.com").status_code == 400
+            assert self.invite_page(client, "bob@example.com").status_code == 400
+        owner = api(cast.bob).post(
+            reverse("api:membership-invitation-list"), {"email": "x@example.com", "role": "owner"}, format="json"
+        )
+        assert owner.status_code == 403
+        assert [self.invite_api(api, cast.alice, f"a{n}@example.com").status_code for n in range(2)] == [201, 201]
+        assert self.invite_page(client, "p0@example.com").status_code == 302
+        assert self.invite_api(api, cast.alice, "p1@example.com").status_code == 201
+        assert self.invite_api(api, cast.alice, "p2@example.com").status_code == 429
+        assert MembershipInvitation.objects.filter(organization=cast.sme).count() == 4
+
     def test_organisations_per_person(self, client, cast):
         from tests.accounts.factories import make_credit_code
 

@@ -4,6 +4,7 @@ silently (config.celery.EmailTask): a team invitation whose e-mail cannot be
 sent is still created (201, not 500, with no broker) and the failure is
 logged as an error."""
 
+import json
 import logging
 from smtplib import SMTPServerDisconnected
 from unittest import mock
@@ -83,6 +84,17 @@ class TestApi:
         schema = api().get(reverse("api-schema"), {"format": "json"}).json()
         legal_name = schema["components"]["schemas"]["PatchedOrganizationUpdateRequest"]["properties"]["legal_name"]
         assert legal_name["pattern"].startswith("^[^\\n\\r")
+
+    def test_the_answers_schemas_do_not_carry_it(self, api, cast, capability):
+        """A legal name stored before the rule, or by an administrator, with a
+        line break: the answers that show it still conform to the schema."""
+        schema = api().get(reverse("api-schema"), {"format": "json"}).json()["components"]["schemas"]
+        pattern = schema["PatchedOrganizationUpdateRequest"]["properties"]["legal_name"]["pattern"]
+        answers = {name: part for name, part in schema.items() if not name.endswith("Request")}
+        assert pattern not in json.dumps(answers)
+        assert "pattern" not in answers["OrganizationSummary"]["properties"]["legal_name"]
+        assert "pattern" not in answers["Capability"]["properties"]["tags"]["items"]
+        assert schema["CapabilityInputRequest"]["properties"]["tags"]["items"]["pattern"] == pattern
 
 
 def test_the_models_that_e_mails_quote_refuse_line_breaks(cast):

@@ -177,6 +177,10 @@ ORGANIZATIONS = {
 }
 # Olga works for B and for Q; Frank has an account and no organisation.
 EXTRA_MEMBERS = {"olga": ("B", "Q")}
+# Olga joins Q once B and Q have dealt with each other: organisations that
+# share a member cannot apply to or invite each other
+# (marketplace.services.independence), and what they did before stays.
+LATE_JOINS = {("olga", "Q")}
 
 
 @dataclass
@@ -264,11 +268,8 @@ def seed_people(w: World) -> None:
     joining = [(member, key) for key, (*_r, _owner, member) in ORGANIZATIONS.items()]
     joining += [(name, key) for name, keys in EXTRA_MEMBERS.items() for key in keys]
     for name, key in joining:
-        owner = w.memberships[(ORGANIZATIONS[key][6], key)]
-        invitation = account_services.membership_invite(actor=owner, email=w.users[name].email, role=Role.MEMBER)
-        w.memberships[(name, key)] = account_services.membership_invitation_accept(
-            invitation_id=invitation.pk, user=w.users[name]
-        )
+        if (name, key) not in LATE_JOINS:
+            _join(w, name, key)
     # An invitation still pending in each organisation; its link is a credential.
     for key, (*_r, owner, _member) in ORGANIZATIONS.items():
         text = book.mark("MembershipInvitation.email", f"{key} invitee email", f"manage:{key}", limit=40)
@@ -279,6 +280,19 @@ def seed_people(w: World) -> None:
         w.link_tokens.append(
             ("accounts:invitation_accept", {"token": membership_invitation_token(invitation)}, {marker})
         )
+
+
+def _join(w: World, name: str, key: str) -> None:
+    owner = w.memberships[(ORGANIZATIONS[key][6], key)]
+    invitation = account_services.membership_invite(actor=owner, email=w.users[name].email, role=Role.MEMBER)
+    w.memberships[(name, key)] = account_services.membership_invitation_accept(
+        invitation_id=invitation.pk, user=w.users[name]
+    )
+
+
+def seed_late_joins(w: World) -> None:
+    for name, key in sorted(LATE_JOINS):
+        _join(w, name, key)
 
 
 def _capability(w, key, state, *, title="", moderator, applicants=()):
@@ -586,6 +600,7 @@ def seed_world() -> World:
     w = World(book=MarkerBook())
     seed_people(w)
     seed_marketplace(w)
+    seed_late_joins(w)
     seed_matches(w)
     seed_personal(w)
     collect_ids(w)
