@@ -353,8 +353,19 @@ def pages(prepared: dict) -> list[dict]:
         {"label": "home", "path": "/", "bare": BARE_PAGE, "marker": "<main"},
         {"label": "catalogue", "path": "/capabilities/", "bare": BARE_PAGE, "marker": "card-grid"},
         {"label": "search en (q=OCR)", "path": "/capabilities/?q=OCR", "bare": BARE_PAGE, "marker": "<main"},
-        {"label": "search zh (q=发票)", "path": "/capabilities/?q=" + quote("发票"), "bare": BARE_PAGE, "marker": "<main"},
-        {"label": "catalogue, Chinese page", "path": "/capabilities/", "language": "zh-hans", "bare": BARE_PAGE, "marker": "<main"},
+        {
+            "label": "search zh (q=发票)",
+            "path": "/capabilities/?q=" + quote("发票"),
+            "bare": BARE_PAGE,
+            "marker": "<main",
+        },
+        {
+            "label": "catalogue, Chinese page",
+            "path": "/capabilities/",
+            "language": "zh-hans",
+            "bare": BARE_PAGE,
+            "marker": "<main",
+        },
         {"label": "needs board (platform)", "path": "/needs/", "who": "platform", "bare": BARE_PAGE, "marker": "<main"},
         {
             "label": f"need detail, {prepared['need_proposals']} proposals (SME)",
@@ -371,9 +382,27 @@ def pages(prepared: dict) -> list[dict]:
             "marker": "match-list",
         },
         {"label": "dashboard (SME)", "path": "/dashboard/", "who": "sme", "bare": BARE_PAGE, "marker": "<main"},
-        {"label": "dashboard (platform)", "path": "/dashboard/", "who": "platform", "bare": BARE_PAGE, "marker": "<main"},
-        {"label": "dashboard (ecosystem, staff)", "path": "/dashboard/ecosystem/", "who": "staff", "bare": BARE_PAGE, "marker": "<main"},
-        {"label": "API capabilities (token)", "path": "/api/v1/capabilities/", "token": "sme", "bare": BARE_API, "marker": '"results"'},
+        {
+            "label": "dashboard (platform)",
+            "path": "/dashboard/",
+            "who": "platform",
+            "bare": BARE_PAGE,
+            "marker": "<main",
+        },
+        {
+            "label": "dashboard (ecosystem, staff)",
+            "path": "/dashboard/ecosystem/",
+            "who": "staff",
+            "bare": BARE_PAGE,
+            "marker": "<main",
+        },
+        {
+            "label": "API capabilities (token)",
+            "path": "/api/v1/capabilities/",
+            "token": "sme",
+            "bare": BARE_API,
+            "marker": '"results"',
+        },
     ]
 
 
@@ -522,7 +551,9 @@ def main(argv=None) -> int:
         try:
             tandem_port, bare_port = _free_port(), _free_port()
             servers.append(gunicorn("config.wsgi:application", tandem_port, ROOT, tandem_env, workdir / "tandem.log"))
-            servers.append(gunicorn("bareproject.wsgi:application", bare_port, bare_root, bare_env, workdir / "bare.log"))
+            servers.append(
+                gunicorn("bareproject.wsgi:application", bare_port, bare_root, bare_env, workdir / "bare.log")
+            )
             wait_ready(tandem_port, seconds=60, process=servers[0], log_path=workdir / "tandem.log")
             wait_ready(bare_port, seconds=60, process=servers[1], log_path=workdir / "bare.log")
             sides = {
@@ -546,7 +577,9 @@ def main(argv=None) -> int:
                 }
                 for side, (port, _groups) in sides.items():
                     status, body = fetch(port, raws[side])
-                    marker = page["marker"] if side == "tandem" else ("<li>" if page["bare"] == BARE_PAGE else '"results"')
+                    marker = (
+                        page["marker"] if side == "tandem" else ("<li>" if page["bare"] == BARE_PAGE else '"results"')
+                    )
                     if status != 200 or marker.encode() not in body:
                         raise SystemExit(f"{side} {page['path']}: status {status}, or {marker!r} missing")
                     load(port, raws[side], 1, args.concurrency, _groups)  # warm the workers

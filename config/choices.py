@@ -22,7 +22,7 @@ class ChoiceLabelsMixin:
         try:
             label = labels.get(value, value)
         except TypeError:  # an unhashable value (a list): Django's own way handles it
-            return super()._get_FIELD_display(field)  # type: ignore[misc]
+            return super()._get_FIELD_display(field)
         return force_str(label, strings_only=True)
 
 

@@ -66,7 +66,7 @@ class MemoizedSelect(forms.Select):
 
 def _choices_as_text(choices) -> tuple:
     """The choices as text: (value, label) pairs, option groups as (name, pairs)."""
-    text = []
+    text: list[tuple[str, object]] = []
     for value, label in choices:
         if isinstance(label, list | tuple):
             text.append((str(value), _choices_as_text(label)))
