@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Industry, OrganizationKind, Province, Role, SignInDoor, SizeBand
 from accounts.validators import validate_credit_code
-from config.choices import ChoiceLabelsMixin
 
 
 def normalize_email_address(email: str) -> str:
@@ -98,7 +97,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.display_name
 
 
-class Organization(ChoiceLabelsMixin, models.Model):
+class Organization(models.Model):
     """A firm on Tandem: a platform company that opens capabilities, or an SME
     that posts needs."""
 

@@ -6,7 +6,8 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Industry, Province
-from config.forms import MemoizedSelect, UserTextFormMixin
+from config.forms import UserTextFormMixin
+from config.widgets import MemoizedSelect
 from marketplace.choices import AccessModel, ApplicationStatus, CapabilityKind, DeclineReason
 from marketplace.models import Capability, Need
 from marketplace.services.tags import MAX_TAGS, tags_parse

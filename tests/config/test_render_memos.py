@@ -9,10 +9,10 @@ from django import forms
 from django.utils import translation
 
 from accounts.choices import Industry, Province
-from config.forms import MemoizedSelect
+from config.widgets import MemoizedSelect
 from marketplace.choices import CapabilityKind
 from marketplace.forms import CatalogueFilterForm, NeedsFilterForm
-from tests.marketplace.factories import CapabilityFactory
+from tests.marketplace.factories import CapabilityFactory, NeedFactory
 
 
 @pytest.fixture(autouse=True)
@@ -99,15 +99,14 @@ def _region_select(page: str) -> str:
 
 def test_listing_choice_labels_follow_the_language(db):
     capability = CapabilityFactory(kind=CapabilityKind.COMPUTE)
-    organization = capability.organization
-    organization.province, organization.industry = Province.ZHEJIANG, Industry.MANUFACTURING
+    need = NeedFactory(region=Province.ZHEJIANG, industry=Industry.MANUFACTURING)
     with translation.override("en"):
         assert capability.get_kind_display() == "Computing power"
-        assert organization.get_province_display() == "Zhejiang"
+        assert need.get_region_display() == "Zhejiang"
     with translation.override("zh-hans"):
         assert capability.get_kind_display() == str(CapabilityKind.COMPUTE.label)
         assert capability.get_kind_display() != "Computing power"
-        assert organization.get_province_display() == "浙江"
+        assert need.get_region_display() == "浙江"
 
 
 def test_a_value_outside_the_choices_shows_as_it_is(db):
