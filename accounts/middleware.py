@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.utils.translation import ngettext
 
-from accounts.selectors import membership_get_current
+from accounts.selectors import memberships_current_and_others
 
 # Session keys: when (Unix time, seconds) this session's user signed in, and
 # when its expiry was last pushed on.
@@ -70,16 +70,21 @@ class CurrentMembershipMiddleware:
 
     A user may belong to several organisations; the one chosen last is kept in
     the session. ``None`` for anonymous users and users without an organisation.
+    ``request.other_memberships``: the user's other organisations, read in the
+    same query, for the navigation's switcher; ``request.other_memberships_of``
+    names the membership they are the others of (a view that changes
+    ``request.membership`` leaves them to be read again).
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        request.membership = None
+        request.membership, request.other_memberships = None, []
         if request.user.is_authenticated:
-            request.membership = membership_get_current(
+            request.membership, request.other_memberships = memberships_current_and_others(
                 user=request.user,
                 organization_id=request.session.get("current_organization_id"),
             )
+        request.other_memberships_of = request.membership
         return self.get_response(request)

@@ -20,12 +20,23 @@ def memberships_for_user(*, user: User) -> QuerySet[Membership]:
 def membership_get_current(*, user: User, organization_id: int | None) -> Membership | None:
     """The membership the user acts through: the organisation chosen in the
     session if they still belong to it, otherwise their oldest membership."""
-    memberships = memberships_for_user(user=user).order_by("created_at", "pk")
-    if organization_id is not None:
-        chosen = memberships.filter(organization_id=organization_id).first()
-        if chosen is not None:
-            return chosen
-    return memberships.first()
+    return memberships_current_and_others(user=user, organization_id=organization_id)[0]
+
+
+def memberships_current_and_others(
+    *, user: User, organization_id: int | None
+) -> tuple[Membership | None, list[Membership]]:
+    """The membership the user acts through (as ``membership_get_current``)
+    and their other memberships in the model's order (by organisation name),
+    from one query: every signed-in page needs both (the navigation offers to
+    switch to the others), and a person belongs to a handful of organisations
+    at most."""
+    memberships = list(memberships_for_user(user=user))
+    oldest = sorted(memberships, key=lambda m: (m.created_at, m.pk))
+    current = next((m for m in oldest if m.organization_id == organization_id), None)
+    if current is None and oldest:
+        current = oldest[0]
+    return current, [m for m in memberships if m is not current]
 
 
 def membership_get_for_actor(*, actor: Membership, pk: int) -> Membership:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Industry, Province
 from config.forms import UserTextFormMixin
+from config.widgets import MemoizedSelect
 from marketplace.choices import AccessModel, ApplicationStatus, CapabilityKind, DeclineReason
 from marketplace.models import Capability, Need
 from marketplace.services.tags import MAX_TAGS, tags_parse
@@ -90,22 +91,35 @@ class CatalogueFilterForm(forms.Form):
 
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=_choices_with_any(CapabilityKind.choices, _("Any kind"))
+        label=_("Kind"),
+        required=False,
+        widget=MemoizedSelect,
+        choices=_choices_with_any(CapabilityKind.choices, _("Any kind")),
     )
     tag = forms.CharField(label=_("Tag"), required=False, max_length=50)
     industry = forms.ChoiceField(
-        label=_("Industry"), required=False, choices=_choices_with_any(Industry.choices, _("Any industry"))
+        label=_("Industry"),
+        required=False,
+        widget=MemoizedSelect,
+        choices=_choices_with_any(Industry.choices, _("Any industry")),
     )
     region = forms.ChoiceField(
-        label=_("Region"), required=False, choices=_choices_with_any(Province.choices, _("Anywhere in China"))
+        label=_("Region"),
+        required=False,
+        widget=MemoizedSelect,
+        choices=_choices_with_any(Province.choices, _("Anywhere in China")),
     )
     access_model = forms.ChoiceField(
-        label=_("Access"), required=False, choices=_choices_with_any(AccessModel.choices, _("Any access model"))
+        label=_("Access"),
+        required=False,
+        widget=MemoizedSelect,
+        choices=_choices_with_any(AccessModel.choices, _("Any access model")),
     )
     budget = forms.IntegerField(label=_("Monthly budget up to (CNY)"), required=False, min_value=0, max_value=10**9)
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
+        widget=MemoizedSelect,
         choices=[("relevance", _("Relevance")), ("newest", _("Newest"))],
     )
 
@@ -138,13 +152,22 @@ class CatalogueFilterForm(forms.Form):
 class NeedsFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=_choices_with_any(CapabilityKind.choices, _("Any kind"))
+        label=_("Kind"),
+        required=False,
+        widget=MemoizedSelect,
+        choices=_choices_with_any(CapabilityKind.choices, _("Any kind")),
     )
     industry = forms.ChoiceField(
-        label=_("Industry"), required=False, choices=_choices_with_any(Industry.choices, _("Any industry"))
+        label=_("Industry"),
+        required=False,
+        widget=MemoizedSelect,
+        choices=_choices_with_any(Industry.choices, _("Any industry")),
     )
     region = forms.ChoiceField(
-        label=_("Region"), required=False, choices=_choices_with_any(Province.choices, _("Anywhere in China"))
+        label=_("Region"),
+        required=False,
+        widget=MemoizedSelect,
+        choices=_choices_with_any(Province.choices, _("Anywhere in China")),
     )
 
     def filters(self) -> dict:

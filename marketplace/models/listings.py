@@ -9,6 +9,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Industry, OrganizationKind, Province, SizeBand
+from config.choices import ChoiceLabelsMixin
 from marketplace.choices import AccessModel, CapabilityKind, DataClassification, ListingStatus, NeedVisibility
 from marketplace.fields import ChoiceSetField
 
@@ -48,7 +49,7 @@ class ListingQuerySet(models.QuerySet):
         return self.filter(status=ListingStatus.PUBLISHED)
 
 
-class Listing(models.Model):
+class Listing(ChoiceLabelsMixin, models.Model):
     """What capabilities and needs share: owner, text, tags, moderation state."""
 
     organization = models.ForeignKey(

@@ -630,3 +630,40 @@ def test_an_unknown_language_is_not_remembered(client, cast):
     assert "django_language" not in response.cookies
     cast.alice.user.refresh_from_db()
     assert cast.alice.user.preferred_language == "en"
+
+
+class TestMembershipsReadOnce:
+    """The membership a person acts for and the others the switcher offers come from one query."""
+
+    def _membership_queries(self, client) -> list[str]:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(reverse("home"))
+        assert response.status_code == 200
+        return [q["sql"] for q in captured.captured_queries if '"accounts_membership"' in q["sql"]]
+
+    def test_one_membership_query_per_signed_in_page(self, login, cast):
+        MembershipFactory(user=cast.alice.user, organization=cast.platform)
+        client = login(cast.alice)
+        assert len(self._membership_queries(client)) == 1
+
+    def test_the_switcher_offers_the_others_by_name(self, login, cast):
+        MembershipFactory(user=cast.alice.user, organization=cast.platform)  # Dan Cloud
+        MembershipFactory(user=cast.alice.user, organization=cast.other_platform)  # Erin Compute
+        response = login(cast.alice).get(reverse("home"))
+        switcher = response.text.split('id="switch-org"', 1)[1].split("</select>", 1)[0]
+        assert switcher.index("Dan Cloud") < switcher.index("Erin Compute")
+        assert "Alice Parts" not in switcher
+        assert '<span class="org-name">Alice Parts Co., Ltd.</span>' in response.text
+
+    def test_the_chosen_organisation_leads_and_the_oldest_stands_in(self, login, cast, client):
+        MembershipFactory(user=cast.alice.user, organization=cast.platform)
+        login(cast.alice)
+        client.post(reverse("accounts:organization_switch"), {"organization": cast.platform.pk})
+        page = client.get(reverse("home")).text
+        assert '<span class="org-name">Dan Cloud Co., Ltd.</span>' in page
+        switcher = page.split('id="switch-org"', 1)[1].split("</select>", 1)[0]
+        assert "Alice Parts" in switcher and "Dan Cloud" not in switcher
+        Membership.objects.filter(user=cast.alice.user, organization=cast.platform).delete()
+        page = client.get(reverse("home")).text
+        assert '<span class="org-name">Alice Parts Co., Ltd.</span>' in page
+        assert 'id="switch-org"' not in page
