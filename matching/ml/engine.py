@@ -558,12 +558,12 @@ class Matcher:
         kind they want (the all-kinds parts when they name none), nationwide or
         in their province."""
         _parts, part_kinds, part_regions = self._partition
-        wanted = []
-        for kind_key, region_key in zip(part_kinds.tolist(), part_regions.tolist(), strict=True):
-            by_kind = (table.kinds == 0) if kind_key == ANY_KIND else ((table.kinds & kind_key) != 0)
-            by_region = np.ones(len(table.kinds), dtype=bool) if region_key == 0 else table.region == region_key
-            wanted.append(np.flatnonzero(by_kind & by_region))
-        return wanted
+        # One row per part, one column per need: which needs search it.
+        kinds, region = table.kinds[None, :], table.region[None, :]
+        any_kind = (part_kinds == ANY_KIND)[:, None]
+        by_kind = np.where(any_kind, kinds == 0, (kinds & np.where(any_kind, 0, part_kinds[:, None])) != 0)
+        by_region = (part_regions[:, None] == 0) | (region == part_regions[:, None])
+        return [np.flatnonzero(row) for row in by_kind & by_region]
 
     def bulk_candidates(
         self,
