@@ -244,16 +244,16 @@ class DenseIndex:
         corpus = np.ascontiguousarray(corpus, dtype=np.float32)
         self.shape = corpus.shape
         self.parts = [np.asarray(rows, dtype=np.int64) for rows in parts]
+        # Where each corpus row is first stored (None: each where it is in the corpus).
+        self._first: np.ndarray | None = None
         if self.parts:
             self._rows, spans = _layout(self.shape[0], self.parts)
             self._stored = corpus[self._rows]
-            # Where each corpus row is first stored.
-            self._first = np.zeros(self.shape[0], dtype=np.int64)
-            self._first[self._rows[::-1]] = np.arange(len(self._rows) - 1, -1, -1)
+            # Every row is laid out (those of no part last): its first place.
+            self._first = np.unique(self._rows, return_index=True)[1].astype(np.int64)
         else:
             self._rows, spans = np.arange(self.shape[0], dtype=np.int64), []
             self._stored = corpus
-            self._first = None
         self._part_rows = [self._stored[begin:end] for begin, end in spans]
         self._part_ids = [self._rows[begin:end] for begin, end in spans]
 
@@ -264,7 +264,8 @@ class DenseIndex:
     def vectors(self, rows: np.ndarray) -> np.ndarray:
         """The corpus rows given (a copy)."""
         rows = np.asarray(rows, dtype=np.int64)
-        return self._stored[rows if self._first is None else self._first[rows]]
+        stored: np.ndarray = self._stored[rows if self._first is None else self._first[rows]]
+        return stored
 
     def search(self, queries: np.ndarray, k: int, *, keep: Filter | None = None) -> tuple[np.ndarray, np.ndarray]:
         """As ``SparseIndex.search``: the best ``k`` rows per query among those
