@@ -19,7 +19,10 @@ Steps 3 to 5 are one code path (``Matcher.propose``). Step 2 has two ways:
 
 - ``Matcher.match`` (a few needs: a need published or edited) — exact SciPy
   products over the whole catalogue, the filters applied to each need's full
-  similarity row before its top ``depth``.
+  similarity row before its top ``depth``; the semantic view is searched by
+  the parts below, as the bulk path does, so that a need reads only the
+  vectors it may be proposed (the same candidates: the scan is bound by
+  memory bandwidth).
 - ``Matcher.match_bulk`` (the rebuild) — the catalogue split into parts by
   kind and province (``PartitionedIndex``): a need searches only the parts of
   the kinds it wants (every kind when it names none) and of its own province
