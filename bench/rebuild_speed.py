@@ -1,8 +1,17 @@
 """Speed of the full rebuild: every need against the whole catalogue, top 20.
 
     .venv/bin/python -m bench.rebuild_speed --needs 100000 --capabilities 100000 --workers 1 2
+    .venv/bin/python -m bench.rebuild_speed --needs 100000 --capabilities 100000 --workers 1 2 --encoder none
 
 A small run: ``--needs 2000 --capabilities 2000``.
+
+Both views by default (``--encoder use``, the production setting): the
+capabilities' and the needs' sentence vectors are given, as the production
+rebuild reads them stored from the database (encoding is measured apart, by
+``bench.encoding_speed``); here they are deterministic random unit vectors of
+the encoder's dimension (``bench.matching_speed.random_vectors``: a dot
+product costs the same whatever the values). ``--encoder none``: the lexical
+view alone.
 
 The synthetic catalogue and needs are those of ``bench.matching_speed``. The
 parent process builds the ``Matcher`` (text model fitted on capabilities and
@@ -44,7 +53,7 @@ import time
 
 import numpy as np
 
-from bench.matching_speed import NOW, synthetic_capabilities, synthetic_needs
+from bench.matching_speed import NOW, random_vectors, semantic_encoder, synthetic_capabilities, synthetic_needs
 from matching.ml.engine import BULK_CHUNK, OVERSAMPLE, Matcher
 from matching.ml.features import DAY, FRESHNESS_HALF_LIFE_DAYS
 from matching.ml.ranker import PRIOR
@@ -54,6 +63,7 @@ STAGES = ("transform", "retrieval", "features", "ranking", "reasons", "proposals
 # What the workers share (inherited on fork, never pickled).
 _MATCHER: Matcher | None = None
 _NEEDS: list = []
+_NEED_VECTORS: np.ndarray | None = None
 _SETTINGS: dict = {}
 
 
@@ -96,6 +106,7 @@ def _work(span: tuple[int, int]) -> dict:
         now=NOW,
         chunk_size=end - start,
         stats=stats,
+        vectors=None if _NEED_VECTORS is None else _NEED_VECTORS[start:end],
     ):
         digests.append(_digest(chunk))
         proposals += sum(len(row) for row in chunk)
@@ -160,6 +171,11 @@ def report_pool(workers: int, run: dict) -> None:
     print("seconds of work, summed over workers:")
     print(f"  (a) transform needs     {transform:8.1f}")
     print(f"  (b) retrieval           {retrieval:8.1f}")
+    if "semantic" in totals:
+        print(
+            f"      of which lexical view {totals.get('lexical', 0):.1f}, semantic view {totals['semantic']:.1f}, "
+            f"fusion of their candidates {totals.get('fusion', 0):.1f}"
+        )
     print(
         f"  (c) features + ranking  {features:8.1f}  (features {totals.get('features', 0):.1f}, ranking {totals.get('ranking', 0):.1f})"
     )
@@ -276,10 +292,10 @@ def naive_top_k(matcher: Matcher, needs, k: int, depth: int, now: float) -> tupl
     return results, pairs
 
 
-def compare_with_exact(matcher: Matcher, needs, k: int, depth: int) -> None:
+def compare_with_exact(matcher: Matcher, needs, k: int, depth: int, vectors: np.ndarray | None = None) -> None:
     """Bulk against ``Matcher.match`` on a sample, with and without the exact fallback."""
     began = time.perf_counter()
-    exact = matcher.match(needs, PRIOR, k=k, depth=depth, now=NOW)
+    exact = matcher.match(needs, PRIOR, k=k, depth=depth, now=NOW, vectors=vectors)
     exact_seconds = time.perf_counter() - began
     print(
         f"\n== bulk against exact (Matcher.match, SciPy) on {len(needs):,} needs "
@@ -290,7 +306,7 @@ def compare_with_exact(matcher: Matcher, needs, k: int, depth: int) -> None:
         bulk = [
             row
             for chunk in matcher.match_bulk(
-                needs, PRIOR, k=k, depth=depth, now=NOW, exact_fallback=fallback, stats=stats
+                needs, PRIOR, k=k, depth=depth, now=NOW, exact_fallback=fallback, stats=stats, vectors=vectors
             )
             for row in chunk
         ]
@@ -343,7 +359,7 @@ def compare_with_naive(matcher: Matcher, needs, sample: int, k: int, depth: int,
 
 
 def main(argv=None) -> int:
-    global _MATCHER, _NEEDS
+    global _MATCHER, _NEEDS, _NEED_VECTORS
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--needs", type=int, default=100_000)
     parser.add_argument("--capabilities", type=int, default=100_000)
@@ -352,8 +368,16 @@ def main(argv=None) -> int:
     parser.add_argument("--chunk", type=int, default=BULK_CHUNK, help="needs per task (and per bulk chunk)")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--exact-sample", type=int, default=2000, help="needs compared with Matcher.match")
-    parser.add_argument("--naive-sample", type=int, default=20, help="needs run through the Python loop")
+    parser.add_argument(
+        "--naive-sample", type=int, default=20, help="needs run through the Python loop (lexical view alone)"
+    )
+    parser.add_argument(
+        "--encoder",
+        default="use",
+        help="the semantic view's encoder (use, hashing), or none for the lexical view alone; default use",
+    )
     arguments = parser.parse_args(argv)
+    encoder = semantic_encoder(arguments.encoder)
     _SETTINGS.update(k=arguments.k, depth=arguments.depth)
 
     began = time.perf_counter()
@@ -366,13 +390,26 @@ def main(argv=None) -> int:
     )
     # As production does (matching.services.matcher_cache.NEED_TEXTS_FOR_WEIGHTS): the
     # catalogue and the newest 20,000 needs weigh the words.
-    _MATCHER = Matcher(capabilities, extra_texts=[need.text for need in _NEEDS[-20_000:]])
+    if encoder is not None:
+        # Stored vectors, as the rebuild reads them: never encoded here.
+        _NEED_VECTORS = random_vectors(len(_NEEDS), encoder.dim, seed=2028)
+    _MATCHER = Matcher(
+        capabilities,
+        extra_texts=[need.text for need in _NEEDS[-20_000:]],
+        encoder=encoder,
+        vectors=None if encoder is None else random_vectors(len(capabilities), encoder.dim, seed=2027),
+    )
     built = time.perf_counter()
     index = _MATCHER.bulk_index()
     indexed = time.perf_counter()
     print(
         f"(a) Matcher: fit text model on {len(capabilities) + min(len(_NEEDS), 20_000):,} texts, transform the catalogue "
         f"({_MATCHER.matrix.shape[1]:,} features, {_MATCHER.matrix.nnz:,} non-zeros), facts: {built - generated:.1f} s"
+    )
+    print(
+        "views: lexical only"
+        if encoder is None
+        else f"views: lexical + semantic ({encoder.name}, {encoder.dim} dimensions; stored vectors, random)"
     )
     print(
         f"bulk index: {len(index.parts)} parts (kind x province), {index.nbytes / 2**20:,.0f} MB, {indexed - built:.1f} s; "
@@ -401,8 +438,11 @@ def main(argv=None) -> int:
     )
 
     if arguments.exact_sample:
-        compare_with_exact(_MATCHER, _NEEDS[: arguments.exact_sample], arguments.k, arguments.depth)
-    if arguments.naive_sample:
+        sample = _NEED_VECTORS[: arguments.exact_sample] if _NEED_VECTORS is not None else None
+        compare_with_exact(_MATCHER, _NEEDS[: arguments.exact_sample], arguments.k, arguments.depth, sample)
+    if arguments.naive_sample and encoder is not None:
+        print("\n(the naive loop scores the lexical view alone: run it with --encoder none)")
+    elif arguments.naive_sample:
         walls = {workers: run["wall"] for workers, run in runs.items()}
         compare_with_naive(_MATCHER, _NEEDS, arguments.naive_sample, arguments.k, arguments.depth, walls)
     return 0

@@ -19,7 +19,10 @@ Steps 3 to 5 are one code path (``Matcher.propose``). Step 2 has two ways:
 
 - ``Matcher.match`` (a few needs: a need published or edited) — exact SciPy
   products over the whole catalogue, the filters applied to each need's full
-  similarity row before its top ``depth``.
+  similarity row before its top ``depth``; the semantic view is searched by
+  the parts below, as the bulk path does, so that a need reads only the
+  vectors it may be proposed (the same candidates: the scan is bound by
+  memory bandwidth).
 - ``Matcher.match_bulk`` (the rebuild) — the catalogue split into parts by
   kind and province (``PartitionedIndex``): a need searches only the parts of
   the kinds it wants (every kind when it names none) and of its own province
@@ -87,6 +90,9 @@ OVERSAMPLE = 2
 # Needs per bulk chunk: memory grows with it (the pools, the candidates'
 # features), time per need barely changes above a thousand or so.
 BULK_CHUNK = 2048
+# Candidate pairs whose similarities are computed at once (the rows they
+# gather, a few tens of MB): a rebuild's chunk has some 400,000.
+PAIR_BATCH = 16_384
 # Needs searched again exactly at a time: an exact pool holds every positive
 # score of the parts, up to the whole catalogue per need.
 EXACT_CHUNK = 64
@@ -236,12 +242,10 @@ class Matcher:
         self.fusion = fusion or FusionConfig()
         self.relevance_floor = relevance_floor
         self.shares = np.array([chinese_share(text) for text in texts], dtype=np.float32)
-        self.vectors: np.ndarray | None = None
         if encoder is not None:
             if vectors is None:
                 vectors = encoder.encode([capability_semantic_text(record) for record in self.capabilities])
             vectors = np.asarray(vectors, dtype=np.float32).reshape(len(self.capabilities), encoder.dim)
-            self.vectors = vectors
         self.codes = Codes()
         self.tags = TagVocabulary()
         self.text_model = TextModel(config)
@@ -250,9 +254,13 @@ class Matcher:
         self.table = CapabilityTable(self.capabilities, self.codes, self.tags)
         self._term_names: list[str] | None = None
         self._term_matrix: Any = None
-        self._parts: tuple[PartitionedIndex, np.ndarray, np.ndarray] | None = None
-        self._dense_parts: DenseIndex | None = None
+        self._parts: PartitionedIndex | None = None
         self._reason_facts: _CapabilityFacts | None = None
+        # The semantic view: the catalogue's vectors, stored once in the order of
+        # its parts (``DenseIndex``), for one new need and for the rebuild.
+        self.dense: DenseIndex | None = None
+        if encoder is not None:
+            self.dense = DenseIndex(cast(np.ndarray, vectors), self._partition[0])
 
     def __len__(self) -> int:
         return len(self.capabilities)
@@ -268,16 +276,22 @@ class Matcher:
         a rebuild's worker processes, which use ``bulk_index``, never pay for it."""
         return SparseIndex(self.matrix)
 
-    @cached_property
-    def dense_index(self) -> DenseIndex:
-        """The catalogue's vectors ready for exact retrieval (``match``)."""
-        return DenseIndex(self._semantic_vectors)
+    def _semantic_vectors(self, rows: np.ndarray) -> np.ndarray:
+        """The sentence vectors of these catalogue rows: read only with a
+        semantic view (the needs' ``Queries.vectors`` are set only then)."""
+        return cast(DenseIndex, self.dense).vectors(rows)
 
-    @property
-    def _semantic_vectors(self) -> np.ndarray:
-        """The catalogue's sentence vectors: read only with a semantic view
-        (the needs' ``Queries.vectors`` are set only when these are)."""
-        return cast(np.ndarray, self.vectors)
+    def _semantic_pairs(self, need_vectors: np.ndarray, need_rows: np.ndarray, cap_rows: np.ndarray) -> np.ndarray:
+        """The cosine of given (need, catalogue row) pairs, ``PAIR_BATCH`` pairs
+        at a time: the vectors of all a chunk's pairs at once would take
+        gigabytes. Each pair's product is the same in any batch."""
+        scores = np.zeros(len(need_rows), dtype=np.float32)
+        for start in range(0, len(need_rows), PAIR_BATCH):
+            stop = start + PAIR_BATCH
+            scores[start:stop] = np.einsum(
+                "ij,ij->i", need_vectors[need_rows[start:stop]], self._semantic_vectors(cap_rows[start:stop])
+            )
+        return scores
 
     # -- the pipeline ------------------------------------------------------------
 
@@ -313,10 +327,28 @@ class Matcher:
         lexical = Candidates(need_rows, indices[need_rows, slots].astype(np.int64), scores[need_rows, slots])
         if queries.vectors is None:
             return self._by_sentence(queries, lexical)
-        indices, scores = self.dense_index.search(queries.vectors, depth, keep=keep)
-        need_rows, slots = np.nonzero(indices >= 0)
-        semantic = Candidates(need_rows, indices[need_rows, slots].astype(np.int64), scores[need_rows, slots])
+        # The semantic view searches only the parts of the kinds and province
+        # the needs may see, as the rebuild does (a pooled top-n, exact by the
+        # same rule): the same candidates as a scan of the whole catalogue.
+        semantic = self._pooled(
+            self._semantic_search(queries),
+            self._wanted(table),
+            table,
+            depth,
+            int(np.ceil(depth * OVERSAMPLE)),
+            True,
+            None,
+        )
         return self._fused(queries, lexical, semantic)
+
+    def _semantic_search(self, queries: Queries) -> _PartSearch:
+        dense = cast(DenseIndex, self.dense)
+        vectors = cast(np.ndarray, queries.vectors)
+
+        def search(rows: Sequence[np.ndarray], n: int, exact: bool = False) -> Pool:
+            return dense.search_parts(vectors, n, rows, exact=exact)
+
+        return search
 
     def _fused(self, queries: Queries, lexical: Candidates, semantic: Candidates) -> Candidates:
         """The union of both views' candidates, each pair with both similarities
@@ -335,10 +367,7 @@ class Matcher:
             lexical_scores[missing] = self._lexical_pairs(queries.lexical, need_rows[missing], cap_rows[missing])
         lexical_scores = self._blend_sentences(queries, need_rows, cap_rows, lexical_scores)
         # Both views' candidates: the needs have sentence vectors.
-        need_vectors = cast(np.ndarray, queries.vectors)
-        semantic_scores = np.einsum("ij,ij->i", need_vectors[need_rows], self._semantic_vectors[cap_rows]).astype(
-            np.float32
-        )
+        semantic_scores = self._semantic_pairs(cast(np.ndarray, queries.vectors), need_rows, cap_rows)
         text = fuse(lexical_scores, semantic_scores, queries.shares[need_rows], self.shares[cap_rows], self.fusion)
         return Candidates(need_rows, cap_rows, text, lexical_scores, semantic_scores)
 
@@ -376,18 +405,32 @@ class Matcher:
         return blended
 
     def _lexical_pairs(self, queries: sparse.csr_matrix, need_rows: np.ndarray, cap_rows: np.ndarray) -> np.ndarray:
-        """The lexical similarity of given pairs, one small product per need
-        (pairs of one need together cost one product; any order works)."""
+        """The lexical similarity of given pairs (any order), ``PAIR_BATCH``
+        pairs at a time: each capability row's terms, in the order the row
+        stores them, times the need's weight of that term (0 when the need
+        lacks it), added from zero in that order — the very sum a product of
+        the capability's row with the need's row makes, to the last bit. The
+        need's weights are looked up in one dense row, set and cleared need by
+        need (a product per need would lay out every term of the vocabulary)."""
         scores = np.zeros(len(need_rows), dtype=np.float32)
         order = np.argsort(need_rows, kind="stable")
-        sorted_needs = need_rows[order]
-        starts = np.r_[0, np.flatnonzero(sorted_needs[1:] != sorted_needs[:-1]) + 1, len(order)]
-        for begin, end in zip(starts[:-1].tolist(), starts[1:].tolist(), strict=True):
-            if begin == end:
-                continue
-            pairs = order[begin:end]
-            block = self.matrix[cap_rows[pairs]] @ queries[int(sorted_needs[begin])].T
-            scores[pairs] = block.toarray().ravel()
+        weights = np.zeros(queries.shape[1], dtype=np.float32)
+        query_pointers, query_terms, query_data = queries.indptr, queries.indices, queries.data
+        for start in range(0, len(order), PAIR_BATCH):
+            pairs = order[start : start + PAIR_BATCH]
+            needs = need_rows[pairs]
+            rows = self.matrix[cap_rows[pairs]]
+            values = np.zeros(rows.nnz, dtype=np.float32)
+            firsts = np.flatnonzero(np.r_[True, needs[1:] != needs[:-1]])
+            bounds = rows.indptr[np.r_[firsts, len(pairs)]].tolist()
+            for position, need in enumerate(needs[firsts].tolist()):
+                terms = query_terms[query_pointers[need] : query_pointers[need + 1]]
+                weights[terms] = query_data[query_pointers[need] : query_pointers[need + 1]]
+                begin, end = bounds[position], bounds[position + 1]
+                values[begin:end] = weights[rows.indices[begin:end]]
+                weights[terms] = 0.0
+            products = sparse.csr_matrix((rows.data * values, rows.indices, rows.indptr), shape=rows.shape)
+            scores[pairs] = products @ np.ones(rows.shape[1], dtype=np.float32)
         return scores
 
     def pair_text(self, queries: Queries, need_rows: np.ndarray, cap_rows: np.ndarray) -> np.ndarray:
@@ -397,7 +440,7 @@ class Matcher:
         lexical = self._blend_sentences(queries, need_rows, cap_rows, lexical)
         if queries.vectors is None:
             return lexical
-        semantic = np.einsum("ij,ij->i", queries.vectors[need_rows], self._semantic_vectors[cap_rows])
+        semantic = self._semantic_pairs(queries.vectors, need_rows, cap_rows)
         return fuse(lexical, semantic, queries.shares[need_rows], self.shares[cap_rows], self.fusion)
 
     def text_to(self, queries: Queries, position: int) -> np.ndarray:
@@ -407,7 +450,7 @@ class Matcher:
         lexical = self._blend_sentences(queries, need_rows, np.full(len(lexical), position, dtype=np.int64), lexical)
         if queries.vectors is None:
             return lexical
-        semantic = queries.vectors @ self._semantic_vectors[position]
+        semantic = queries.vectors @ self._semantic_vectors(np.array([position]))[0]
         shares = np.full(len(lexical), self.shares[position], dtype=np.float32)
         return fuse(lexical, semantic, queries.shares, shares, self.fusion)
 
@@ -484,42 +527,46 @@ class Matcher:
             clock.count("needs", len(chunk))
             yield self.propose(chunk, queries, table, found, scorer, k=k, now=now, explain=explain, stats=stats)
 
+    @cached_property
+    def _partition(self) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+        """The catalogue's parts — one per kind and province: the nationwide
+        capabilities of that kind, or those of that kind offered in that
+        province; and the same by province alone, for needs naming no kind (a
+        capability offered in several provinces is in each of their parts) —
+        with each part's kind and province keys."""
+        kind, regions = self.table.kind, self.table.regions
+        region_bits = [1 << bit for bit in range(63) if np.any((regions >> bit) & 1)]
+        keys, parts = [], []
+        for kind_key in [ANY_KIND, *sorted(int(value) for value in np.unique(kind) if value != 0)]:
+            of_kind = np.ones(len(kind), dtype=bool) if kind_key == ANY_KIND else kind == kind_key
+            for region_key in [0, *region_bits]:
+                where = regions == 0 if region_key == 0 else (regions & region_key) != 0
+                rows = np.flatnonzero(of_kind & where)
+                if len(rows):
+                    keys.append((kind_key, region_key))
+                    parts.append(rows)
+        keys_array = np.array(keys, dtype=np.int64).reshape(-1, 2)
+        return parts, keys_array[:, 0], keys_array[:, 1]
+
     def bulk_index(self) -> PartitionedIndex:
-        """The catalogue in parts, built on first use (about the size of the
-        catalogue's text rows, twice): one part per kind and province — the
-        nationwide capabilities of that kind, or those of that kind offered in
-        that province — and the same by province alone, for needs naming no
-        kind. A capability offered in several provinces is in each of their parts."""
+        """The catalogue's text rows in parts (``_partition``), built on first
+        use (about the size of the catalogue's text rows, twice). The semantic
+        view's parts are built with the matcher (``dense``)."""
         if self._parts is None:
-            kind, regions = self.table.kind, self.table.regions
-            region_bits = [1 << bit for bit in range(63) if np.any((regions >> bit) & 1)]
-            keys, parts = [], []
-            for kind_key in [ANY_KIND, *sorted(int(value) for value in np.unique(kind) if value != 0)]:
-                of_kind = np.ones(len(kind), dtype=bool) if kind_key == ANY_KIND else kind == kind_key
-                for region_key in [0, *region_bits]:
-                    where = regions == 0 if region_key == 0 else (regions & region_key) != 0
-                    rows = np.flatnonzero(of_kind & where)
-                    if len(rows):
-                        keys.append((kind_key, region_key))
-                        parts.append(rows)
-            keys_array = np.array(keys, dtype=np.int64).reshape(-1, 2)
-            self._parts = (PartitionedIndex(self.matrix, parts), keys_array[:, 0], keys_array[:, 1])
-            if self.vectors is not None:
-                self._dense_parts = DenseIndex(self.vectors, parts)
-        return self._parts[0]
+            self._parts = PartitionedIndex(self.matrix, self._partition[0])
+        return self._parts
 
     def _wanted(self, table: NeedTable) -> list[np.ndarray]:
         """For each part, the rows of the need batch that search it: parts of a
         kind they want (the all-kinds parts when they name none), nationwide or
         in their province."""
-        self.bulk_index()
-        _index, part_kinds, part_regions = self._parts  # type: ignore[misc]  # bulk_index() has built them
-        wanted = []
-        for kind_key, region_key in zip(part_kinds.tolist(), part_regions.tolist(), strict=True):
-            by_kind = (table.kinds == 0) if kind_key == ANY_KIND else ((table.kinds & kind_key) != 0)
-            by_region = np.ones(len(table.kinds), dtype=bool) if region_key == 0 else table.region == region_key
-            wanted.append(np.flatnonzero(by_kind & by_region))
-        return wanted
+        _parts, part_kinds, part_regions = self._partition
+        # One row per part, one column per need: which needs search it.
+        kinds, region = table.kinds[None, :], table.region[None, :]
+        any_kind = (part_kinds == ANY_KIND)[:, None]
+        by_kind = np.where(any_kind, kinds == 0, (kinds & np.where(any_kind, 0, part_kinds[:, None])) != 0)
+        by_region = (part_regions[:, None] == 0) | (region == part_regions[:, None])
+        return [np.flatnonzero(row) for row in by_kind & by_region]
 
     def bulk_candidates(
         self,
@@ -534,7 +581,11 @@ class Matcher:
     ) -> Candidates:
         """The ``depth`` most similar eligible capabilities of each need, by the
         partitioned top-n search; the same as ``candidates`` (see the module
-        docstring)."""
+        docstring). ``stats``, when given, accumulates the seconds of each
+        view's search (``lexical``, ``semantic``) and of scoring their union
+        (``fusion``; with the lexical view alone, ``lexical`` includes the
+        needs' best sentences)."""
+        clock = _Stopwatch(stats)
         index = self.bulk_index()
         wanted = self._wanted(table)
         pool_size = max(1, int(np.ceil(depth * oversample)))
@@ -544,16 +595,15 @@ class Matcher:
 
         found = self._pooled(lexical_search, wanted, table, depth, pool_size, exact_fallback, stats)
         if queries.vectors is None:
-            return self._by_sentence(queries, found)
-
-        # bulk_index() has built the semantic parts: there is a semantic view.
-        dense_parts = cast(DenseIndex, self._dense_parts)
-
-        def semantic_search(rows: Sequence[np.ndarray], n: int, exact: bool = False) -> Pool:
-            return dense_parts.search_parts(queries.vectors, n, rows, exact=exact)
-
-        semantic = self._pooled(semantic_search, wanted, table, depth, pool_size, exact_fallback, stats)
-        return self._fused(queries, found, semantic)
+            found = self._by_sentence(queries, found)
+            clock.lap("lexical")
+            return found
+        clock.lap("lexical")
+        semantic = self._pooled(self._semantic_search(queries), wanted, table, depth, pool_size, exact_fallback, stats)
+        clock.lap("semantic")
+        found = self._fused(queries, found, semantic)
+        clock.lap("fusion")
+        return found
 
     def _pooled(
         self,

@@ -93,6 +93,31 @@ def test_dense_parts_pool_keeps_the_best_n_per_part_and_a_floor_for_the_rest():
     assert len(exact) == int((corpus[:20] @ queries[0] > 0).sum())
 
 
+def test_dense_parts_are_stored_once_when_they_nest_and_search_as_copies_would():
+    """A province's all-kinds part holds its kind parts: one layout serves
+    them all (a row in two provinces is stored twice, no row more), and each
+    part still finds its own best rows."""
+    rng = np.random.default_rng(9)
+    corpus = _unit(rng.normal(size=(30, 5)))
+    north, south = np.arange(0, 18), np.arange(12, 30)  # rows 12..17 in both provinces
+    parts = [north, north[north % 2 == 0], north[north % 2 == 1], south, south[south % 2 == 0], south[south % 2 == 1]]
+    index = DenseIndex(corpus, parts)
+    assert index.nbytes < corpus.nbytes * 1.3 + 1000
+    assert np.array_equal(index.vectors(np.arange(30)), corpus)
+    queries = _unit(rng.normal(size=(2, 5)))
+    # Each query searches parts that do not overlap: 0 the even north and the odd south, 1 the others.
+    zero, one = np.array([0]), np.array([1])
+    empty = np.array([], dtype=np.int64)
+    wanted = [empty, zero, one, empty, one, zero]
+    pool = index.search_parts(queries, 3, wanted)
+    for query, part in ((0, 1), (0, 5), (1, 2), (1, 4)):
+        rows = parts[part]
+        expected = {int(rows[i]) for i in np.argsort(-(corpus[rows] @ queries[query]))[:3]}
+        expected = {row for row in expected if corpus[row] @ queries[query] > 0}
+        found = set(pool.corpus_rows[pool.query_rows == query].tolist()) & set(rows.tolist())
+        assert found == expected
+
+
 # -- fusion ---------------------------------------------------------------------------
 
 
@@ -243,3 +268,53 @@ def test_bulk_and_single_matching_agree_with_both_views():
     ]
     single_scores = [p.score for row in single for p in row]
     assert single_scores == pytest.approx([p.score for row in bulk for p in row])
+
+
+def test_one_need_finds_the_semantic_views_exact_eligible_top_by_the_parts():
+    """``match`` searches only the parts a need may see: the same candidates as
+    a scan of the whole catalogue with the hard filters, and the lexical
+    similarity of the semantic view's candidates is the product's, bit for bit."""
+    rng = np.random.default_rng(4)
+    words = ["invoice", "ocr", "gpu", "rental", "fabric", "defect", "route", "cold", "chain", "translation"]
+    capabilities = [
+        CapabilityRecord(
+            id=i,
+            title=" ".join(rng.choice(words, size=3)),
+            kind=str(rng.choice(["api", "model", "compute"])),
+            regions=frozenset() if i % 3 else frozenset({"zhejiang", "jiangsu"} if i % 2 else {"zhejiang"}),
+            size_bands=frozenset({"micro"}) if i % 5 == 0 else frozenset(),
+        )
+        for i in range(80)
+    ]
+    needs = [
+        NeedRecord(
+            id=f"n{i}",
+            text=" ".join(rng.choice(words, size=4)),
+            kinds=frozenset() if i % 2 else frozenset({"api"}),
+            region="zhejiang" if i % 4 == 0 else "jiangsu",
+            size_band="small",
+        )
+        for i in range(12)
+    ]
+    vectors = _unit(rng.normal(size=(80, 16)))
+    need_vectors = _unit(rng.normal(size=(12, 16)))
+    matcher = Matcher(capabilities, encoder=HashingEncoder(dim=16), vectors=vectors)
+    queries, table = matcher.prepare(needs, need_vectors)
+    found = matcher.candidates(queries, table, 6)
+    for row in range(len(needs)):
+        eligible = [
+            cap
+            for cap in range(80)
+            if vectors[cap] @ need_vectors[row] > 0
+            and (not needs[row].kinds or capabilities[cap].kind in needs[row].kinds)
+            and (not capabilities[cap].regions or needs[row].region in capabilities[cap].regions)
+            and not capabilities[cap].size_bands
+        ]
+        best = sorted(eligible, key=lambda cap: (-float(vectors[cap] @ need_vectors[row]), cap))[:6]
+        assert set(best) <= set(found.cap_rows[found.need_rows == row].tolist())
+    pairs = (found.need_rows, found.cap_rows)
+    lexical = matcher._lexical_pairs(queries.lexical, *pairs)
+    products = [
+        (matcher.matrix[cap] @ queries.lexical[need].T).toarray()[0, 0] for need, cap in zip(*pairs, strict=True)
+    ]
+    assert np.array_equal(lexical, np.array(products, dtype=np.float32))
