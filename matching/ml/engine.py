@@ -445,9 +445,17 @@ class Matcher:
 
     def text_to(self, queries: Queries, position: int) -> np.ndarray:
         """The fused text similarity of every need of the batch to one capability."""
-        lexical = np.asarray((queries.lexical @ self.matrix[position].T).todense(), dtype=np.float32).ravel()
-        need_rows = np.arange(len(lexical), dtype=np.int64)
-        lexical = self._blend_sentences(queries, need_rows, np.full(len(lexical), position, dtype=np.int64), lexical)
+        row = self.matrix[position].T
+        lexical = np.asarray((queries.lexical @ row).todense(), dtype=np.float32).ravel()
+        if queries.sentences is not None:
+            # Every sentence against the one capability in one product, then
+            # each need's best: the same blend as ``_blend_sentences``, with no
+            # product per need (a capability is compared with every need).
+            starts = cast(np.ndarray, queries.sentence_starts)
+            by_sentence = np.asarray((queries.sentences @ row).todense(), dtype=np.float32).ravel()
+            several = np.flatnonzero(starts[1:] > starts[:-1])
+            best = np.maximum.reduceat(by_sentence, starts[several])
+            lexical[several] = (1.0 - BEST_SENTENCE) * lexical[several] + BEST_SENTENCE * best
         if queries.vectors is None:
             return lexical
         semantic = queries.vectors @ self._semantic_vectors(np.array([position]))[0]

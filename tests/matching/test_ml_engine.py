@@ -439,3 +439,24 @@ def test_a_need_of_several_sentences_is_also_compared_sentence_by_sentence(monke
     assert blended[0][1] > whole[0][1] + 0.03
     assert blended[0][1] - whole[0][1] > blended[0][2] - whole[0][2]
     assert blended[1] == whole[1]
+
+
+def test_one_capability_against_every_need_blends_sentences_as_pairs_do():
+    """``text_to`` (a capability against all needs, one product) gives what
+    ``pair_text`` gives pair by pair, for needs of one and of several sentences."""
+    rng = np.random.default_rng(1)
+    words = ["invoice", "ocr", "gpu", "rental", "fabric", "defect", "route", "cold", "chain", "staff"]
+    capabilities = [
+        CapabilityRecord(id=i, title=" ".join(rng.choice(words, 3)), description=" ".join(rng.choice(words, 6)))
+        for i in range(12)
+    ]
+    needs = [
+        NeedRecord(id=i, text=". ".join(" ".join(rng.choice(words, 4)) for _ in range(1 + i % 3))) for i in range(15)
+    ]
+    matcher = Matcher(capabilities, relevance_floor=0)
+    queries, _table = matcher.prepare(needs)
+    assert queries.sentences is not None
+    rows = np.arange(len(needs))
+    for position in range(len(capabilities)):
+        expected = matcher.pair_text(queries, rows, np.full(len(needs), position))
+        assert matcher.text_to(queries, position) == pytest.approx(expected, abs=1e-6)
